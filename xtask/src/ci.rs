@@ -1,0 +1,24 @@
+//! `cargo xtask ci`: what CI runs, in the order that fails fastest.
+//!
+//! 1. installs the external peers the tests talk to (`scripts/install-test-deps.sh`),
+//! 2. `cargo fmt --check`, 3. clippy with `-D warnings` on every target,
+//! 4. every test and doctest, 5. `cargo doc --no-deps` with warnings denied.
+
+use std::time::Instant;
+
+use crate::util::{self, cargo, workspace_root};
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let skip_deps = args.iter().any(|a| a == "--no-install");
+    if !skip_deps {
+        let script = workspace_root().join("scripts/install-test-deps.sh");
+        util::run("test peers", std::process::Command::new("bash").arg(script))?;
+    }
+    util::run("fmt", cargo().args(["fmt", "--all", "--", "--check"]))?;
+    util::run("clippy", cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    util::run("test", cargo().args(["test", "--workspace"]))?;
+    util::run("doc", cargo().args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    println!("\nxtask ci: all checks passed in {:.0}s", started.elapsed().as_secs_f64());
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! Small helpers shared by the xtask commands: finding the workspace and running programs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The workspace root (the parent of the `xtask` directory).
+pub(crate) fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// The `cargo` that invoked us, so the same toolchain runs every step.
+pub(crate) fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(workspace_root());
+    cmd
+}
+
+/// Runs `cmd`, echoing it first; fails with the command line if it does not succeed.
+pub(crate) fn run(label: &str, cmd: &mut Command) -> Result<(), String> {
+    let line = format!("{cmd:?}").replace('"', "");
+    println!("\n==> {label}: {line}");
+    let started = Instant::now();
+    let status = cmd.status().map_err(|e| format!("{label}: could not start `{line}`: {e}"))?;
+    println!(
+        "<== {label}: {} in {:.1}s",
+        if status.success() { "ok" } else { "FAILED" },
+        started.elapsed().as_secs_f64()
+    );
+    if status.success() { Ok(()) } else { Err(format!("{label} failed ({status}): {line}")) }
+}
