@@ -2,6 +2,7 @@
 //!
 //! Each command lives in its own module; this file only dispatches.
 
+mod bench;
 mod ci;
 mod deny;
 mod util;
@@ -16,6 +17,11 @@ struct Command {
 }
 
 const COMMANDS: &[Command] = &[
+    Command {
+        name: "bench",
+        about: "benchmarks, each beside a peer measured in the same run",
+        run: bench::run,
+    },
     Command {
         name: "ci",
         about: "everything CI checks: fmt, clippy, all tests and doctests, docs",

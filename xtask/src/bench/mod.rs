@@ -1,0 +1,41 @@
+//! `cargo xtask bench [AREA...]`: measured performance, ours beside a peer in the same run.
+//!
+//! Each area (foundation, net, server, netssl, crypto) lives in its own module and prints a
+//! table of figures with the peer measured in the same run; `docs/benchmarks.md` records
+//! them. Runs are bounded in time. Without arguments every area runs.
+
+use std::time::Instant;
+
+/// A benchmark area: a name and the function that measures and prints it.
+#[allow(dead_code)] // constructed by the area modules as they land
+struct Area {
+    name: &'static str,
+    about: &'static str,
+    run: fn(&[String]) -> Result<(), String>,
+}
+
+const AREAS: &[Area] = &[];
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let (names, rest): (Vec<&String>, Vec<&String>) = args.iter().partition(|a| !a.starts_with('-'));
+    let rest: Vec<String> = rest.into_iter().cloned().collect();
+    if names.iter().any(|n| *n == "help") || AREAS.is_empty() {
+        println!("usage: cargo xtask bench [AREA...] [--quick]\n\nareas:");
+        for a in AREAS {
+            println!("  {:<12} {}", a.name, a.about);
+        }
+        return Ok(());
+    }
+    for name in &names {
+        if !AREAS.iter().any(|a| a.name == name.as_str()) {
+            return Err(format!("unknown bench area `{name}`; `cargo xtask bench help` lists them"));
+        }
+    }
+    let started = Instant::now();
+    for area in AREAS.iter().filter(|a| names.is_empty() || names.iter().any(|n| *n == a.name)) {
+        println!("\n######## bench: {} ########", area.name);
+        (area.run)(&rest)?;
+    }
+    println!("\nxtask bench: done in {:.0}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
