@@ -5,22 +5,22 @@
 //! service that reports padding errors is a padding oracle; use AES-GCM for anything new.
 
 use aes::cipher::block_padding::{Padding as _, Pkcs7};
-use aes::cipher::{Array, BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+use aes::cipher::{Array, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit};
 
 use crate::error::{Error, Result};
 
 const BLOCK: usize = 16;
 
 enum Enc {
-    Aes128(cbc::Encryptor<aes::Aes128>),
-    Aes192(cbc::Encryptor<aes::Aes192>),
-    Aes256(cbc::Encryptor<aes::Aes256>),
+    Aes128(cbc::Encryptor<aes::Aes128Enc>),
+    Aes192(cbc::Encryptor<aes::Aes192Enc>),
+    Aes256(cbc::Encryptor<aes::Aes256Enc>),
 }
 
 enum Dec {
-    Aes128(cbc::Decryptor<aes::Aes128>),
-    Aes192(cbc::Decryptor<aes::Aes192>),
-    Aes256(cbc::Decryptor<aes::Aes256>),
+    Aes128(cbc::Decryptor<aes::Aes128Dec>),
+    Aes192(cbc::Decryptor<aes::Aes192Dec>),
+    Aes256(cbc::Decryptor<aes::Aes256Dec>),
 }
 
 macro_rules! each {
@@ -33,12 +33,35 @@ macro_rules! each {
     };
 }
 
-fn bad_key(key: &[u8], iv: &[u8]) -> Error {
-    Error::invalid(format!(
-        "AES-CBC needs a 16/24/32-byte key and a 16-byte IV, got {} and {}",
-        key.len(),
-        iv.len()
-    ))
+/// An expanded AES key, made once per `Cipher` and cloned into each transform so the key
+/// schedule is not recomputed per message.
+#[derive(Clone)]
+pub(crate) enum CbcKey {
+    Aes128(aes::Aes128Enc, aes::Aes128Dec),
+    Aes192(aes::Aes192Enc, aes::Aes192Dec),
+    Aes256(aes::Aes256Enc, aes::Aes256Dec),
+}
+
+impl CbcKey {
+    pub(crate) fn new(key: &[u8]) -> Result<Self> {
+        let bad =
+            || Error::invalid(format!("AES-CBC needs a 16, 24 or 32-byte key, got {} bytes", key.len()));
+        Ok(match key.len() {
+            16 => {
+                let enc = aes::Aes128Enc::new_from_slice(key).map_err(|_| bad())?;
+                CbcKey::Aes128(enc.clone(), aes::Aes128Dec::from(enc))
+            }
+            24 => {
+                let enc = aes::Aes192Enc::new_from_slice(key).map_err(|_| bad())?;
+                CbcKey::Aes192(enc.clone(), aes::Aes192Dec::from(enc))
+            }
+            32 => {
+                let enc = aes::Aes256Enc::new_from_slice(key).map_err(|_| bad())?;
+                CbcKey::Aes256(enc.clone(), aes::Aes256Dec::from(enc))
+            }
+            _ => return Err(bad()),
+        })
+    }
 }
 
 /// One direction of an AES-CBC computation, fed in pieces.
@@ -54,23 +77,66 @@ enum Either {
 }
 
 impl Cbc {
-    pub(crate) fn new(key: &[u8], iv: &[u8], encrypt: bool) -> Result<Self> {
-        macro_rules! make {
-            ($kind:ident, $ty:ident) => {
-                match key.len() {
-                    16 => $ty::Aes128(cbc::$kind::new_from_slices(key, iv).map_err(|_| bad_key(key, iv))?),
-                    24 => $ty::Aes192(cbc::$kind::new_from_slices(key, iv).map_err(|_| bad_key(key, iv))?),
-                    32 => $ty::Aes256(cbc::$kind::new_from_slices(key, iv).map_err(|_| bad_key(key, iv))?),
-                    _ => return Err(bad_key(key, iv)),
-                }
-            };
-        }
-        let mode = if encrypt {
-            Either::Encrypt(make!(Encryptor, Enc))
-        } else {
-            Either::Decrypt(make!(Decryptor, Dec))
+    pub(crate) fn new(key: &CbcKey, iv: &[u8], encrypt: bool) -> Result<Self> {
+        let iv: &[u8; BLOCK] = iv
+            .try_into()
+            .map_err(|_| Error::invalid(format!("AES-CBC needs a 16-byte IV, got {} bytes", iv.len())))?;
+        let iv = iv.into();
+        let mode = match (key, encrypt) {
+            (CbcKey::Aes128(e, _), true) => {
+                Either::Encrypt(Enc::Aes128(cbc::Encryptor::inner_iv_init(e.clone(), iv)))
+            }
+            (CbcKey::Aes192(e, _), true) => {
+                Either::Encrypt(Enc::Aes192(cbc::Encryptor::inner_iv_init(e.clone(), iv)))
+            }
+            (CbcKey::Aes256(e, _), true) => {
+                Either::Encrypt(Enc::Aes256(cbc::Encryptor::inner_iv_init(e.clone(), iv)))
+            }
+            (CbcKey::Aes128(_, d), false) => {
+                Either::Decrypt(Dec::Aes128(cbc::Decryptor::inner_iv_init(d.clone(), iv)))
+            }
+            (CbcKey::Aes192(_, d), false) => {
+                Either::Decrypt(Dec::Aes192(cbc::Decryptor::inner_iv_init(d.clone(), iv)))
+            }
+            (CbcKey::Aes256(_, d), false) => {
+                Either::Decrypt(Dec::Aes256(cbc::Decryptor::inner_iv_init(d.clone(), iv)))
+            }
         };
-        Ok(Cbc { mode, pending: Vec::with_capacity(BLOCK * 2), padding: true })
+        Ok(Cbc { mode, pending: Vec::new(), padding: true })
+    }
+
+    /// Encrypts or decrypts all of `input` in one go, padding or unpadding in place: the
+    /// one-shot path of `encrypt_string`, with no allocation besides `out`'s.
+    pub(crate) fn run_all(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<usize> {
+        let start = out.len();
+        let encrypting = matches!(self.mode, Either::Encrypt(_));
+        if encrypting && self.padding {
+            let pad = BLOCK - input.len() % BLOCK;
+            out.reserve(input.len() + pad);
+            out.extend_from_slice(input);
+            out.resize(start + input.len() + pad, pad as u8);
+        } else {
+            if !input.len().is_multiple_of(BLOCK) || (!encrypting && self.padding && input.is_empty()) {
+                return Err(Error::truncated(format!(
+                    "AES-CBC data is not a whole number of {BLOCK}-byte blocks ({} bytes)",
+                    input.len()
+                )));
+            }
+            out.extend_from_slice(input);
+        }
+        self.run(&mut out[start..]);
+        if !encrypting && self.padding {
+            let last: &[u8; BLOCK] = out[out.len() - BLOCK..].try_into().map_err(|_| Error::BadDecrypt)?;
+            match Pkcs7::raw_unpad(last).map(<[u8]>::len) {
+                Ok(keep) => out.truncate(out.len() - BLOCK + keep),
+                Err(_) => {
+                    // Never hand back a block whose padding is wrong.
+                    out.truncate(start);
+                    return Err(Error::BadDecrypt);
+                }
+            }
+        }
+        Ok(out.len() - start)
     }
 
     pub(crate) fn set_padding(&mut self, padding: bool) {
@@ -163,7 +229,7 @@ mod tests {
         let pt =
             rpoco_foundation::hex::decode("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51")
                 .unwrap();
-        let mut c = Cbc::new(&key, &iv, true).unwrap();
+        let mut c = Cbc::new(&CbcKey::new(&key).unwrap(), &iv, true).unwrap();
         c.set_padding(false);
         let mut out = Vec::new();
         c.update(&pt[..5], &mut out);
@@ -173,6 +239,11 @@ mod tests {
             rpoco_foundation::hex::encode(&out),
             "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"
         );
+        let mut c = Cbc::new(&CbcKey::new(&key).unwrap(), &iv, true).unwrap();
+        c.set_padding(false);
+        let mut all = Vec::new();
+        c.run_all(&pt, &mut all).unwrap();
+        assert_eq!(all, out);
     }
 
     #[test]
@@ -180,19 +251,23 @@ mod tests {
         let (key, iv) = ([7u8; 32], [9u8; 16]);
         for len in [0usize, 1, 15, 16, 17, 100] {
             let pt: Vec<u8> = (0..len as u8).collect();
-            let mut e = Cbc::new(&key, &iv, true).unwrap();
+            let mut e = Cbc::new(&CbcKey::new(&key).unwrap(), &iv, true).unwrap();
             let mut ct = Vec::new();
             e.update(&pt, &mut ct);
             e.finalize(&mut ct).unwrap();
             assert_eq!(ct.len(), (len / 16 + 1) * 16);
-            let mut d = Cbc::new(&key, &iv, false).unwrap();
+            let mut d = Cbc::new(&CbcKey::new(&key).unwrap(), &iv, false).unwrap();
             let mut back = Vec::new();
             for piece in ct.chunks(7) {
                 d.update(piece, &mut back);
             }
             d.finalize(&mut back).unwrap();
             assert_eq!(back, pt);
-            let mut d = Cbc::new(&[8u8; 32], &iv, false).unwrap();
+            let mut d = Cbc::new(&CbcKey::new(&key).unwrap(), &iv, false).unwrap();
+            let mut once = Vec::new();
+            d.run_all(&ct, &mut once).unwrap();
+            assert_eq!(once, pt);
+            let mut d = Cbc::new(&CbcKey::new(&[8u8; 32]).unwrap(), &iv, false).unwrap();
             let mut junk = Vec::new();
             d.update(&ct, &mut junk);
             // A wrong key almost always breaks the padding; when it does, nothing of the last
@@ -201,7 +276,7 @@ mod tests {
                 assert!(matches!(e, Error::BadDecrypt));
             }
         }
-        let mut d = Cbc::new(&key, &iv, false).unwrap();
+        let mut d = Cbc::new(&CbcKey::new(&key).unwrap(), &iv, false).unwrap();
         let mut out = Vec::new();
         d.update(&[0u8; 20], &mut out);
         assert!(matches!(d.finalize(&mut out), Err(Error::Truncated(_))));

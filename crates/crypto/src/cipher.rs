@@ -38,6 +38,7 @@ use rpoco_foundation::base64::{self, Base64Decoder, Base64Encoder, Base64Options
 use rpoco_foundation::hex::{self, HexDecoder, HexEncoder, HexOptions};
 
 use crate::backend::GcmKey;
+use crate::cbc_mode::{Cbc, CbcKey};
 use crate::error::{Error, Result};
 use crate::key::{CipherKey, Mode};
 use crate::random;
@@ -102,6 +103,7 @@ impl Encoding {
 pub struct Cipher {
     key: CipherKey,
     gcm: Option<Arc<GcmKey>>,
+    cbc: Option<CbcKey>,
 }
 
 impl fmt::Debug for Cipher {
@@ -113,12 +115,12 @@ impl fmt::Debug for Cipher {
 impl Cipher {
     /// A cipher for `key` (POCO `CipherFactory::createCipher(key)`).
     pub fn new(key: CipherKey) -> Self {
-        let gcm = match key.mode() {
-            // The key length was checked when the CipherKey was made.
-            Mode::Gcm => GcmKey::new(key.key()).map(Arc::new),
-            Mode::Cbc => None,
+        // The key length was checked when the CipherKey was made, so neither can fail.
+        let (gcm, cbc) = match key.mode() {
+            Mode::Gcm => (GcmKey::new(key.key()).map(Arc::new), None),
+            Mode::Cbc => (None, CbcKey::new(key.key()).ok()),
         };
-        Cipher { key, gcm }
+        Cipher { key, gcm, cbc }
     }
 
     /// The cipher name (POCO `name()`).
@@ -138,12 +140,22 @@ impl Cipher {
     }
 
     fn create(&self, direction: Direction) -> CryptoTransform {
-        match &self.gcm {
-            Some(k) => CryptoTransform::gcm(Arc::clone(k), self.key.iv(), direction),
+        match (&self.gcm, &self.cbc) {
+            (Some(k), _) => CryptoTransform::gcm(Arc::clone(k), self.key.iv(), direction),
             // CipherKey guarantees a valid key and IV length for CBC, so this cannot fail.
-            None => CryptoTransform::cbc(self.key.key(), self.key.iv(), direction)
-                .unwrap_or_else(|e| unreachable!("CipherKey held an invalid CBC key: {e}")),
+            (None, Some(k)) => CryptoTransform::cbc(k, self.key.iv(), direction)
+                .unwrap_or_else(|e| unreachable!("CipherKey held an invalid CBC IV: {e}")),
+            (None, None) => unreachable!("a Cipher always holds a GCM or a CBC key"),
         }
+    }
+
+    /// CBC in one pass, without the piecewise transform's buffering.
+    fn cbc_all(&self, key: &CbcKey, data: &[u8], encrypt: bool, padding: bool) -> Result<Vec<u8>> {
+        let mut c = Cbc::new(key, self.key.iv(), encrypt)?;
+        c.set_padding(padding);
+        let mut out = Vec::with_capacity(data.len() + 16);
+        c.run_all(data, &mut out)?;
+        Ok(out)
     }
 
     /// A transform that encrypts with the key and its IV (POCO `createEncryptor()`).
@@ -163,6 +175,10 @@ impl Cipher {
     /// leaves the data unverifiable. The IV is the key's, fixed: encrypting different data
     /// under one GCM key this way reuses the nonce, so prefer [`seal`](Self::seal).
     pub fn encrypt_string(&self, data: &[u8], encoding: Encoding, padding: bool) -> Result<Vec<u8>> {
+        if let Some(k) = &self.cbc {
+            let out = self.cbc_all(k, data, true, padding)?;
+            return Ok(if encoding == Encoding::None { out } else { encoding.encode(&out) });
+        }
         let mut t = self.create_encryptor();
         t.set_padding(padding);
         let mut out = Vec::with_capacity(data.len() + 32);
@@ -183,6 +199,9 @@ impl Cipher {
     }
 
     fn decrypt_raw(&self, raw: &[u8], padding: bool) -> Result<Vec<u8>> {
+        if let Some(k) = &self.cbc {
+            return self.cbc_all(k, raw, false, padding);
+        }
         let mut t = self.create_decryptor();
         t.set_padding(padding);
         let body = if self.gcm.is_some() {
@@ -328,6 +347,34 @@ impl Cipher {
             .ok_or_else(|| Error::invalid("GCM input exceeds 2^36 - 32 bytes"))?;
         out.extend_from_slice(&tag);
         Ok(out)
+    }
+
+    /// AES-GCM encryption of `buf` in place, without allocating; returns the 16-byte tag.
+    /// Same rules as [`encrypt_aead`](Self::encrypt_aead).
+    pub fn encrypt_aead_in_place(
+        &self,
+        nonce: &[u8],
+        aad: &[u8],
+        buf: &mut [u8],
+    ) -> Result<[u8; GCM_TAG_LEN]> {
+        let key = self.gcm_key()?;
+        if nonce.is_empty() {
+            return Err(Error::invalid("a GCM nonce must not be empty"));
+        }
+        key.seal(nonce, aad, buf).ok_or_else(|| Error::invalid("GCM input exceeds 2^36 - 32 bytes"))
+    }
+
+    /// Verifies `tag` (12 to 16 bytes) and decrypts `buf` in place. On
+    /// [`Error::TagMismatch`] `buf` holds no plaintext (it keeps the ciphertext or is zeroed).
+    pub fn decrypt_aead_in_place(&self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
+        let key = self.gcm_key()?;
+        if nonce.is_empty() {
+            return Err(Error::invalid("a GCM nonce must not be empty"));
+        }
+        if tag.len() < crate::transform::MIN_GCM_TAG_LEN || tag.len() > GCM_TAG_LEN {
+            return Err(Error::invalid(format!("a GCM tag has 12 to 16 bytes here, got {}", tag.len())));
+        }
+        if key.open(nonce, aad, buf, tag) { Ok(()) } else { Err(Error::TagMismatch) }
     }
 
     /// Verifies and decrypts `ciphertext ‖ tag (16)` from [`encrypt_aead`](Self::encrypt_aead).

@@ -35,7 +35,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::backend::GcmKey;
-use crate::cbc_mode::Cbc;
+use crate::cbc_mode::{Cbc, CbcKey};
 use crate::error::{Error, Result};
 
 /// The shortest GCM tag accepted: 96 bits (NIST SP 800-38D §5.2.1.2 allows 64 and 32 bits
@@ -100,7 +100,7 @@ fn check_tag_len(len: usize) -> Result<()> {
 }
 
 impl CryptoTransform {
-    pub(crate) fn cbc(key: &[u8], iv: &[u8], direction: Direction) -> Result<Self> {
+    pub(crate) fn cbc(key: &CbcKey, iv: &[u8], direction: Direction) -> Result<Self> {
         let cbc = Cbc::new(key, iv, direction == Direction::Encrypt)?;
         Ok(CryptoTransform { direction, inner: Inner::Cbc(Box::new(cbc)), finalized: false })
     }
