@@ -8,7 +8,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Which configurable limit a message exceeded (see [`Error::LimitExceeded`]).
 ///
-/// A server maps these to status codes: [`Limit::RequestLine`] and [`Limit::Uri`] to 414,
+/// A server maps these to status codes: [`Limit::Uri`] to 414,
 /// the header limits to 431.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
