@@ -233,14 +233,18 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let ours = results.first().and_then(|(_, f)| f.get(&("encrypt_string-aes256".to_owned(), 64)).copied());
-    match (ours, poco_figs.get(&("encrypt_string-aes256", 64))) {
-        (Some(v), Some(&r)) => println!(
-            "  encrypt_string >= 5x POCO encryptString: {:.2}x  {}",
-            v / r,
-            if v / r >= 5.0 { "met" } else { "NOT met" }
-        ),
-        _ => println!("  encrypt_string >= 5x POCO encryptString: not measured"),
+    // CBC runs on RustCrypto in every build, so the three rows measure the same code: the
+    // spread between them is this machine's noise.
+    for (name, figures) in &results {
+        let ours = figures.get(&("encrypt_string-aes256".to_owned(), 64)).copied();
+        match (ours, poco_figs.get(&("encrypt_string-aes256", 64))) {
+            (Some(v), Some(&r)) => println!(
+                "  {name:<10} encrypt_string >= 5x POCO encryptString: {:.2}x  {}",
+                v / r,
+                if v / r >= 5.0 { "met" } else { "NOT met" }
+            ),
+            _ => println!("  {name:<10} encrypt_string >= 5x POCO encryptString: not measured"),
+        }
     }
     Ok(())
 }
