@@ -131,8 +131,8 @@ pub const DEFAULT_ITERATION_COUNT: u32 = 2000;
 
 /// A cipher name with its key and IV (POCO `Crypto::CipherKey`).
 ///
-/// `Debug` never prints the key or IV.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` never prints the key or IV; `==` compares them in constant time.
+#[derive(Clone)]
 pub struct CipherKey {
     name: String,
     algorithm: CipherAlgorithm,
@@ -145,6 +145,16 @@ impl fmt::Debug for CipherKey {
         f.debug_struct("CipherKey").field("name", &self.name).finish_non_exhaustive()
     }
 }
+
+impl PartialEq for CipherKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.algorithm == other.algorithm
+            && crate::digest::constant_time_equals(&self.key, &other.key)
+            && crate::digest::constant_time_equals(&self.iv, &other.iv)
+    }
+}
+
+impl Eq for CipherKey {}
 
 impl CipherKey {
     /// A key and IV from the operating system's secure random generator

@@ -174,3 +174,22 @@ fn stream_encrypt_decrypt_with_encodings() {
         }
     }
 }
+
+#[test]
+fn types_are_send_and_sync_and_keys_compare() {
+    fn check<T: Send + Sync>() {}
+    check::<Cipher>();
+    check::<CipherKey>();
+    check::<rpoco_crypto::DigestEngine>();
+    check::<rpoco_crypto::HmacEngine>();
+    check::<rpoco_crypto::CryptoTransform>();
+    let a = CipherKey::from_passphrase("aes256", "p", "s").unwrap();
+    assert_eq!(a, CipherKey::from_passphrase("aes-256-cbc", "p", "s").unwrap());
+    assert_ne!(a, CipherKey::from_passphrase("aes256", "q", "s").unwrap());
+    // A clone of a Cipher shares the expanded key and behaves the same on another thread.
+    let c = Cipher::new(CipherKey::new("aes-256-gcm").unwrap());
+    let sealed = c.seal(b"x", b"").unwrap();
+    let c2 = c.clone();
+    let opened = std::thread::spawn(move || c2.open(&sealed, b"").unwrap()).join().unwrap();
+    assert_eq!(opened, b"x");
+}
