@@ -88,25 +88,25 @@ pub fn evp_bytes_to_key(
         return Err(Error::invalid("EVP_BytesToKey iteration count must be at least 1"));
     }
     let mut engine = DigestEngine::with_algorithm(digest);
-    let mut material = Vec::with_capacity(key_len + iv_len + digest.digest_length());
-    let mut previous: Vec<u8> = Vec::new();
+    let mut material = zeroize::Zeroizing::new(Vec::with_capacity(key_len + iv_len + digest.digest_length()));
+    let mut previous = zeroize::Zeroizing::new(Vec::new());
     while material.len() < key_len + iv_len {
         engine.update(&previous);
         engine.update(password);
         if let Some(salt) = salt {
             engine.update(salt);
         }
-        let mut block = engine.digest();
+        let mut block = zeroize::Zeroizing::new(engine.digest());
         for _ in 1..count {
             engine.update(&block);
-            block = engine.digest();
+            block = zeroize::Zeroizing::new(engine.digest());
         }
         material.extend_from_slice(&block);
         previous = block;
     }
+    let key = material[..key_len].to_vec();
     let iv = material[key_len..key_len + iv_len].to_vec();
-    material.truncate(key_len);
-    Ok((material, iv))
+    Ok((key, iv))
 }
 
 #[cfg(test)]
