@@ -64,6 +64,28 @@ impl CbcKey {
     }
 }
 
+/// Checks and strips the PKCS#7 padding of the last block of `out`, which holds at least one
+/// block after `start`. On bad padding everything from `start` on is dropped: a block whose
+/// padding is wrong is never handed back.
+fn unpad(out: &mut Vec<u8>, start: usize) -> Result<()> {
+    let keep = out
+        .len()
+        .checked_sub(BLOCK)
+        .filter(|&tail| tail >= start)
+        .and_then(|tail| <&[u8; BLOCK]>::try_from(&out[tail..]).ok())
+        .and_then(|last| Pkcs7::raw_unpad(last).ok().map(<[u8]>::len));
+    match keep {
+        Some(keep) => {
+            out.truncate(out.len() - BLOCK + keep);
+            Ok(())
+        }
+        None => {
+            out.truncate(start);
+            Err(Error::BadDecrypt)
+        }
+    }
+}
+
 /// One direction of an AES-CBC computation, fed in pieces.
 pub(crate) struct Cbc {
     mode: Either,
@@ -126,15 +148,7 @@ impl Cbc {
         }
         self.run(&mut out[start..]);
         if !encrypting && self.padding {
-            let last: &[u8; BLOCK] = out[out.len() - BLOCK..].try_into().map_err(|_| Error::BadDecrypt)?;
-            match Pkcs7::raw_unpad(last).map(<[u8]>::len) {
-                Ok(keep) => out.truncate(out.len() - BLOCK + keep),
-                Err(_) => {
-                    // Never hand back a block whose padding is wrong.
-                    out.truncate(start);
-                    return Err(Error::BadDecrypt);
-                }
-            }
+            unpad(out, start)?;
         }
         Ok(out.len() - start)
     }
@@ -188,19 +202,7 @@ impl Cbc {
             out.append(&mut self.pending);
             self.run(&mut out[start..]);
             if !encrypting && self.padding {
-                let unpadded = {
-                    let last: &[u8; BLOCK] = out[out.len() - BLOCK..].try_into().unwrap_or(&[0; BLOCK]);
-                    Pkcs7::raw_unpad(last).map(<[u8]>::len).map_err(|_| Error::BadDecrypt)
-                };
-                let keep = match unpadded {
-                    Ok(n) => n,
-                    Err(e) => {
-                        // Never hand back a block whose padding is wrong.
-                        out.truncate(start);
-                        return Err(e);
-                    }
-                };
-                out.truncate(out.len() - BLOCK + keep);
+                unpad(out, start)?;
             }
             return Ok(out.len() - start);
         }
