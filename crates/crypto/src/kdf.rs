@@ -153,6 +153,11 @@ mod tests {
         assert_eq!(digest_to_hex(&dk), "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957");
         for alg in DigestAlgorithm::ALL {
             assert_eq!(pbkdf2_hmac(alg, b"p", b"s", 3, 40).unwrap().len(), 40);
+            // Empty password and salt are legal (RFC 8018) and must not upset any backend.
+            assert_eq!(pbkdf2_hmac(alg, b"", b"", 1, 64).unwrap().len(), 64);
         }
+        // The largest output accepted works on every backend.
+        assert_eq!(pbkdf2_hmac(DigestAlgorithm::Sha256, b"", b"", 1, 1 << 20).unwrap().len(), 1 << 20);
+        assert!(matches!(pbkdf2_hmac_sha256(b"", b"", 1, (1 << 20) + 1), Err(Error::InvalidArgument(_))));
     }
 }
