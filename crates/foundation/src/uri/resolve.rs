@@ -13,13 +13,13 @@ pub(super) fn resolve(base: &mut Uri, rel: Uri, presence: Presence) {
         base.user_info = user_info;
         base.host = host;
         base.port = port;
-        base.path = remove_dot_segments(&path, false, false);
+        base.path = remove_dot_segments(path, false, false);
         base.query = query;
     } else if presence.authority || !host.is_empty() {
         base.user_info = user_info;
         base.host = host;
         base.port = port;
-        base.path = remove_dot_segments(&path, false, base.scheme.is_empty());
+        base.path = remove_dot_segments(path, false, base.scheme.is_empty());
         base.query = query;
     } else {
         if path.is_empty() {
@@ -29,10 +29,10 @@ pub(super) fn resolve(base: &mut Uri, rel: Uri, presence: Presence) {
         } else {
             let relative = base.scheme.is_empty();
             base.path = if path.starts_with('/') {
-                remove_dot_segments(&path, false, relative)
+                remove_dot_segments(path, false, relative)
             } else {
                 let merged = merge(&base.path, base.has_authority(), &path);
-                remove_dot_segments(&merged, relative, relative)
+                remove_dot_segments(merged, relative, relative)
             };
             base.query = query;
         }
@@ -43,13 +43,15 @@ pub(super) fn resolve(base: &mut Uri, rel: Uri, presence: Presence) {
 /// RFC 3986 §5.2.3: the base path up to its last `/`, then the reference's path; `/` + path if
 /// the base has an authority and an empty path.
 fn merge(base_path: &str, base_has_authority: bool, rel_path: &str) -> String {
-    if base_has_authority && base_path.is_empty() {
-        return format!("/{rel_path}");
-    }
-    match base_path.rfind('/') {
-        Some(slash) => format!("{}{rel_path}", &base_path[..=slash]),
-        None => rel_path.to_owned(),
-    }
+    let dir = match base_path.rfind('/') {
+        Some(slash) => &base_path[..=slash],
+        None if base_has_authority && base_path.is_empty() => "/",
+        None => "",
+    };
+    let mut merged = String::with_capacity(dir.len() + rel_path.len());
+    merged.push_str(dir);
+    merged.push_str(rel_path);
+    merged
 }
 
 /// Removes `.` and `..` segments.
@@ -59,10 +61,12 @@ fn merge(base_path: &str, base_has_authority: bool, rel_path: &str) -> String {
 /// `keep_leading_dotdot` keeps the `..` that cannot be removed (POCO's `normalize()` of a
 /// relative URI), and `scheme_less` makes a first segment containing `:` start with `./` so it
 /// cannot be read as a scheme (POCO's `buildPath`, RFC 3986 §4.2).
-pub(super) fn remove_dot_segments(path: &str, keep_leading_dotdot: bool, scheme_less: bool) -> String {
-    if path.is_empty() {
-        return String::new();
+pub(super) fn remove_dot_segments(path: String, keep_leading_dotdot: bool, scheme_less: bool) -> String {
+    // Most paths have no dot segments; an absolute one is then already the result.
+    if path.is_empty() || (path.starts_with('/') && !path.split('/').any(|s| s == "." || s == "..")) {
+        return path;
     }
+    let path = path.as_str();
     let (absolute, body) = match path.strip_prefix('/') {
         Some(body) => (true, body),
         None => (false, path),
@@ -112,8 +116,8 @@ mod tests {
 
     #[test]
     fn rfc_3986_section_5_2_4_examples() {
-        assert_eq!(remove_dot_segments("/a/b/c/./../../g", false, false), "/a/g");
-        assert_eq!(remove_dot_segments("mid/content=5/../6", false, false), "mid/6");
+        assert_eq!(remove_dot_segments("/a/b/c/./../../g".into(), false, false), "/a/g");
+        assert_eq!(remove_dot_segments("mid/content=5/../6".into(), false, false), "mid/6");
     }
 
     #[test]
@@ -130,7 +134,7 @@ mod tests {
             ("/..//g", "//g"),
             ("/a/b/", "/a/b/"),
         ] {
-            assert_eq!(remove_dot_segments(input, true, true), expected, "{input}");
+            assert_eq!(remove_dot_segments(input.into(), true, true), expected, "{input}");
         }
     }
 
@@ -147,9 +151,9 @@ mod tests {
             ("c:/windows/", true, "./c:/windows/"),
             ("./c:/windows/", true, "./c:/windows/"),
         ] {
-            assert_eq!(remove_dot_segments(input, keep, true), expected, "{input}");
+            assert_eq!(remove_dot_segments(input.into(), keep, true), expected, "{input}");
         }
-        assert_eq!(remove_dot_segments("c:/w", false, false), "c:/w");
+        assert_eq!(remove_dot_segments("c:/w".into(), false, false), "c:/w");
     }
 
     #[test]
