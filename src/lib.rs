@@ -15,10 +15,19 @@
 //!
 //! ```
 //! # #[cfg(feature = "foundation")] {
-//! use rpoco::foundation::base64;
+//! use rpoco::foundation::{base64, Uri};
+//!
 //! assert_eq!(base64::encode(b"POCO"), "UE9DTw==");
+//!
+//! let mut uri = Uri::parse("https://pocoproject.org/docs/index.html")?;
+//! uri.resolve("../about.html#team")?;
+//! assert_eq!(uri.to_string(), "https://pocoproject.org/about.html#team");
+//! assert_eq!(uri.port(), 443);
 //! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! `cargo run --example uri -- URI [RELATIVE]` shows how a URI is taken apart and resolved.
 
 #[cfg(feature = "foundation")]
 pub use rpoco_foundation as foundation;
