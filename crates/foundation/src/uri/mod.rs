@@ -40,9 +40,8 @@ mod setters;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::{Error, Result};
+use crate::Result;
 use encode::EncodeSet;
-use parse::Presence;
 
 /// A URI reference (RFC 3986) with POCO's semantics (`Poco::URI`).
 ///
@@ -105,8 +104,8 @@ impl Uri {
     ///
     /// # Errors
     ///
-    /// [`Error::UriSyntax`] naming the component, for: a scheme that is not RFC 3986 syntax or
-    /// has nothing after its `:`; a port that is not a number in 1..=65535; a host with
+    /// [`Error::UriSyntax`](crate::Error::UriSyntax) naming the component, for: a scheme that
+    /// is not RFC 3986 syntax or has nothing after its `:`; a port that is not a number in 1..=65535; a host with
     /// characters a host cannot contain, or a bad or unterminated `[IPv6]` literal; a bad
     /// percent-escape in the path or host, or a path that does not decode to UTF-8; control
     /// characters anywhere.
@@ -527,127 +526,56 @@ impl Hash for Uri {
     }
 }
 
-impl Uri {
-    /// Resolves `relative` against this URI, in place (RFC 3986 §5.2, POCO's `resolve`).
-    ///
-    /// A reference with a scheme replaces everything; one with an authority (`//host...`, a
-    /// network-path reference as RFC 3986 has it, where POCO would see a path) keeps only the
-    /// scheme; an empty path keeps the path and, unless the reference has a query, the query;
-    /// an absolute path replaces the path; a relative path is merged with the base's directory.
-    /// Dot segments are removed (`%2e%2e` counts as `..`, since paths are decoded), `..` never
-    /// climbs above the root, and the fragment is always the reference's, even if empty.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// let mut uri = Uri::parse("http://a/b/c/d;p?q")?;
-    /// uri.resolve("../g?y#s")?;
-    /// assert_eq!(uri, "http://a/b/g?y#s");
-    /// uri.resolve("//h/x")?;
-    /// assert_eq!(uri, "http://h/x");
-    /// # Ok::<(), rpoco_foundation::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When `relative` does not parse; `self` is then unchanged.
-    pub fn resolve(&mut self, relative: &str) -> Result<()> {
-        let (rel, presence) = parse::parse_reference(relative, true)?;
-        resolve::resolve(self, rel, presence);
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(uri: &Uri) -> Uri {
+        Uri::parse(&uri.to_string()).unwrap()
     }
 
-    /// Resolves an already parsed reference against this URI (POCO's `resolve(const URI&)`).
-    ///
-    /// A scheme-less `relative` whose path starts with `//` (how [`Uri::parse`] keeps `//g`) is
-    /// taken as the network-path reference it is in RFC 3986, as [`resolve`](Uri::resolve) does.
-    ///
-    /// # Errors
-    ///
-    /// Only in that network-path case, when its authority is invalid.
-    pub fn resolve_uri(&mut self, relative: &Uri) -> Result<()> {
-        if relative.is_relative() && !relative.has_authority() && relative.path.starts_with("//") {
-            return self.resolve(&relative.to_string());
-        }
-        let presence = Presence { authority: relative.has_authority(), query: !relative.query.is_empty() };
-        resolve::resolve(self, relative.clone(), presence);
-        Ok(())
+    #[test]
+    fn display_corner_cases_round_trip() {
+        // No authority but a path starting with `//`: an empty authority is written.
+        let uri = Uri::from_parts("http", "", "//x", "", "").unwrap();
+        assert_eq!(uri.to_string(), "http:////x");
+        assert_eq!(round_trip(&uri), uri);
+        // Nothing after the scheme: `scheme://`, since `scheme:` does not parse.
+        let uri = Uri::parse("http://").unwrap();
+        assert_eq!(uri.to_string(), "http://");
+        assert_eq!(round_trip(&uri), uri);
+        // No authority, empty path, a query: no `/` is invented.
+        let uri = Uri::parse("mailto:?subject=hi").unwrap();
+        assert_eq!(uri.to_string(), "mailto:?subject=hi");
+        // A relative path whose first segment has `:` cannot be read as a scheme.
+        let mut uri = Uri::new();
+        uri.set_path("a:b/c:d").unwrap();
+        assert_eq!(uri.to_string(), "a%3Ab/c:d");
+        assert_eq!(round_trip(&uri), uri);
+        // A relative URI keeps its authority as a network-path reference.
+        let mut uri = Uri::parse("/p").unwrap();
+        uri.set_host("h").unwrap();
+        assert_eq!(uri.to_string(), "//h/p");
+        // `file` always gets `//`, and a rootless path a `/` after it.
+        assert_eq!(Uri::parse("file:a").unwrap().to_string(), "file:///a");
     }
 
-    /// Removes `.` and `..` segments from the path (POCO's `normalize`): RFC 3986 §5.2.4 for
-    /// paths starting with `/`; a relative URI keeps the leading `..` of a rootless path, and a
-    /// first segment containing `:` gets a `./` in front.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// let mut uri = Uri::parse("http://www.appinf.com/foo/./bar/../index.html")?;
-    /// uri.normalize();
-    /// assert_eq!(uri.to_string(), "http://www.appinf.com/foo/index.html");
-    /// # Ok::<(), rpoco_foundation::Error>(())
-    /// ```
-    pub fn normalize(&mut self) {
-        let relative = self.is_relative();
-        self.path = resolve::remove_dot_segments(std::mem::take(&mut self.path), relative, relative);
-    }
-
-    /// Percent-encodes `s` with POCO's rules (`URI::encode`): `A-Za-z0-9-_.~` are kept; bytes
-    /// at or below 0x20 or at or above 0x7F, POCO's [`ILLEGAL`](Uri::ILLEGAL) characters and
-    /// the characters in `reserved` become `%XX` (upper-case hex); everything else passes.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// let s = "http://google.com/search?q=hello+world#frag ment";
-    /// assert_eq!(Uri::encode(s, "+#?"), "http://google.com/search%3Fq=hello%2Bworld%23frag%20ment");
-    /// assert_eq!(Uri::encode(s, ""), "http://google.com/search?q=hello+world#frag%20ment");
-    /// ```
-    pub fn encode(s: &str, reserved: &str) -> String {
-        let set = EncodeSet::new(reserved.as_bytes());
-        let mut out = String::with_capacity(s.len());
-        encode::encode_into(&mut out, s, set);
-        out
-    }
-
-    /// Percent-decodes `s` (POCO's `URI::decode`). With `plus_as_space`, a `+` that comes after
-    /// a `?` in `s` becomes a space.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// let s = "http://google.com/search?q=hello+world#frag%20ment";
-    /// assert_eq!(Uri::decode(s, true)?, "http://google.com/search?q=hello world#frag ment");
-    /// assert!(Uri::decode("100%", false).is_err());
-    /// # Ok::<(), rpoco_foundation::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UriSyntax`] for a `%` not followed by two hex digits, or decoded bytes that are
-    /// not UTF-8 (POCO strings are bytes; ours are `String`).
-    pub fn decode(s: &str, plus_as_space: bool) -> Result<String> {
-        encode::decode("text", s, plus_as_space)
-    }
-
-    /// The host in ASCII: internationalized domain names converted to punycode (IDNA, by the
-    /// `url` crate, with WHATWG host rules, so IPv4 numbers are normalized too); IPv6 addresses
-    /// are returned without brackets, as [`host`](Uri::host) does.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// assert_eq!(Uri::parse("http://Bücher.example/")?.host_to_ascii()?, "xn--bcher-kva.example");
-    /// # Ok::<(), rpoco_foundation::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When the host is not a valid domain name or address.
-    pub fn host_to_ascii(&self) -> Result<String> {
-        let host = if self.host.contains(':') {
-            url::Host::parse(&format!("[{}]", self.host))
-        } else {
-            url::Host::parse(&self.host)
+    #[test]
+    fn equal_uris_hash_alike() {
+        use std::collections::hash_map::DefaultHasher;
+        let hash = |uri: &Uri| {
+            let mut h = DefaultHasher::new();
+            uri.hash(&mut h);
+            h.finish()
         };
-        match host {
-            Ok(url::Host::Ipv6(addr)) => Ok(addr.to_string()),
-            Ok(host) => Ok(host.to_string()),
-            Err(e) => Err(Error::uri("host", format!("{e}: {:?}", encode::snippet(&self.host)))),
-        }
+        let (a, b) = (Uri::parse("http://a/").unwrap(), Uri::parse("HTTP://A:80/").unwrap());
+        assert_eq!(a, b);
+        assert_eq!(hash(&a), hash(&b));
+        assert_ne!(a, Uri::parse("http://a:81/").unwrap());
+    }
+
+    #[test]
+    fn display_honours_width() {
+        assert_eq!(format!("{:>10}", Uri::parse("/a").unwrap()), "        /a");
     }
 }

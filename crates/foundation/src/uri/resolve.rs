@@ -3,7 +3,71 @@
 //! leading `..` of a relative path.
 
 use super::Uri;
-use super::parse::Presence;
+use super::parse::{self, Presence};
+use crate::Result;
+
+impl Uri {
+    /// Resolves `relative` against this URI, in place (RFC 3986 §5.2, POCO's `resolve`).
+    ///
+    /// A reference with a scheme replaces everything; one with an authority (`//host...`, a
+    /// network-path reference as RFC 3986 has it, where POCO would see a path) keeps only the
+    /// scheme; an empty path keeps the path and, unless the reference has a query, the query;
+    /// an absolute path replaces the path; a relative path is merged with the base's directory.
+    /// Dot segments are removed (`%2e%2e` counts as `..`, since paths are decoded), `..` never
+    /// climbs above the root, and the fragment is always the reference's, even if empty.
+    ///
+    /// ```
+    /// use rpoco_foundation::Uri;
+    /// let mut uri = Uri::parse("http://a/b/c/d;p?q")?;
+    /// uri.resolve("../g?y#s")?;
+    /// assert_eq!(uri, "http://a/b/g?y#s");
+    /// uri.resolve("//h/x")?;
+    /// assert_eq!(uri, "http://h/x");
+    /// # Ok::<(), rpoco_foundation::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When `relative` does not parse; `self` is then unchanged.
+    pub fn resolve(&mut self, relative: &str) -> Result<()> {
+        let (rel, presence) = parse::parse_reference(relative, true)?;
+        resolve(self, rel, presence);
+        Ok(())
+    }
+
+    /// Resolves an already parsed reference against this URI (POCO's `resolve(const URI&)`).
+    ///
+    /// A scheme-less `relative` whose path starts with `//` (how [`Uri::parse`] keeps `//g`) is
+    /// taken as the network-path reference it is in RFC 3986, as [`resolve`](Uri::resolve) does.
+    ///
+    /// # Errors
+    ///
+    /// Only in that network-path case, when its authority is invalid.
+    pub fn resolve_uri(&mut self, relative: &Uri) -> Result<()> {
+        if relative.is_relative() && !relative.has_authority() && relative.path.starts_with("//") {
+            return self.resolve(&relative.to_string());
+        }
+        let presence = Presence { authority: relative.has_authority(), query: !relative.query.is_empty() };
+        resolve(self, relative.clone(), presence);
+        Ok(())
+    }
+
+    /// Removes `.` and `..` segments from the path (POCO's `normalize`): RFC 3986 §5.2.4 for
+    /// paths starting with `/`; a relative URI keeps the leading `..` of a rootless path, and a
+    /// first segment containing `:` gets a `./` in front.
+    ///
+    /// ```
+    /// use rpoco_foundation::Uri;
+    /// let mut uri = Uri::parse("http://www.appinf.com/foo/./bar/../index.html")?;
+    /// uri.normalize();
+    /// assert_eq!(uri.to_string(), "http://www.appinf.com/foo/index.html");
+    /// # Ok::<(), rpoco_foundation::Error>(())
+    /// ```
+    pub fn normalize(&mut self) {
+        let relative = self.is_relative();
+        self.path = remove_dot_segments(std::mem::take(&mut self.path), relative, relative);
+    }
+}
 
 /// RFC 3986 §5.2.2 `T = resolve(Base, R)`, in place on the base.
 pub(super) fn resolve(base: &mut Uri, rel: Uri, presence: Presence) {
