@@ -50,8 +50,10 @@ use encode::EncodeSet;
 /// [`from_scheme_authority_path_etc`](Uri::from_scheme_authority_path_etc),
 /// [`from_parts`](Uri::from_parts), [`resolve_from`](Uri::resolve_from)), or [`Uri::new`] and
 /// the setters. [`Display`](fmt::Display) writes the URI back; parsing that text gives an equal
-/// `Uri` (the one exception is POCO's: an empty path after an authority is written as `/`
-/// when a query or fragment follows).
+/// `Uri`, with two exceptions: POCO's rule that after `//` an empty path followed by a query
+/// or fragment, or a rootless path, gets a `/` (so it comes back with that `/`), and a
+/// relative `Uri` given an authority through setters, which prints as the network-path
+/// reference `//host/path` that `parse`, like POCO, reads as a path.
 ///
 /// Equality is POCO's: scheme, user info, host, **effective** [`port`](Uri::port), decoded
 /// path, raw query and raw fragment, so `http://a` equals `HTTP://a:80`. [`Hash`] agrees.
@@ -199,8 +201,20 @@ impl Uri {
     ///
     /// When `relative` does not parse.
     pub fn resolve_from(base: &Uri, relative: &str) -> Result<Self> {
-        let mut uri = base.clone();
-        uri.resolve(relative)?;
+        let (rel, presence) = parse::parse_reference(relative, true)?;
+        // Copy only the parts of the base that the result can keep or that merging reads.
+        let keeps_authority = rel.scheme.is_empty() && !presence.authority && rel.host.is_empty();
+        let keep = |keep: bool, part: &String| if keep { part.clone() } else { String::new() };
+        let mut uri = Uri {
+            scheme: keep(rel.scheme.is_empty(), &base.scheme),
+            user_info: keep(keeps_authority, &base.user_info),
+            host: keep(keeps_authority, &base.host),
+            port: base.port,
+            path: keep(keeps_authority && !rel.path.starts_with('/'), &base.path),
+            query: keep(keeps_authority && rel.path.is_empty(), &base.query),
+            fragment: String::new(),
+        };
+        resolve::resolve(&mut uri, rel, presence);
         Ok(uri)
     }
 

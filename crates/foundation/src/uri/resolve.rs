@@ -130,48 +130,52 @@ pub(super) fn remove_dot_segments(path: String, keep_leading_dotdot: bool, schem
     if path.is_empty() || (path.starts_with('/') && !path.split('/').any(|s| s == "." || s == "..")) {
         return path;
     }
-    let path = path.as_str();
     let (absolute, body) = match path.strip_prefix('/') {
         Some(body) => (true, body),
-        None => (false, path),
+        None => (false, path.as_str()),
     };
-    let mut out: Vec<&str> = Vec::new();
+    // The output is built as `/segment` per segment, so removing the last segment is a
+    // truncation at the last `/`. Kept `..` segments can only be at the front, so the last
+    // segment is a `..` exactly when every segment is one.
+    let mut out = String::with_capacity(path.len() + 2);
+    let (mut count, mut dotdots) = (0usize, 0usize);
     let mut segments = body.split('/').peekable();
     while let Some(segment) = segments.next() {
         let last = segments.peek().is_none();
-        match segment {
-            "." => {
-                if last {
-                    out.push("");
-                }
+        let remove_last = match segment {
+            "." => false,
+            ".." if !absolute && keep_leading_dotdot && count == dotdots => {
+                out.push_str("/..");
+                count += 1;
+                dotdots += 1;
+                continue;
             }
-            ".." => {
-                if !absolute && keep_leading_dotdot && out.last().is_none_or(|s| *s == "..") {
-                    out.push("..");
-                } else {
-                    out.pop();
-                    if last {
-                        out.push("");
-                    }
-                }
+            ".." => true,
+            segment => {
+                out.push('/');
+                out.push_str(segment);
+                count += 1;
+                continue;
             }
-            segment => out.push(segment),
+        };
+        if remove_last && count > dotdots {
+            out.truncate(out.rfind('/').unwrap_or(0));
+            count -= 1;
+        }
+        if last {
+            out.push('/');
+            count += 1;
         }
     }
-    let mut result = String::with_capacity(path.len() + 2);
     if absolute {
-        result.push('/');
-    } else if out.first().is_some_and(|first| {
-        // A rootless path must not turn into `/x` or `//x`, nor into `a:b` without a scheme.
-        (first.is_empty() && out.len() > 1) || (scheme_less && first.contains(':'))
-    }) {
-        result.push_str("./");
-    } else if out.len() == 1 && out[0].is_empty() {
-        // `a/..` is the current directory, not the empty reference (the current document).
-        result.push_str("./");
+        return out;
     }
-    result.push_str(&out.join("/"));
-    result
+    let first = out.get(1..).unwrap_or("").split('/').next().unwrap_or("");
+    // A rootless path must not turn into `/x` or `//x`, nor into `a:b` without a scheme, and
+    // `a/..` is the current directory, not the empty reference (the current document).
+    let dot_slash = (first.is_empty() && count >= 1) || (scheme_less && first.contains(':'));
+    out.replace_range(..out.len().min(1), if dot_slash { "./" } else { "" });
+    out
 }
 
 #[cfg(test)]
