@@ -37,6 +37,7 @@ mod parse;
 mod resolve;
 mod setters;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -59,7 +60,8 @@ use encode::EncodeSet;
 /// path, raw query and raw fragment, so `http://a` equals `HTTP://a:80`. [`Hash`] agrees.
 #[derive(Clone, Debug, Default)]
 pub struct Uri {
-    scheme: String,
+    /// Lower-cased; common schemes borrow a static string, saving an allocation per URI.
+    scheme: Cow<'static, str>,
     user_info: String,
     host: String,
     /// The port given in the URI; 0 when none was.
@@ -87,7 +89,7 @@ impl Uri {
     /// An empty URI (POCO's default constructor): no scheme, no host, empty path.
     pub const fn new() -> Self {
         Uri {
-            scheme: String::new(),
+            scheme: Cow::Borrowed(""),
             user_info: String::new(),
             host: String::new(),
             port: 0,
@@ -206,15 +208,15 @@ impl Uri {
         let keeps_authority = rel.scheme.is_empty() && !presence.authority && rel.host.is_empty();
         let keep = |keep: bool, part: &String| if keep { part.clone() } else { String::new() };
         let mut uri = Uri {
-            scheme: keep(rel.scheme.is_empty(), &base.scheme),
+            scheme: if rel.scheme.is_empty() { base.scheme.clone() } else { Cow::Borrowed("") },
             user_info: keep(keeps_authority, &base.user_info),
             host: keep(keeps_authority, &base.host),
             port: base.port,
-            path: keep(keeps_authority && !rel.path.starts_with('/'), &base.path),
+            path: String::new(),
             query: keep(keeps_authority && rel.path.is_empty(), &base.query),
             fragment: String::new(),
         };
-        resolve::resolve(&mut uri, rel, presence);
+        resolve::resolve(&mut uri, Cow::Borrowed(&base.path), rel, presence);
         Ok(uri)
     }
 

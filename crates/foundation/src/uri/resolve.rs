@@ -3,6 +3,8 @@
 //! leading `..` of a relative path.
 
 use super::Uri;
+use std::borrow::Cow;
+
 use super::parse::{self, Presence};
 use crate::Result;
 
@@ -31,7 +33,8 @@ impl Uri {
     /// When `relative` does not parse; `self` is then unchanged.
     pub fn resolve(&mut self, relative: &str) -> Result<()> {
         let (rel, presence) = parse::parse_reference(relative, true)?;
-        resolve(self, rel, presence);
+        let base_path = std::mem::take(&mut self.path);
+        resolve(self, Cow::Owned(base_path), rel, presence);
         Ok(())
     }
 
@@ -48,7 +51,8 @@ impl Uri {
             return self.resolve(&relative.to_string());
         }
         let presence = Presence { authority: relative.has_authority(), query: !relative.query.is_empty() };
-        resolve(self, relative.clone(), presence);
+        let base_path = std::mem::take(&mut self.path);
+        resolve(self, Cow::Owned(base_path), relative.clone(), presence);
         Ok(())
     }
 
@@ -69,8 +73,9 @@ impl Uri {
     }
 }
 
-/// RFC 3986 §5.2.2 `T = resolve(Base, R)`, in place on the base.
-pub(super) fn resolve(base: &mut Uri, rel: Uri, presence: Presence) {
+/// RFC 3986 §5.2.2 `T = resolve(Base, R)`, in place on the base, whose path is passed apart
+/// (`base.path` is ignored) so that a borrowed base need not copy a path it will not keep.
+pub(super) fn resolve(base: &mut Uri, base_path: Cow<'_, str>, rel: Uri, presence: Presence) {
     let Uri { scheme, user_info, host, port, path, query, fragment } = rel;
     if !scheme.is_empty() {
         base.scheme = scheme;
@@ -85,21 +90,20 @@ pub(super) fn resolve(base: &mut Uri, rel: Uri, presence: Presence) {
         base.port = port;
         base.path = remove_dot_segments(path, false, base.scheme.is_empty());
         base.query = query;
-    } else {
-        if path.is_empty() {
-            if presence.query || !query.is_empty() {
-                base.query = query;
-            }
-        } else {
-            let relative = base.scheme.is_empty();
-            base.path = if path.starts_with('/') {
-                remove_dot_segments(path, false, relative)
-            } else {
-                let merged = merge(&base.path, base.has_authority(), &path);
-                remove_dot_segments(merged, relative, relative)
-            };
+    } else if path.is_empty() {
+        base.path = base_path.into_owned();
+        if presence.query || !query.is_empty() {
             base.query = query;
         }
+    } else {
+        let relative = base.scheme.is_empty();
+        base.path = if path.starts_with('/') {
+            remove_dot_segments(path, false, relative)
+        } else {
+            let merged = merge(&base_path, base.has_authority(), &path);
+            remove_dot_segments(merged, relative, relative)
+        };
+        base.query = query;
     }
     base.fragment = fragment;
 }
