@@ -22,6 +22,10 @@ pub mod http;
 mod socket;
 
 pub use error::{Error, Limit, Result};
+pub use http::client::{
+    AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
+    RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
+};
 pub use http::message::{
     CHUNKED_TRANSFER_ENCODING, ENCODING_MULTIPART, ENCODING_URL, FilePart, HTTP_1_0, HTTP_1_1, HeaderLimits,
     HtmlForm, HttpBasicCredentials, HttpCookie, HttpDigestCredentials, HttpMessage, HttpRequest,

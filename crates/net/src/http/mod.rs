@@ -1,5 +1,7 @@
 //! HTTP: the message model, the sans-IO protocol core and the client session.
 
+pub mod client;
+pub(crate) mod conn;
 pub(crate) mod encoding;
 pub mod message;
 pub mod proto;

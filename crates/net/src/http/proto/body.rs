@@ -208,6 +208,11 @@ impl BodyDecoder {
         self.state == State::Done
     }
 
+    /// Whether the body runs until the connection closes.
+    pub fn is_close_delimited(&self) -> bool {
+        self.state == State::Close
+    }
+
     /// Body bytes consumed so far (framing included), for error messages.
     pub fn position(&self) -> u64 {
         self.position
@@ -235,6 +240,13 @@ impl BodyDecoder {
     /// Decodes from `input`: returns how many bytes were used and what was found. Call
     /// repeatedly with the unused rest; [`Decoded::NeedMore`] asks for more bytes first.
     pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Decoded<'a>)> {
+        self.decode_max(input, usize::MAX)
+    }
+
+    /// Like [`decode`](Self::decode), returning at most `max` bytes of data (for a caller
+    /// with a small output buffer); `max` must not be 0.
+    pub fn decode_max<'a>(&mut self, input: &'a [u8], max: usize) -> Result<(usize, Decoded<'a>)> {
+        let max = max.max(1) as u64;
         let mut used = 0;
         loop {
             let rest = &input[used..];
@@ -244,13 +256,14 @@ impl BodyDecoder {
                     if rest.is_empty() {
                         return Ok(self.advance(used, Decoded::NeedMore));
                     }
-                    return Ok(self.advance(input.len(), Decoded::Data(rest)));
+                    let take = (max.min(rest.len() as u64)) as usize;
+                    return Ok(self.advance(used + take, Decoded::Data(&rest[..take])));
                 }
                 State::Length(n) => {
                     if rest.is_empty() {
                         return Ok(self.advance(used, Decoded::NeedMore));
                     }
-                    let take = (n.min(rest.len() as u64)) as usize;
+                    let take = (n.min(max).min(rest.len() as u64)) as usize;
                     self.state = if take as u64 == n { State::Done } else { State::Length(n - take as u64) };
                     return Ok(self.advance(used + take, Decoded::Data(&rest[..take])));
                 }
@@ -258,7 +271,7 @@ impl BodyDecoder {
                     if rest.is_empty() {
                         return Ok(self.advance(used, Decoded::NeedMore));
                     }
-                    let take = (n.min(rest.len() as u64)) as usize;
+                    let take = (n.min(max).min(rest.len() as u64)) as usize;
                     self.state = if take as u64 == n {
                         State::ChunkDataEnd
                     } else {

@@ -318,3 +318,45 @@ fn round_trip_encoded_heads_parse_back() {
     assert_eq!(back.header().get_all("set-cookie").collect::<Vec<_>>(), ["a=1", "b=2"]);
     assert_eq!(back.reason(), "Not Found");
 }
+
+/// Hostile input: random bytes and random output sizes never panic, and data events never
+/// exceed the requested maximum.
+#[test]
+fn random_input_never_panics() {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let alphabet = b"0123456789abcdefABCDEF;=\r\n :\tHTTP/1.1 200 OK\x00\xff";
+    for round in 0..3000 {
+        let len = (next() % 200) as usize;
+        let input: Vec<u8> = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+        let _ = parse_response_head(&input, &HeaderLimits::default());
+        let _ = parse_request_head(&input, &RequestLimits::default());
+        let framing = match round % 3 {
+            0 => BodyFraming::Chunked,
+            1 => BodyFraming::Length(next() % 300),
+            _ => BodyFraming::Close,
+        };
+        let mut d = BodyDecoder::new(framing);
+        let mut pos = 0;
+        for _ in 0..400 {
+            let max = 1 + (next() % 9) as usize;
+            match d.decode_max(&input[pos..], max) {
+                Ok((used, Decoded::Data(data))) => {
+                    assert!(data.len() <= max && used <= input.len() - pos);
+                    pos += used;
+                }
+                Ok((used, _)) => {
+                    assert!(used <= input.len() - pos);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        let _ = d.end_of_input();
+    }
+}
