@@ -163,3 +163,33 @@ fn socks5_with_and_without_authentication() {
         HttpClientSession::with_proxy("127.0.0.1", nginx.port, ProxyConfig::socks5("127.0.0.1", guarded));
     assert!(matches!(fetch(&mut s, "/"), Err(Error::NotAuthenticated(_))));
 }
+
+#[test]
+fn forward_proxy_digest_challenge_is_answered_on_the_next_request() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    let (port, h) = common::raw_server(2, move |i, mut c| {
+        let raw = read_request(&mut c);
+        seen2.lock().unwrap().push(String::from_utf8(raw).unwrap());
+        let reply: &[u8] = if i == 0 {
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Digest realm=\"px\", nonce=\"abc\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n"
+        } else {
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        };
+        c.write_all(reply).unwrap();
+    });
+    let mut config = ProxyConfig::new("127.0.0.1", port).with_credentials("user", "secret");
+    config.auth = ProxyAuth::Digest;
+    let mut s = HttpClientSession::with_proxy("example.test", 80, config);
+    assert_eq!(fetch(&mut s, "/a").unwrap().0.status().code(), 407);
+    assert_eq!(fetch(&mut s, "/a").unwrap().1, b"ok");
+    h.join().unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(!seen[0].contains("Proxy-Authorization"), "{}", seen[0]);
+    assert!(seen[1].starts_with("GET http://example.test/a HTTP/1.1\r\n"), "{}", seen[1]);
+    assert!(
+        seen[1].contains("Proxy-Authorization: Digest username=\"user\", realm=\"px\", nonce=\"abc\", uri=\"http://example.test/a\""),
+        "{}",
+        seen[1]
+    );
+}

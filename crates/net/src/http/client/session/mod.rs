@@ -5,8 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+mod body_io;
+mod settings;
+
 use super::body::{RequestBody, ResponseBody};
-use super::proxy::{ProxyConfig, connect_tunnel, socks5_connect};
+use super::proxy::{ProxyAuth, ProxyConfig, connect_tunnel, socks5_connect};
 use crate::error::{Error, Result};
 use crate::http::conn::Conn;
 use crate::http::message::{
@@ -22,7 +25,7 @@ static GLOBAL_PROXY: RwLock<Option<ProxyConfig>> = RwLock::new(None);
 
 /// Where a session is in its request/response exchange.
 #[derive(Debug)]
-pub(super) enum Exchange {
+pub(in crate::http::client) enum Exchange {
     Idle,
     Sending(BodyEncoder),
     AwaitingResponse,
@@ -105,7 +108,7 @@ pub struct HttpClientSession {
     connector: Arc<dyn Connector>,
     proxy: ProxyConfig,
     proxy_digest: Option<HttpDigestCredentials>,
-    pub(super) conn: Option<Conn>,
+    pub(in crate::http::client) conn: Option<Conn>,
     keep_alive: bool,
     keep_alive_timeout: Duration,
     connect_timeout: Option<Duration>,
@@ -115,7 +118,7 @@ pub struct HttpClientSession {
     deadline: Option<Instant>,
     last_request: Option<Instant>,
     must_reconnect: bool,
-    pub(super) exchange: Exchange,
+    pub(in crate::http::client) exchange: Exchange,
     method: String,
     replay: Option<Vec<u8>>,
     reused: bool,
@@ -211,186 +214,6 @@ impl HttpClientSession {
         GLOBAL_PROXY.read().ok().and_then(|g| g.clone()).unwrap_or_default()
     }
 
-    fn ensure_unconnected(&self, what: &str) -> Result<()> {
-        if self.conn.is_some() {
-            return Err(Error::IllegalState(format!("cannot change the {what} of a connected session")));
-        }
-        Ok(())
-    }
-
-    /// The server host.
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-
-    /// Sets the server host; [`Error::IllegalState`] while connected.
-    pub fn set_host(&mut self, host: &str) -> Result<()> {
-        self.ensure_unconnected("host")?;
-        self.host = host.to_owned();
-        Ok(())
-    }
-
-    /// The server port.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// Sets the server port; [`Error::IllegalState`] while connected.
-    pub fn set_port(&mut self, port: u16) -> Result<()> {
-        self.ensure_unconnected("port")?;
-        self.port = port;
-        Ok(())
-    }
-
-    /// The connector.
-    pub fn connector(&self) -> &Arc<dyn Connector> {
-        &self.connector
-    }
-
-    /// Replaces the connector; [`Error::IllegalState`] while connected.
-    pub fn set_connector(&mut self, connector: Arc<dyn Connector>) -> Result<()> {
-        self.ensure_unconnected("connector")?;
-        self.connector = connector;
-        Ok(())
-    }
-
-    /// The proxy configuration.
-    pub fn proxy_config(&self) -> &ProxyConfig {
-        &self.proxy
-    }
-
-    /// Sets the proxy configuration; [`Error::IllegalState`] while connected.
-    pub fn set_proxy_config(&mut self, config: ProxyConfig) -> Result<()> {
-        self.ensure_unconnected("proxy")?;
-        self.proxy = config;
-        self.proxy_digest = None;
-        Ok(())
-    }
-
-    /// POCO `setProxy(host, port)`.
-    pub fn set_proxy(&mut self, host: &str, port: u16) -> Result<()> {
-        let mut p = self.proxy.clone();
-        p.host = host.to_owned();
-        p.port = port;
-        self.set_proxy_config(p)
-    }
-
-    /// POCO `setProxyCredentials(username, password)`.
-    pub fn set_proxy_credentials(&mut self, username: &str, password: &str) {
-        self.proxy.username = username.to_owned();
-        self.proxy.password = password.to_owned();
-        self.proxy_digest = None;
-    }
-
-    /// Whether connections are kept open between requests.
-    pub fn keep_alive(&self) -> bool {
-        self.keep_alive
-    }
-
-    /// Turns keep-alive on or off (default off, as POCO).
-    pub fn set_keep_alive(&mut self, on: bool) {
-        self.keep_alive = on;
-    }
-
-    /// The keep-alive timeout (default 8 s).
-    pub fn keep_alive_timeout(&self) -> Duration {
-        self.keep_alive_timeout
-    }
-
-    /// A kept-alive connection idle this long since the last request was sent is replaced.
-    pub fn set_keep_alive_timeout(&mut self, timeout: Duration) {
-        self.keep_alive_timeout = timeout;
-    }
-
-    /// POCO `setTimeout(t)`: sets the connect, send and receive timeouts.
-    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
-        self.set_timeouts(timeout, timeout, timeout);
-    }
-
-    /// Sets the connect, send and receive timeouts (`None` = none).
-    pub fn set_timeouts(
-        &mut self,
-        connect: Option<Duration>,
-        send: Option<Duration>,
-        receive: Option<Duration>,
-    ) {
-        let z = |t: Option<Duration>| t.filter(|d| !d.is_zero());
-        self.connect_timeout = z(connect);
-        self.send_timeout = z(send);
-        self.receive_timeout = z(receive);
-        if let Some(c) = &self.conn {
-            let _ = c.transport.set_send_timeout(self.send_timeout);
-            let _ = c.transport.set_receive_timeout(self.receive_timeout);
-        }
-    }
-
-    /// POCO `getTimeout()`: the receive timeout.
-    pub fn timeout(&self) -> Option<Duration> {
-        self.receive_timeout
-    }
-
-    /// The connect timeout.
-    pub fn connect_timeout(&self) -> Option<Duration> {
-        self.connect_timeout
-    }
-
-    /// An overall time limit for each request, from `send_request` until its response body
-    /// is read (an rpoco addition): every connect, write and read is bounded by what is
-    /// left, and [`Error::Timeout`] is returned once it is spent.
-    pub fn set_request_timeout(&mut self, timeout: Option<Duration>) {
-        self.request_timeout = timeout.filter(|d| !d.is_zero());
-    }
-
-    /// The overall per-request time limit.
-    pub fn request_timeout(&self) -> Option<Duration> {
-        self.request_timeout
-    }
-
-    /// A handle another thread can use to abort this session's operations.
-    pub fn abort_handle(&self) -> AbortHandle {
-        AbortHandle { shared: self.abort.clone() }
-    }
-
-    /// Whether a connection is open.
-    pub fn connected(&self) -> bool {
-        self.conn.is_some()
-    }
-
-    /// The connection's transport, if connected (netssl reads the peer certificate through
-    /// it). **Public API for netssl.**
-    pub fn transport(&self) -> Option<&dyn Transport> {
-        self.conn.as_ref().map(|c| c.transport.as_ref())
-    }
-
-    /// Whether the connection is encrypted (POCO `secure()`).
-    pub fn secure(&self) -> bool {
-        self.connector.is_secure()
-    }
-
-    /// The trailer fields of the last chunked response (POCO `responseTrailer()`).
-    pub fn response_trailers(&self) -> &MessageHeader {
-        &self.trailers
-    }
-
-    /// Closes the connection, if any (POCO `reset()`), and clears an abort.
-    pub fn reset(&mut self) {
-        self.close();
-        self.abort.aborted.store(false, Ordering::SeqCst);
-    }
-
-    /// Closes the connection gracefully (TLS: `close_notify`).
-    pub fn close(&mut self) {
-        if let Some(mut c) = self.conn.take() {
-            let _ = c.transport.shutdown();
-        }
-        if let Ok(mut g) = self.abort.socket.lock() {
-            *g = None;
-        }
-        self.exchange = Exchange::Idle;
-        self.peeked = None;
-        self.replay = None;
-    }
-
     fn attach(&mut self, transport: Box<dyn Transport>) {
         if let Ok(mut g) = self.abort.socket.lock() {
             *g = Some(transport.socket().clone());
@@ -401,7 +224,7 @@ impl HttpClientSession {
         self.reused = false;
     }
 
-    pub(super) fn check_abort(&self) -> Result<()> {
+    pub(in crate::http::client) fn check_abort(&self) -> Result<()> {
         if self.abort.aborted.load(Ordering::SeqCst) {
             return Err(Error::ConnectionAborted("session aborted through its AbortHandle".into()));
         }
@@ -409,7 +232,7 @@ impl HttpClientSession {
     }
 
     /// Maps an I/O error, naming an abort or a spent deadline when that is the cause.
-    pub(super) fn io_error(&self, e: io::Error, what: &str) -> Error {
+    pub(in crate::http::client) fn io_error(&self, e: io::Error, what: &str) -> Error {
         if self.abort.aborted.load(Ordering::SeqCst) {
             return Error::ConnectionAborted(format!("{what}: session aborted through its AbortHandle"));
         }
@@ -422,7 +245,7 @@ impl HttpClientSession {
     }
 
     /// Bounds the next blocking call by what is left of the request deadline.
-    pub(super) fn apply_deadline(&mut self) -> Result<()> {
+    pub(in crate::http::client) fn apply_deadline(&mut self) -> Result<()> {
         self.check_abort()?;
         let (Some(deadline), Some(total)) = (self.deadline, self.request_timeout) else {
             return Ok(());
@@ -599,7 +422,7 @@ impl HttpClientSession {
         }
     }
 
-    pub(super) fn flush_head(&mut self) -> Result<()> {
+    pub(in crate::http::client) fn flush_head(&mut self) -> Result<()> {
         self.apply_deadline()?;
         let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
         if let Err(e) = conn.flush() {
@@ -635,7 +458,7 @@ impl HttpClientSession {
 
     /// Finishes an unread response body from buffered bytes only; closes the connection
     /// if more would have to be read. Called when a [`ResponseBody`] is dropped early.
-    pub(super) fn discard_buffered_body(&mut self) {
+    pub(in crate::http::client) fn discard_buffered_body(&mut self) {
         let Exchange::Receiving(decoder) = &mut self.exchange else {
             return;
         };
@@ -701,6 +524,7 @@ impl HttpClientSession {
                 return Err(e);
             }
         };
+        self.remember_proxy_challenge(response);
         let closes = !response.keep_alive() || response.header().has_token("Connection", "close");
         self.must_reconnect =
             closes || framing == BodyFraming::Close || response.status() == HttpStatus::SWITCHING_PROTOCOLS;
@@ -708,6 +532,28 @@ impl HttpClientSession {
         self.exchange = Exchange::Receiving(BodyDecoder::with_limits(framing, limits));
         self.replay = None;
         Ok(ResponseBody::new(self))
+    }
+
+    /// Keeps a forward proxy's Digest challenge so the next request answers it (the `407`
+    /// itself goes to the caller, as POCO's credential helpers expect).
+    fn remember_proxy_challenge(&mut self, response: &HttpResponse) {
+        if response.status() != HttpStatus::PROXY_AUTHENTICATION_REQUIRED
+            || !self.forwards_through_proxy()
+            || self.proxy.auth != ProxyAuth::Digest
+            || self.proxy.username.is_empty()
+        {
+            return;
+        }
+        let digest = response
+            .header()
+            .get_all("Proxy-Authenticate")
+            .find(|v| v.trim_start().get(..7).is_some_and(|p| p.eq_ignore_ascii_case("digest ")));
+        if let Some(challenge) = digest {
+            let mut creds = HttpDigestCredentials::new(&self.proxy.username, &self.proxy.password);
+            if creds.set_challenge(challenge).is_ok() {
+                self.proxy_digest = Some(creds);
+            }
+        }
     }
 
     /// Reads heads until a final (non-1xx, or 101) response, with the stale-connection retry.
@@ -760,169 +606,6 @@ impl HttpClientSession {
             }
             return Ok(head);
         }
-    }
-
-    /// Ends the request body (for [`RequestBody::finish`] and `receive_response`).
-    pub(super) fn finish_body(&mut self, trailers: Option<&MessageHeader>) -> Result<()> {
-        let Exchange::Sending(encoder) = &mut self.exchange else {
-            return Ok(());
-        };
-        let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
-        if let Err(e) = encoder.finish(trailers, &mut conn.wbuf) {
-            self.close();
-            return Err(e);
-        }
-        self.flush_head()?;
-        self.exchange = Exchange::AwaitingResponse;
-        Ok(())
-    }
-
-    /// Flushes the head and reads one response (POCO `peekResponse`, for
-    /// `Expect: 100-continue`): `true` if it was `100 Continue` (send the body now); `false`
-    /// if it was a final response (stored for `receive_response`; do not send the body — the
-    /// connection will be closed after that response).
-    pub(super) fn peek_response(&mut self, response: &mut HttpResponse) -> Result<bool> {
-        self.flush_head()?;
-        let limits = response.header().limits();
-        let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
-        let head = match conn.read_head(|b| parse_response_head(b, &limits)) {
-            Ok(Some(h)) => h,
-            Ok(None) => {
-                self.close();
-                return Err(Error::NoMessage("connection closed before a response was received".into()));
-            }
-            Err(e) => {
-                self.close();
-                return Err(e);
-            }
-        };
-        *response = head.clone();
-        if head.status() == HttpStatus::CONTINUE {
-            return Ok(true);
-        }
-        // A final answer before the body: the request body is never sent, so the connection
-        // cannot be reused.
-        self.peeked = Some(head);
-        self.exchange = Exchange::Idle;
-        self.must_reconnect = true;
-        Ok(false)
-    }
-
-    /// Writes request body bytes (for [`RequestBody`]).
-    pub(super) fn write_body(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.check_abort().map_err(io::Error::from)?;
-        let Exchange::Sending(encoder) = &mut self.exchange else {
-            return Err(Error::IllegalState("no request body is being sent".into()).into());
-        };
-        let conn =
-            self.conn.as_mut().ok_or_else(|| io::Error::from(Error::IllegalState("not connected".into())))?;
-        encoder.prepare(data.len(), &mut conn.wbuf).map_err(io::Error::from)?;
-        let suffix = encoder.chunk_suffix(data.len());
-        if conn.wbuf.len() + data.len() < 16 * 1024 {
-            conn.wbuf.extend_from_slice(data);
-            conn.wbuf.extend_from_slice(suffix);
-            return Ok(data.len());
-        }
-        self.apply_deadline().map_err(io::Error::from)?;
-        let conn = self.conn.as_mut().expect("checked");
-        let r = conn.write_through(data).map(|()| conn.wbuf.extend_from_slice(suffix));
-        if let Err(e) = r {
-            let err = self.io_error(e, "send request body");
-            self.close();
-            return Err(err.into());
-        }
-        Ok(data.len())
-    }
-
-    /// Reads response body bytes (for [`ResponseBody`] and the stream factory).
-    pub(crate) fn read_body(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            let Exchange::Receiving(decoder) = &mut self.exchange else {
-                return Ok(0);
-            };
-            if decoder.is_finished() {
-                self.trailers = decoder.take_trailers();
-                self.exchange = Exchange::Idle;
-                if self.must_reconnect {
-                    self.close();
-                }
-                return Ok(0);
-            }
-            let Some(conn) = self.conn.as_mut() else {
-                return Err(Error::IllegalState("connection closed".into()).into());
-            };
-            // Large reads of an unframed or fixed-length body go straight to the caller.
-            if conn.buffered().is_empty() && out.len() >= 8192 && decoder.remaining() != Some(0) {
-                let direct = match decoder.remaining() {
-                    Some(n) => Some(n.min(out.len() as u64) as usize),
-                    None if decoder.is_close_delimited() => Some(out.len()),
-                    None => None,
-                };
-                if let Some(len) = direct {
-                    self.apply_deadline().map_err(io::Error::from)?;
-                    let Exchange::Receiving(decoder) = &mut self.exchange else { unreachable!() };
-                    let conn = self.conn.as_mut().expect("checked");
-                    let n = match conn.read_direct(&mut out[..len]) {
-                        Ok(n) => n,
-                        Err(e) => return Err(self.fail_read(e)),
-                    };
-                    if n == 0 {
-                        if let Err(e) = decoder.end_of_input() {
-                            self.close();
-                            return Err(e.into_io(io::ErrorKind::UnexpectedEof));
-                        }
-                        continue;
-                    }
-                    decoder.decode(&out[..n]).map_err(io::Error::from)?;
-                    return Ok(n);
-                }
-            }
-            let Exchange::Receiving(decoder) = &mut self.exchange else { unreachable!() };
-            let conn = self.conn.as_mut().expect("checked");
-            let (used, event) = match decoder.decode_max(conn.buffered(), out.len()) {
-                Ok(r) => r,
-                Err(e) => {
-                    self.close();
-                    return Err(e.into());
-                }
-            };
-            match event {
-                Decoded::Data(d) => {
-                    let n = d.len();
-                    out[..n].copy_from_slice(d);
-                    conn.consume(used);
-                    return Ok(n);
-                }
-                Decoded::End => {
-                    conn.consume(used);
-                }
-                Decoded::NeedMore => {
-                    conn.consume(used);
-                    self.apply_deadline().map_err(io::Error::from)?;
-                    let conn = self.conn.as_mut().expect("checked");
-                    match conn.fill() {
-                        Ok(0) => {
-                            let Exchange::Receiving(decoder) = &mut self.exchange else { unreachable!() };
-                            if let Err(e) = decoder.end_of_input() {
-                                self.close();
-                                return Err(e.into_io(io::ErrorKind::UnexpectedEof));
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(e) => return Err(self.fail_read(e)),
-                    }
-                }
-            }
-        }
-    }
-
-    fn fail_read(&mut self, e: io::Error) -> io::Error {
-        let err = self.io_error(e, "receive response body");
-        self.close();
-        err.into()
     }
 }
 
