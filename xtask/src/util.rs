@@ -32,7 +32,6 @@ pub(crate) fn run(label: &str, cmd: &mut Command) -> Result<(), String> {
 }
 
 /// Whether `program` can be found on `PATH` (or in `/usr/sbin`, where Debian puts nginx).
-#[allow(dead_code)] // used by the bench areas as they land
 pub(crate) fn have(program: &str) -> bool {
     let in_dir = |dir: &Path| dir.join(program).is_file();
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|d| in_dir(&d)))

@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 mod foundation;
+mod net;
 
 /// A benchmark area: a name and the function that measures and prints it.
 struct Area {
@@ -15,11 +16,18 @@ struct Area {
     run: fn(&[String]) -> Result<(), String>,
 }
 
-const AREAS: &[Area] = &[Area {
-    name: "foundation",
-    about: "Uri parse/resolve/to_string vs url, StreamCopier vs std::io::copy",
-    run: foundation::run,
-}];
+const AREAS: &[Area] = &[
+    Area {
+        name: "foundation",
+        about: "Uri parse/resolve/to_string vs url, StreamCopier vs std::io::copy",
+        run: foundation::run,
+    },
+    Area {
+        name: "net",
+        about: "sequential keep-alive GETs/s vs POCO C++ and curl (nginx)",
+        run: net::run_bench,
+    },
+];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let (names, rest): (Vec<&String>, Vec<&String>) = args.iter().partition(|a| !a.starts_with('-'));
