@@ -2,7 +2,7 @@
 //!
 //! 1. installs the external peers the tests talk to (`scripts/install-test-deps.sh`),
 //! 2. `cargo fmt --check`, 3. clippy with `-D warnings` on every target,
-//! 4. every test and doctest, 5. `cargo doc --no-deps` with warnings denied.
+//! 4. every test and doctest (rpoco-crypto once per backend), 5. `cargo doc --no-deps` with warnings denied.
 
 use std::time::Instant;
 
@@ -18,6 +18,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     util::run("fmt", cargo().args(["fmt", "--all", "--", "--check"]))?;
     util::run("clippy", cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     util::run("test", cargo().args(["test", "--workspace"]))?;
+    // The workspace run tests rpoco-crypto on aws-lc-rs (the umbrella turns it on); its
+    // other two backends must pass the same suite.
+    for (label, features) in [("test crypto (RustCrypto)", None), ("test crypto (ring)", Some("ring"))] {
+        let mut cmd = cargo();
+        cmd.args(["test", "-p", "rpoco-crypto", "--no-default-features"]);
+        if let Some(f) = features {
+            cmd.args(["--features", f]);
+        }
+        util::run(label, &mut cmd)?;
+    }
     util::run("doc", cargo().args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     println!("\nxtask ci: all checks passed in {:.0}s", started.elapsed().as_secs_f64());
     Ok(())

@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+mod crypto;
 mod foundation;
 mod net;
 
@@ -26,6 +27,11 @@ const AREAS: &[Area] = &[
         name: "net",
         about: "sequential keep-alive GETs/s vs POCO C++ and curl (nginx)",
         run: net::run_bench,
+    },
+    Area {
+        name: "crypto",
+        about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
+        run: crypto::run,
     },
 ];
 
