@@ -167,8 +167,6 @@ fn alias(word: &str) -> Option<fn(&Suite) -> bool> {
         "AES128" => |s| s.enc == Enc::Aes128Gcm,
         "AES256" => |s| s.enc == Enc::Aes256Gcm,
         "CHACHA20" => |s| s.enc == Enc::Chacha20,
-        "SUITEB128" | "SUITEB128ONLY" | "SUITEB128C2" => |s| s.au == Au::Ecdsa && s.enc != Enc::Chacha20,
-        "SUITEB192" => |s| s.au == Au::Ecdsa && s.enc == Enc::Aes256Gcm,
         _ => return None,
     })
 }
@@ -331,8 +329,23 @@ enum Op {
     MoveToEnd,
 }
 
+/// OpenSSL replaces a list starting with a Suite B keyword by a fixed list (RFC 6460); the
+/// curve and signature restrictions of Suite B are not applied.
+fn suite_b(cipher_list: &str) -> Option<&'static str> {
+    const P256: &str = "ECDHE-ECDSA-AES128-GCM-SHA256";
+    const P384: &str = "ECDHE-ECDSA-AES256-GCM-SHA384";
+    let keyword = cipher_list.split([':', ',', ' ', ';']).next()?;
+    Some(match keyword {
+        "SUITEB128ONLY" => P256,
+        "SUITEB128C2" | "SUITEB192" => P384,
+        "SUITEB128" => "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384",
+        _ => return None,
+    })
+}
+
 /// Evaluates an OpenSSL cipher list (TLS 1.2) and a TLS 1.3 `ciphersuites` list.
 pub(crate) fn select(cipher_list: &str, tls13_list: &str) -> Result<Selection> {
+    let rules = suite_b(cipher_list).unwrap_or(cipher_list);
     let tls12_suites: Vec<&'static Suite> = SUITES.iter().filter(|s| !s.tls13).collect();
     // OpenSSL's linked list: every suite in order, some active, killed ones removed.
     let mut order: Vec<&'static Suite> = tls12_suites.clone();
@@ -342,7 +355,7 @@ pub(crate) fn select(cipher_list: &str, tls13_list: &str) -> Result<Selection> {
     let bad = |word: &str, why: &str| {
         Error::context(format!("invalid cipher list {cipher_list:?}: {why} {word:?}"))
     };
-    for element in cipher_list.split([':', ',', ' ', ';']).filter(|e| !e.is_empty()) {
+    for element in rules.split([':', ',', ' ', ';']).filter(|e| !e.is_empty()) {
         if let Some(command) = element.strip_prefix('@') {
             match command {
                 "STRENGTH" => {
