@@ -63,7 +63,6 @@ impl Error {
         }
     }
 
-    #[allow(dead_code)] // used by the `uri` module
     pub(crate) fn uri(component: &'static str, message: impl Into<String>) -> Self {
         Error::UriSyntax { component, message: message.into() }
     }

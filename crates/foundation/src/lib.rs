@@ -24,6 +24,8 @@ pub mod base64;
 mod error;
 pub mod hex;
 mod stream_copier;
+mod uri;
 
 pub use error::{Error, Result};
 pub use stream_copier::StreamCopier;
+pub use uri::Uri;

@@ -1,12 +1,27 @@
 //! # rpoco-net
 //!
-//! The port of POCO's Net module: sockets (`SocketAddress`, `StreamSocket`, `ServerSocket`),
-//! the HTTP message model (`HttpRequest`, `HttpResponse`, `MessageHeader`), `HttpClientSession`,
-//! `TcpServer` and `HttpServer`. HTTP/1.1 framing is a sans-IO core that plain sockets and
-//! TLS (from `rpoco-netssl`) both drive through one transport abstraction.
-//!
-//! This crate is being filled in; see `docs/porting.md` for what has landed.
+//! The port of POCO's Net module: sockets ([`SocketAddress`], [`StreamSocket`],
+//! [`ServerSocket`], [`DatagramSocket`], [`SocketStream`]), the HTTP message model, the
+//! HTTP client session, and (later) `TcpServer` and `HttpServer`. HTTP/1.1 framing is a
+//! sans-IO core that plain sockets and TLS (from `rpoco-netssl`) both drive through one
+//! transport abstraction, [`Transport`], opened by a [`Connector`].
 //!
 //! ```
-//! // Nothing public yet: the crate builds and documents itself.
+//! use rpoco_net::{ServerSocket, SocketAddress, StreamSocket};
+//! let server = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0")?, false)?;
+//! let client = StreamSocket::connect(&server.address()?)?;
+//! let (peer, _) = server.accept_connection()?;
+//! client.send_bytes(b"ping")?;
+//! let mut buf = [0u8; 4];
+//! assert_eq!(peer.receive_bytes(&mut buf)?, 4);
+//! # Ok::<(), rpoco_net::Error>(())
 //! ```
+
+mod error;
+mod socket;
+
+pub use error::{Error, Limit, Result};
+pub use socket::{
+    AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, IpAddress, PlainConnector, ServerSocket,
+    SocketAddress, SocketStream, StreamSocket, Transport,
+};

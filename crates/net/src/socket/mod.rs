@@ -1,0 +1,26 @@
+//! Sockets: addresses, TCP stream and server sockets, UDP, the buffered [`SocketStream`],
+//! and the [`Transport`]/[`Connector`] seam that TLS plugs into.
+//!
+//! ```
+//! use rpoco_net::{ServerSocket, SocketAddress, StreamSocket};
+//! let server = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0")?, false)?;
+//! let socket = StreamSocket::connect(&server.address()?)?;
+//! assert_eq!(socket.peer_address()?, server.address()?);
+//! # Ok::<(), rpoco_net::Error>(())
+//! ```
+
+mod address;
+mod datagram;
+mod server;
+mod socket_stream;
+mod stream;
+mod transport;
+
+#[allow(unused_imports)] // used by the proxy code
+pub(crate) use address::split_host_port;
+pub use address::{AddressFamily, IpAddress, SocketAddress};
+pub use datagram::DatagramSocket;
+pub use server::{DEFAULT_BACKLOG, ServerSocket};
+pub use socket_stream::SocketStream;
+pub use stream::StreamSocket;
+pub use transport::{Connector, PlainConnector, Transport};
