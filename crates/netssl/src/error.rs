@@ -38,6 +38,8 @@ pub enum Error {
     InvalidArgument(String),
     /// POCO `IOException` ("I/O error"): reading or writing the transport, or a file, failed.
     Io(io::Error),
+    /// An error from `rpoco-net` (sockets, HTTP), whose `Display` and POCO class it keeps.
+    Net(rpoco_net::Error),
 }
 
 /// Which certificate check failed; see [`VerificationFailure`].
@@ -167,6 +169,7 @@ impl Error {
             Error::Timeout(_) => "TimeoutException",
             Error::InvalidArgument(_) => "InvalidArgumentException",
             Error::Io(_) => "IOException",
+            Error::Net(e) => e.poco_class(),
         }
     }
 
@@ -181,6 +184,7 @@ impl Error {
             Error::Timeout(_) => "Timeout",
             Error::InvalidArgument(_) => "Invalid argument",
             Error::Io(_) => "I/O error",
+            Error::Net(e) => e.name(),
         }
     }
 
@@ -211,6 +215,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Error::Net(e) = self {
+            return write!(f, "{e}");
+        }
         write!(f, "{}: ", self.name())?;
         match self {
             Error::Ssl(m)
@@ -221,6 +228,7 @@ impl fmt::Display for Error {
             | Error::InvalidArgument(m) => f.write_str(m),
             Error::CertificateValidation(failure) => write!(f, "{failure}"),
             Error::Io(e) => write!(f, "{e}"),
+            Error::Net(e) => write!(f, "{e}"),
         }
     }
 }
@@ -229,6 +237,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io(e) => Some(e),
+            Error::Net(e) => Some(e),
             Error::CertificateValidation(failure) => Some(&**failure),
             _ => None,
         }
@@ -257,10 +266,35 @@ impl From<io::Error> for Error {
     }
 }
 
+impl From<rpoco_net::Error> for Error {
+    /// Recovers a netssl error that travelled through net wrapped in an I/O error.
+    fn from(e: rpoco_net::Error) -> Self {
+        match e {
+            rpoco_net::Error::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<Error>()) => {
+                Error::from(io)
+            }
+            other => Error::Net(other),
+        }
+    }
+}
+
+impl From<Error> for rpoco_net::Error {
+    /// For net's seams (`Connector`, `Transport`): our error rides inside an I/O error, from
+    /// which `Error::from(rpoco_net::Error)` recovers it.
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Net(net) => net,
+            Error::Timeout(message) => rpoco_net::Error::Timeout(message),
+            other => rpoco_net::Error::Io(io::Error::from(other)),
+        }
+    }
+}
+
 impl From<Error> for io::Error {
     fn from(e: Error) -> Self {
         match e {
             Error::Io(inner) => inner,
+            Error::Net(net) => io::Error::from(net),
             other => {
                 let kind = match &other {
                     Error::Timeout(_) => io::ErrorKind::TimedOut,

@@ -23,6 +23,7 @@
 mod cert_handler;
 mod context;
 mod error;
+mod secure_socket;
 mod ssl_manager;
 mod tls_stream;
 mod x509;
@@ -35,6 +36,7 @@ pub use context::{
     VerificationMode,
 };
 pub use error::{CertificateCheck, Error, Result, VerificationFailure};
+pub use secure_socket::{SecureServerSocket, SecureStreamSocket, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};
 pub use x509::X509Certificate;

@@ -93,6 +93,8 @@ pub struct TlsStream<T> {
     close_notify_required: bool,
     /// Set when the handshake failed: the stream is unusable and says why.
     failed: Option<String>,
+    /// Decrypted bytes rustls holds that no read has taken yet.
+    buffered: usize,
     closed: bool,
 }
 
@@ -132,6 +134,7 @@ impl<T: Read + Write> TlsStream<T> {
             handshake_timeout: None,
             close_notify_required: client,
             failed: None,
+            buffered: 0,
             closed: false,
         }
     }
@@ -225,12 +228,17 @@ impl<T: Read + Write> TlsStream<T> {
     }
 
     fn process_packets(&mut self) -> Result<()> {
-        if let Err(e) = self.conn.process_new_packets() {
-            // Deliver the alert rustls queued for the peer; the error we return matters more.
-            let _ = self.flush_tls();
-            return Err(map_tls_error(e, &self.peer, self.conn.is_handshaking()));
+        match self.conn.process_new_packets() {
+            Ok(state) => {
+                self.buffered = state.plaintext_bytes_to_read();
+                Ok(())
+            }
+            Err(e) => {
+                // Deliver the alert rustls queued for the peer; the error we return matters more.
+                let _ = self.flush_tls();
+                Err(map_tls_error(e, &self.peer, self.conn.is_handshaking()))
+            }
         }
-        Ok(())
     }
 
     fn flush_tls(&mut self) -> io::Result<()> {
@@ -286,6 +294,11 @@ impl<T: Read + Write> TlsStream<T> {
                 Ok(_) => {}
             }
         }
+    }
+
+    /// Whether decrypted data is waiting, so a read would not touch the transport.
+    pub fn has_buffered_data(&self) -> bool {
+        self.buffered > 0
     }
 
     /// Whether the handshake has completed.
@@ -382,7 +395,10 @@ impl<T: Read + Write> Read for TlsStream<T> {
         self.complete_handshake()?;
         loop {
             match self.conn.reader().read(buf) {
-                Ok(n) => return Ok(n),
+                Ok(n) => {
+                    self.buffered = self.buffered.saturating_sub(n);
+                    return Ok(n);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return self.unexpected_eof(),
                 Err(e) => return Err(e),
