@@ -3,6 +3,7 @@
 //! Each command lives in its own module; this file only dispatches.
 
 mod bench;
+mod certs;
 mod ci;
 mod deny;
 mod util;
@@ -21,6 +22,11 @@ const COMMANDS: &[Command] = &[
         name: "bench",
         about: "benchmarks, each beside a peer measured in the same run",
         run: bench::run,
+    },
+    Command {
+        name: "certs",
+        about: "dev CA and test certificates into .dev-certs/ (--out DIR)",
+        run: certs::run,
     },
     Command {
         name: "ci",
