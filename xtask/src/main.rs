@@ -5,6 +5,7 @@
 mod bench;
 mod certs;
 mod ci;
+mod demo;
 mod deny;
 mod util;
 
@@ -32,6 +33,11 @@ const COMMANDS: &[Command] = &[
         name: "ci",
         about: "everything CI checks: fmt, clippy, all tests and doctests, docs",
         run: ci::run,
+    },
+    Command {
+        name: "demo",
+        about: "the main job: the ported sample against a local server (see README)",
+        run: demo::run,
     },
     Command {
         name: "deny",
