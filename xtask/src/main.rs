@@ -3,7 +3,9 @@
 //! Each command lives in its own module; this file only dispatches.
 
 mod bench;
+mod certs;
 mod ci;
+mod demo;
 mod deny;
 mod util;
 
@@ -23,9 +25,19 @@ const COMMANDS: &[Command] = &[
         run: bench::run,
     },
     Command {
+        name: "certs",
+        about: "dev CA and test certificates into .dev-certs/ (--out DIR)",
+        run: certs::run,
+    },
+    Command {
         name: "ci",
         about: "everything CI checks: fmt, clippy, all tests and doctests, docs",
         run: ci::run,
+    },
+    Command {
+        name: "demo",
+        about: "the main job: the ported sample against a local server (see README)",
+        run: demo::run,
     },
     Command {
         name: "deny",

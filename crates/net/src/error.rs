@@ -58,7 +58,7 @@ pub enum Error {
     /// POCO `ConnectionResetException` ("Connection reset by peer").
     ConnectionReset(String),
     /// POCO `ConnectionAbortedException` ("Software caused connection abort"); also what an
-    /// `AbortHandle` produces.
+    /// [`AbortHandle`](crate::AbortHandle) produces.
     ConnectionAborted(String),
     /// POCO `MessageException` ("Malformed message"): an HTTP message or body is malformed.
     /// The text names the line, header or byte offset.
@@ -178,7 +178,6 @@ impl Error {
         }
     }
 
-    #[allow(dead_code)] // used by the HTTP core
     pub(crate) fn limit(limit: Limit, message: impl Into<String>) -> Self {
         Error::LimitExceeded { limit, message: message.into() }
     }

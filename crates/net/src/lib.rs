@@ -18,9 +18,21 @@
 //! ```
 
 mod error;
+pub mod http;
 mod socket;
 
 pub use error::{Error, Limit, Result};
+pub use http::client::{
+    AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
+    RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
+};
+pub use http::message::{
+    CHUNKED_TRANSFER_ENCODING, ENCODING_MULTIPART, ENCODING_URL, FilePart, HTTP_1_0, HTTP_1_1, HeaderLimits,
+    HtmlForm, HttpBasicCredentials, HttpCookie, HttpDigestCredentials, HttpMessage, HttpRequest,
+    HttpResponse, HttpStatus, IDENTITY_TRANSFER_ENCODING, MediaType, MessageHeader, NameValueCollection,
+    PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
+};
+pub use http::proto;
 pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, IpAddress, PlainConnector, ServerSocket,
     SocketAddress, SocketStream, StreamSocket, Transport,

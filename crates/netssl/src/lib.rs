@@ -1,12 +1,42 @@
 //! # rpoco-netssl
 //!
-//! The port of POCO's NetSSL_OpenSSL module on rustls (no OpenSSL anywhere): `Context`,
-//! `SecureStreamSocket`, `SecureServerSocket`, `HttpsClientSession`, the HTTPS server, X.509
-//! certificates and verification handlers. Certificates and host names are verified by
-//! default; disabling verification is possible for porting and is loud.
+//! The port of POCO's NetSSL_OpenSSL module on rustls (no OpenSSL anywhere): [`Context`],
+//! [`TlsStream`] (the TLS engine under `SecureStreamSocket`), [`X509Certificate`],
+//! certificate verification with POCO's modes and [`InvalidCertificateHandler`]s, and
+//! [`SslManager`]. Certificates and host names are verified by default; disabling
+//! verification is possible for porting and is loud.
 //!
-//! This crate is being filled in; see `docs/porting.md` for what has landed.
+//! The rustls crypto provider is chosen by crate feature (`aws-lc-rs`, the default, or
+//! `ring`) and passed to rustls explicitly; no process-wide provider is installed.
 //!
 //! ```
-//! // Nothing public yet: the crate builds and documents itself.
+//! use rpoco_netssl::{Context, Usage, VerificationMode};
+//!
+//! // POCO: new Context(Context::CLIENT_USE, "", "", "", Context::VERIFY_RELAXED, 9, true,
+//! //                   "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH")
+//! let context = Context::new(Usage::Client, "", "", "", VerificationMode::Relaxed, 9, true,
+//!     "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH")?;
+//! assert!(context.extended_certificate_verification_enabled());
+//! # Ok::<(), rpoco_netssl::Error>(())
 //! ```
+
+mod cert_handler;
+mod context;
+mod error;
+mod secure_socket;
+mod ssl_manager;
+mod tls_stream;
+mod x509;
+
+pub use cert_handler::{
+    AcceptCertificateHandler, InvalidCertificateHandler, RejectCertificateHandler, VerificationErrorArgs,
+};
+pub use context::{
+    CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols, Usage,
+    VerificationMode,
+};
+pub use error::{CertificateCheck, Error, Result, VerificationFailure};
+pub use secure_socket::{SecureServerSocket, SecureStreamSocket, TlsConnector};
+pub use ssl_manager::SslManager;
+pub use tls_stream::{IoTimeouts, TlsStream};
+pub use x509::X509Certificate;

@@ -7,6 +7,8 @@
 use std::time::Instant;
 
 mod crypto;
+mod foundation;
+mod net;
 
 /// A benchmark area: a name and the function that measures and prints it.
 struct Area {
@@ -15,11 +17,23 @@ struct Area {
     run: fn(&[String]) -> Result<(), String>,
 }
 
-const AREAS: &[Area] = &[Area {
-    name: "crypto",
-    about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
-    run: crypto::run,
-}];
+const AREAS: &[Area] = &[
+    Area {
+        name: "foundation",
+        about: "Uri parse/resolve/to_string vs url, StreamCopier vs std::io::copy",
+        run: foundation::run,
+    },
+    Area {
+        name: "net",
+        about: "sequential keep-alive GETs/s vs POCO C++ and curl (nginx)",
+        run: net::run_bench,
+    },
+    Area {
+        name: "crypto",
+        about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
+        run: crypto::run,
+    },
+];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let (names, rest): (Vec<&String>, Vec<&String>) = args.iter().partition(|a| !a.starts_with('-'));

@@ -89,6 +89,34 @@ impl TryFrom<&Uri> for url::Url {
     }
 }
 
+impl Uri {
+    /// The host in ASCII: internationalized domain names converted to punycode (IDNA, by the
+    /// `url` crate, with WHATWG host rules, so IPv4 numbers are normalized too); IPv6 addresses
+    /// are returned without brackets, as [`host`](Uri::host) does.
+    ///
+    /// ```
+    /// use rpoco_foundation::Uri;
+    /// assert_eq!(Uri::parse("http://Bücher.example/")?.host_to_ascii()?, "xn--bcher-kva.example");
+    /// # Ok::<(), rpoco_foundation::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the host is not a valid domain name or address.
+    pub fn host_to_ascii(&self) -> Result<String> {
+        let host = if self.host.contains(':') {
+            url::Host::parse(&format!("[{}]", self.host))
+        } else {
+            url::Host::parse(&self.host)
+        };
+        match host {
+            Ok(url::Host::Ipv6(addr)) => Ok(addr.to_string()),
+            Ok(host) => Ok(host.to_string()),
+            Err(e) => Err(Error::uri("host", format!("{e}: {:?}", snippet(&self.host)))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

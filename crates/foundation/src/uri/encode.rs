@@ -7,7 +7,46 @@
 
 use std::fmt;
 
+use super::Uri;
 use crate::{Error, Result};
+
+impl Uri {
+    /// Percent-encodes `s` with POCO's rules (`URI::encode`): `A-Za-z0-9-_.~` are kept; bytes
+    /// at or below 0x20 or at or above 0x7F, POCO's [`ILLEGAL`](Uri::ILLEGAL) characters and
+    /// the characters in `reserved` become `%XX` (upper-case hex); everything else passes.
+    ///
+    /// ```
+    /// use rpoco_foundation::Uri;
+    /// let s = "http://google.com/search?q=hello+world#frag ment";
+    /// assert_eq!(Uri::encode(s, "+#?"), "http://google.com/search%3Fq=hello%2Bworld%23frag%20ment");
+    /// assert_eq!(Uri::encode(s, ""), "http://google.com/search?q=hello+world#frag%20ment");
+    /// ```
+    pub fn encode(s: &str, reserved: &str) -> String {
+        let set = EncodeSet::new(reserved.as_bytes());
+        let mut out = String::with_capacity(s.len());
+        encode_into(&mut out, s, set);
+        out
+    }
+
+    /// Percent-decodes `s` (POCO's `URI::decode`). With `plus_as_space`, a `+` that comes after
+    /// a `?` in `s` becomes a space.
+    ///
+    /// ```
+    /// use rpoco_foundation::Uri;
+    /// let s = "http://google.com/search?q=hello+world#frag%20ment";
+    /// assert_eq!(Uri::decode(s, true)?, "http://google.com/search?q=hello world#frag ment");
+    /// assert!(Uri::decode("100%", false).is_err());
+    /// # Ok::<(), rpoco_foundation::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UriSyntax`] for a `%` not followed by two hex digits, or decoded bytes that are
+    /// not UTF-8 (POCO strings are bytes; ours are `String`).
+    pub fn decode(s: &str, plus_as_space: bool) -> Result<String> {
+        decode("text", s, plus_as_space)
+    }
+}
 
 /// POCO's `URI::ILLEGAL`: characters that are always percent-encoded.
 pub(crate) const ILLEGAL: &str = "%<>{}|\\\"^`!*'()$,[]";

@@ -37,12 +37,12 @@ mod parse;
 mod resolve;
 mod setters;
 
-use std::fmt::{self, Write as _};
+use std::borrow::Cow;
+use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::{Error, Result};
+use crate::Result;
 use encode::EncodeSet;
-use parse::Presence;
 
 /// A URI reference (RFC 3986) with POCO's semantics (`Poco::URI`).
 ///
@@ -51,14 +51,17 @@ use parse::Presence;
 /// [`from_scheme_authority_path_etc`](Uri::from_scheme_authority_path_etc),
 /// [`from_parts`](Uri::from_parts), [`resolve_from`](Uri::resolve_from)), or [`Uri::new`] and
 /// the setters. [`Display`](fmt::Display) writes the URI back; parsing that text gives an equal
-/// `Uri` (the one exception is POCO's: an empty path after an authority is written as `/`
-/// when a query or fragment follows).
+/// `Uri`, with two exceptions: POCO's rule that after `//` an empty path followed by a query
+/// or fragment, or a rootless path, gets a `/` (so it comes back with that `/`), and a
+/// relative `Uri` given an authority through setters, which prints as the network-path
+/// reference `//host/path` that `parse`, like POCO, reads as a path.
 ///
 /// Equality is POCO's: scheme, user info, host, **effective** [`port`](Uri::port), decoded
 /// path, raw query and raw fragment, so `http://a` equals `HTTP://a:80`. [`Hash`] agrees.
 #[derive(Clone, Debug, Default)]
 pub struct Uri {
-    scheme: String,
+    /// Lower-cased; common schemes borrow a static string, saving an allocation per URI.
+    scheme: Cow<'static, str>,
     user_info: String,
     host: String,
     /// The port given in the URI; 0 when none was.
@@ -86,7 +89,7 @@ impl Uri {
     /// An empty URI (POCO's default constructor): no scheme, no host, empty path.
     pub const fn new() -> Self {
         Uri {
-            scheme: String::new(),
+            scheme: Cow::Borrowed(""),
             user_info: String::new(),
             host: String::new(),
             port: 0,
@@ -105,8 +108,8 @@ impl Uri {
     ///
     /// # Errors
     ///
-    /// [`Error::UriSyntax`] naming the component, for: a scheme that is not RFC 3986 syntax or
-    /// has nothing after its `:`; a port that is not a number in 1..=65535; a host with
+    /// [`Error::UriSyntax`](crate::Error::UriSyntax) naming the component, for: a scheme that
+    /// is not RFC 3986 syntax or has nothing after its `:`; a port that is not a number in 1..=65535; a host with
     /// characters a host cannot contain, or a bad or unterminated `[IPv6]` literal; a bad
     /// percent-escape in the path or host, or a path that does not decode to UTF-8; control
     /// characters anywhere.
@@ -200,8 +203,20 @@ impl Uri {
     ///
     /// When `relative` does not parse.
     pub fn resolve_from(base: &Uri, relative: &str) -> Result<Self> {
-        let mut uri = base.clone();
-        uri.resolve(relative)?;
+        let (rel, presence) = parse::parse_reference(relative, true)?;
+        // Copy only the parts of the base that the result can keep or that merging reads.
+        let keeps_authority = rel.scheme.is_empty() && !presence.authority && rel.host.is_empty();
+        let keep = |keep: bool, part: &String| if keep { part.clone() } else { String::new() };
+        let mut uri = Uri {
+            scheme: if rel.scheme.is_empty() { base.scheme.clone() } else { Cow::Borrowed("") },
+            user_info: keep(keeps_authority, &base.user_info),
+            host: keep(keeps_authority, &base.host),
+            port: base.port,
+            path: String::new(),
+            query: keep(keeps_authority && rel.path.is_empty(), &base.query),
+            fragment: String::new(),
+        };
+        resolve::resolve(&mut uri, Cow::Borrowed(&base.path), rel, presence);
         Ok(uri)
     }
 
@@ -439,6 +454,23 @@ fn well_known_port(scheme: &str) -> u16 {
 /// `:` in the first segment of a relative path is written `%3A`.
 impl fmt::Display for Uri {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One buffer sized up front, then one write: far fewer reallocations in `to_string()`
+        // than many small writes, and `pad` honours width and alignment.
+        let guess = self.scheme.len()
+            + self.user_info.len()
+            + self.host.len()
+            + self.path.len() * 3 / 2
+            + self.query.len()
+            + self.fragment.len()
+            + 16;
+        let mut text = String::with_capacity(guess);
+        self.write_to(&mut text)?;
+        f.pad(&text)
+    }
+}
+
+impl Uri {
+    fn write_to<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         let has_authority = self.has_authority();
         let slashes = if self.is_relative() {
             // POCO drops the authority of a relative URI; write a network-path reference.
@@ -510,127 +542,56 @@ impl Hash for Uri {
     }
 }
 
-impl Uri {
-    /// Resolves `relative` against this URI, in place (RFC 3986 §5.2, POCO's `resolve`).
-    ///
-    /// A reference with a scheme replaces everything; one with an authority (`//host...`, a
-    /// network-path reference as RFC 3986 has it, where POCO would see a path) keeps only the
-    /// scheme; an empty path keeps the path and, unless the reference has a query, the query;
-    /// an absolute path replaces the path; a relative path is merged with the base's directory.
-    /// Dot segments are removed (`%2e%2e` counts as `..`, since paths are decoded), `..` never
-    /// climbs above the root, and the fragment is always the reference's, even if empty.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// let mut uri = Uri::parse("http://a/b/c/d;p?q")?;
-    /// uri.resolve("../g?y#s")?;
-    /// assert_eq!(uri, "http://a/b/g?y#s");
-    /// uri.resolve("//h/x")?;
-    /// assert_eq!(uri, "http://h/x");
-    /// # Ok::<(), rpoco_foundation::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When `relative` does not parse; `self` is then unchanged.
-    pub fn resolve(&mut self, relative: &str) -> Result<()> {
-        let (rel, presence) = parse::parse_reference(relative, true)?;
-        resolve::resolve(self, rel, presence);
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(uri: &Uri) -> Uri {
+        Uri::parse(&uri.to_string()).unwrap()
     }
 
-    /// Resolves an already parsed reference against this URI (POCO's `resolve(const URI&)`).
-    ///
-    /// A scheme-less `relative` whose path starts with `//` (how [`Uri::parse`] keeps `//g`) is
-    /// taken as the network-path reference it is in RFC 3986, as [`resolve`](Uri::resolve) does.
-    ///
-    /// # Errors
-    ///
-    /// Only in that network-path case, when its authority is invalid.
-    pub fn resolve_uri(&mut self, relative: &Uri) -> Result<()> {
-        if relative.is_relative() && !relative.has_authority() && relative.path.starts_with("//") {
-            return self.resolve(&relative.to_string());
-        }
-        let presence = Presence { authority: relative.has_authority(), query: !relative.query.is_empty() };
-        resolve::resolve(self, relative.clone(), presence);
-        Ok(())
+    #[test]
+    fn display_corner_cases_round_trip() {
+        // No authority but a path starting with `//`: an empty authority is written.
+        let uri = Uri::from_parts("http", "", "//x", "", "").unwrap();
+        assert_eq!(uri.to_string(), "http:////x");
+        assert_eq!(round_trip(&uri), uri);
+        // Nothing after the scheme: `scheme://`, since `scheme:` does not parse.
+        let uri = Uri::parse("http://").unwrap();
+        assert_eq!(uri.to_string(), "http://");
+        assert_eq!(round_trip(&uri), uri);
+        // No authority, empty path, a query: no `/` is invented.
+        let uri = Uri::parse("mailto:?subject=hi").unwrap();
+        assert_eq!(uri.to_string(), "mailto:?subject=hi");
+        // A relative path whose first segment has `:` cannot be read as a scheme.
+        let mut uri = Uri::new();
+        uri.set_path("a:b/c:d").unwrap();
+        assert_eq!(uri.to_string(), "a%3Ab/c:d");
+        assert_eq!(round_trip(&uri), uri);
+        // A relative URI keeps its authority as a network-path reference.
+        let mut uri = Uri::parse("/p").unwrap();
+        uri.set_host("h").unwrap();
+        assert_eq!(uri.to_string(), "//h/p");
+        // `file` always gets `//`, and a rootless path a `/` after it.
+        assert_eq!(Uri::parse("file:a").unwrap().to_string(), "file:///a");
     }
 
-    /// Removes `.` and `..` segments from the path (POCO's `normalize`): RFC 3986 §5.2.4 for
-    /// paths starting with `/`; a relative URI keeps the leading `..` of a rootless path, and a
-    /// first segment containing `:` gets a `./` in front.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// let mut uri = Uri::parse("http://www.appinf.com/foo/./bar/../index.html")?;
-    /// uri.normalize();
-    /// assert_eq!(uri.to_string(), "http://www.appinf.com/foo/index.html");
-    /// # Ok::<(), rpoco_foundation::Error>(())
-    /// ```
-    pub fn normalize(&mut self) {
-        let relative = self.is_relative();
-        self.path = resolve::remove_dot_segments(&self.path, relative, relative);
-    }
-
-    /// Percent-encodes `s` with POCO's rules (`URI::encode`): `A-Za-z0-9-_.~` are kept; bytes
-    /// at or below 0x20 or at or above 0x7F, POCO's [`ILLEGAL`](Uri::ILLEGAL) characters and
-    /// the characters in `reserved` become `%XX` (upper-case hex); everything else passes.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// let s = "http://google.com/search?q=hello+world#frag ment";
-    /// assert_eq!(Uri::encode(s, "+#?"), "http://google.com/search%3Fq=hello%2Bworld%23frag%20ment");
-    /// assert_eq!(Uri::encode(s, ""), "http://google.com/search?q=hello+world#frag%20ment");
-    /// ```
-    pub fn encode(s: &str, reserved: &str) -> String {
-        let set = EncodeSet::new(reserved.as_bytes());
-        let mut out = String::with_capacity(s.len());
-        encode::encode_into(&mut out, s, set);
-        out
-    }
-
-    /// Percent-decodes `s` (POCO's `URI::decode`). With `plus_as_space`, a `+` that comes after
-    /// a `?` in `s` becomes a space.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// let s = "http://google.com/search?q=hello+world#frag%20ment";
-    /// assert_eq!(Uri::decode(s, true)?, "http://google.com/search?q=hello world#frag ment");
-    /// assert!(Uri::decode("100%", false).is_err());
-    /// # Ok::<(), rpoco_foundation::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UriSyntax`] for a `%` not followed by two hex digits, or decoded bytes that are
-    /// not UTF-8 (POCO strings are bytes; ours are `String`).
-    pub fn decode(s: &str, plus_as_space: bool) -> Result<String> {
-        encode::decode("text", s, plus_as_space)
-    }
-
-    /// The host in ASCII: internationalized domain names converted to punycode (IDNA, by the
-    /// `url` crate, with WHATWG host rules, so IPv4 numbers are normalized too); IPv6 addresses
-    /// are returned without brackets, as [`host`](Uri::host) does.
-    ///
-    /// ```
-    /// use rpoco_foundation::Uri;
-    /// assert_eq!(Uri::parse("http://Bücher.example/")?.host_to_ascii()?, "xn--bcher-kva.example");
-    /// # Ok::<(), rpoco_foundation::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When the host is not a valid domain name or address.
-    pub fn host_to_ascii(&self) -> Result<String> {
-        let host = if self.host.contains(':') {
-            url::Host::parse(&format!("[{}]", self.host))
-        } else {
-            url::Host::parse(&self.host)
+    #[test]
+    fn equal_uris_hash_alike() {
+        use std::collections::hash_map::DefaultHasher;
+        let hash = |uri: &Uri| {
+            let mut h = DefaultHasher::new();
+            uri.hash(&mut h);
+            h.finish()
         };
-        match host {
-            Ok(url::Host::Ipv6(addr)) => Ok(addr.to_string()),
-            Ok(host) => Ok(host.to_string()),
-            Err(e) => Err(Error::uri("host", format!("{e}: {:?}", encode::snippet(&self.host)))),
-        }
+        let (a, b) = (Uri::parse("http://a/").unwrap(), Uri::parse("HTTP://A:80/").unwrap());
+        assert_eq!(a, b);
+        assert_eq!(hash(&a), hash(&b));
+        assert_ne!(a, Uri::parse("http://a:81/").unwrap());
+    }
+
+    #[test]
+    fn display_honours_width() {
+        assert_eq!(format!("{:>10}", Uri::parse("/a").unwrap()), "        /a");
     }
 }

@@ -4,6 +4,7 @@
 //! Every index used for slicing is the position of an ASCII delimiter found by a byte search,
 //! so slices always fall on character boundaries, whatever the input.
 
+use std::borrow::Cow;
 use std::net::Ipv6Addr;
 
 use super::Uri;
@@ -42,7 +43,7 @@ pub(super) fn parse_reference(s: &str, network_path: bool) -> Result<(Uri, Prese
                     format!("URI scheme {:?} must be followed by an authority or a path", snippet(scheme)),
                 ));
             }
-            uri.scheme = lower(scheme);
+            uri.scheme = scheme_name(scheme);
             if let Some(after) = rest.strip_prefix("//") {
                 rest = parse_authority_prefix(&mut uri, after)?;
                 presence.authority = true;
@@ -254,6 +255,18 @@ pub(super) fn check_no_controls(component: &'static str, s: &str) -> Result<()> 
                 snippet(s)
             ),
         )),
+    }
+}
+
+/// The lower-cased scheme; the common ones as static strings (no allocation).
+pub(super) fn scheme_name(scheme: &str) -> Cow<'static, str> {
+    const COMMON: &[&str] = &[
+        "http", "https", "ws", "wss", "ftp", "file", "mailto", "urn", "tel", "data", "ldap", "ldaps", "ssh",
+        "telnet", "smtp", "smtps", "imap", "imaps", "sip", "sips", "rtsp", "xmpp", "nntp", "dns", "dnss",
+    ];
+    match COMMON.iter().find(|common| common.eq_ignore_ascii_case(scheme)) {
+        Some(common) => Cow::Borrowed(common),
+        None => Cow::Owned(lower(scheme)),
     }
 }
 

@@ -20,7 +20,7 @@ impl Uri {
         if !scheme.is_empty() {
             parse::check_scheme(scheme)?;
         }
-        self.scheme = parse::lower(scheme);
+        self.scheme = parse::scheme_name(scheme);
         Ok(())
     }
 

@@ -16,7 +16,6 @@ mod socket_stream;
 mod stream;
 mod transport;
 
-#[allow(unused_imports)] // used by the proxy code
 pub(crate) use address::split_host_port;
 pub use address::{AddressFamily, IpAddress, SocketAddress};
 pub use datagram::DatagramSocket;

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 /// Copies of a POCO socket share one OS socket; so do clones of a `StreamSocket` (an `Arc`
 /// over one `TcpStream`, not a duplicated descriptor). That is what lets another thread
 /// [`shutdown`](StreamSocket::shutdown) a socket a reader is blocked on, and what an
-/// `AbortHandle` uses. The socket closes when the last clone drops.
+/// [`AbortHandle`](crate::AbortHandle) uses. The socket closes when the last clone drops.
 ///
 /// No timeouts are set by default (POCO). `Read`/`Write` are implemented for the socket and
 /// for `&StreamSocket`. A receive timeout surfaces as [`Error::Timeout`] from

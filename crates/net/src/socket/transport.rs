@@ -1,7 +1,7 @@
 //! The transport seam: [`Transport`] and [`Connector`] (public API for `rpoco-netssl`).
 //!
 //! Everything HTTP in this crate talks to a `Box<dyn Transport>`: a plain [`StreamSocket`]
-//! here, a TLS socket in `rpoco-netssl`. An `HttpClientSession`
+//! here, a TLS socket in `rpoco-netssl`. An [`HttpClientSession`](crate::HttpClientSession)
 //! opens its connections through a [`Connector`] in two steps, so that proxy tunnelling
 //! happens on the plain socket before TLS is layered on:
 //!
@@ -36,7 +36,7 @@ use crate::error::Result;
 ///
 /// **Public API for `rpoco-netssl`.** Implementors provide `Read` + `Write` of the
 /// application data and the [`StreamSocket`] underneath (for timeouts, addresses, and so an
-/// `AbortHandle` can shut it down from another thread). `Transport`
+/// [`AbortHandle`](crate::AbortHandle) can shut it down from another thread). `Transport`
 /// has `Any` as a supertrait, so `&dyn Transport` upcasts to `&dyn Any` and the concrete
 /// type (for instance netssl's secure socket, to read the peer certificate) can be recovered
 /// with `downcast_ref`.
@@ -88,7 +88,7 @@ impl Transport for StreamSocket {
     }
 }
 
-/// Opens connections for an `HttpClientSession`: the TCP part
+/// Opens connections for an [`HttpClientSession`](crate::HttpClientSession): the TCP part
 /// and the transport layered on it.
 ///
 /// **Public API for `rpoco-netssl`**, whose TLS connector overrides [`wrap`](Self::wrap),

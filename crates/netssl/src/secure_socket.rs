@@ -1,0 +1,275 @@
+//! [`SecureStreamSocket`], [`SecureServerSocket`] and [`TlsConnector`]: TLS on rpoco-net's
+//! sockets, and the transport seam through which net's HTTP client speaks HTTPS.
+//!
+//! ```no_run
+//! use std::io::{Read, Write};
+//! use std::time::Duration;
+//! use rpoco_netssl::{SecureStreamSocket, SslManager};
+//!
+//! let context = SslManager::instance().default_client_context()?;
+//! // Connects, then handshakes with SNI and certificate checks for the host, within 10 s.
+//! let mut socket = SecureStreamSocket::connect_host("example.com", 443, &context, Some(Duration::from_secs(10)))?;
+//! socket.write_all(b"GET / HTTP/1.0\r\nHost: example.com\r\n\r\n")?;
+//! let mut page = Vec::new();
+//! socket.read_to_end(&mut page)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rpoco_net::{Connector, ServerSocket, SocketAddress, StreamSocket, Transport};
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::tls_stream::{IoTimeouts, TlsStream};
+use crate::x509::X509Certificate;
+
+impl IoTimeouts for StreamSocket {
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        self.receive_timeout().map_err(io::Error::from)
+    }
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.set_receive_timeout(timeout).map_err(io::Error::from)
+    }
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        self.send_timeout().map_err(io::Error::from)
+    }
+    fn set_write_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.set_send_timeout(timeout).map_err(io::Error::from)
+    }
+}
+
+/// A TLS connection over a [`StreamSocket`]: POCO's `SecureStreamSocket`.
+///
+/// Client sockets made with [`connect`](Self::connect) or [`attach`](Self::attach) have
+/// completed the handshake when they are returned (POCO's default); server sockets from
+/// [`SecureServerSocket::accept_connection`] handshake lazily on first use (or
+/// [`complete_handshake`](Self::complete_handshake)), bounded by the server's handshake timeout,
+/// so the accepting thread never waits for a slow client.
+#[derive(Debug)]
+pub struct SecureStreamSocket {
+    tls: TlsStream<StreamSocket>,
+}
+
+impl SecureStreamSocket {
+    /// Connects to `address`, then handshakes as a client for `host` (SNI and certificate
+    /// checks); `timeout` bounds the connect and the handshake each.
+    pub fn connect(
+        address: &SocketAddress,
+        host: &str,
+        context: &Arc<Context>,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        let socket = StreamSocket::connect_timeout(address, timeout)?;
+        Self::attach(socket, host, context, timeout)
+    }
+
+    /// Resolves `host`, connects to `port` and handshakes (see [`connect`](Self::connect)).
+    pub fn connect_host(
+        host: &str,
+        port: u16,
+        context: &Arc<Context>,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        let socket = StreamSocket::connect_host(host, port, timeout)?;
+        Self::attach(socket, host, context, timeout)
+    }
+
+    /// Layers a client TLS connection for `host` on an already connected socket (after an
+    /// HTTP `CONNECT` or a STARTTLS exchange) and handshakes now (POCO's `attach`).
+    pub fn attach(
+        socket: StreamSocket,
+        host: &str,
+        context: &Arc<Context>,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        let mut secure = Self::attach_lazily(socket, host, context)?;
+        secure.tls.set_handshake_timeout(timeout);
+        secure.complete_handshake()?;
+        Ok(secure)
+    }
+
+    /// As [`attach`](Self::attach), without handshaking yet (POCO's `setLazyHandshake`).
+    pub fn attach_lazily(socket: StreamSocket, host: &str, context: &Arc<Context>) -> Result<Self> {
+        Ok(SecureStreamSocket { tls: TlsStream::client(context, host, socket)? })
+    }
+
+    /// Layers a server TLS connection on an accepted socket; the handshake runs lazily.
+    pub fn attach_server(
+        socket: StreamSocket,
+        context: &Arc<Context>,
+        handshake_timeout: Option<Duration>,
+    ) -> Result<Self> {
+        let mut tls = TlsStream::server(context, socket)?;
+        tls.set_handshake_timeout(handshake_timeout);
+        Ok(SecureStreamSocket { tls })
+    }
+
+    /// Runs the handshake if it has not run (POCO's `completeHandshake`).
+    pub fn complete_handshake(&mut self) -> Result<()> {
+        self.tls.complete_handshake()
+    }
+
+    /// The peer's certificate (POCO's `peerCertificate`; none → [`Error::Ssl`]).
+    pub fn peer_certificate(&self) -> Result<X509Certificate> {
+        self.tls.peer_certificate()
+    }
+
+    /// Whether the peer presented a certificate (POCO's `havePeerCertificate`).
+    pub fn have_peer_certificate(&self) -> bool {
+        self.tls.peer_certificate().is_ok()
+    }
+
+    /// Whether the handshake resumed a cached session (POCO's `sessionWasReused`); sessions
+    /// are cached per host by the context when its session cache is on.
+    pub fn session_was_reused(&self) -> bool {
+        self.tls.session_was_reused()
+    }
+
+    /// The TLS engine, for the negotiated protocol, cipher suite, ALPN protocol, ...
+    pub fn tls(&self) -> &TlsStream<StreamSocket> {
+        &self.tls
+    }
+
+    /// The socket underneath.
+    pub fn socket(&self) -> &StreamSocket {
+        self.tls.get_ref()
+    }
+
+    /// Sends `close_notify`, waits up to the receive timeout for the peer's, and closes the
+    /// socket (POCO's `close`).
+    pub fn close(&mut self) -> Result<()> {
+        let result = self.tls.close();
+        let _ = self.tls.get_ref().shutdown();
+        result
+    }
+}
+
+impl Read for SecureStreamSocket {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.tls.read(buf)
+    }
+}
+
+impl Write for SecureStreamSocket {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tls.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.tls.flush()
+    }
+}
+
+impl Transport for SecureStreamSocket {
+    fn socket(&self) -> &StreamSocket {
+        self.tls.get_ref()
+    }
+
+    fn is_secure(&self) -> bool {
+        true
+    }
+
+    fn shutdown(&mut self) -> rpoco_net::Result<()> {
+        let sent = self.tls.shutdown();
+        let closed = self.tls.get_ref().shutdown();
+        sent.map_err(rpoco_net::Error::from).and(closed)
+    }
+
+    fn has_buffered_data(&self) -> bool {
+        self.tls.has_buffered_data()
+    }
+}
+
+/// A listening socket whose connections speak TLS: POCO's `SecureServerSocket`.
+#[derive(Debug)]
+pub struct SecureServerSocket {
+    socket: ServerSocket,
+    context: Arc<Context>,
+    handshake_timeout: Option<Duration>,
+}
+
+impl SecureServerSocket {
+    /// The default bound on an accepted connection's handshake.
+    pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// Serves TLS with `context` (a server context with a certificate) on `socket`.
+    pub fn new(socket: ServerSocket, context: &Arc<Context>) -> Result<Self> {
+        if !context.is_for_server_use() || !context.has_certificate() {
+            return Err(Error::Ssl(
+                "SecureServerSocket needs a server context with a certificate and key".into(),
+            ));
+        }
+        Ok(SecureServerSocket {
+            socket,
+            context: context.clone(),
+            handshake_timeout: Some(Self::DEFAULT_HANDSHAKE_TIMEOUT),
+        })
+    }
+
+    /// Sets how long an accepted connection's handshake may take (`None`: only the socket's
+    /// timeouts); default 30 s.
+    pub fn set_handshake_timeout(&mut self, timeout: Option<Duration>) {
+        self.handshake_timeout = timeout;
+    }
+
+    /// Accepts a connection without handshaking: the handshake runs on the first read or
+    /// write, on whichever thread serves the connection.
+    pub fn accept_connection(&self) -> Result<(SecureStreamSocket, SocketAddress)> {
+        let (socket, peer) = self.socket.accept_connection()?;
+        Ok((SecureStreamSocket::attach_server(socket, &self.context, self.handshake_timeout)?, peer))
+    }
+
+    /// The local address.
+    pub fn address(&self) -> Result<SocketAddress> {
+        Ok(self.socket.address()?)
+    }
+
+    /// The context connections are served with.
+    pub fn context(&self) -> &Arc<Context> {
+        &self.context
+    }
+}
+
+/// The HTTPS [`Connector`] for rpoco-net's `HttpClientSession`: TLS with this context over
+/// the (possibly tunnelled) socket, for the origin host.
+#[derive(Debug, Clone)]
+pub struct TlsConnector {
+    context: Arc<Context>,
+}
+
+impl TlsConnector {
+    /// A connector using `context`.
+    pub fn new(context: Arc<Context>) -> Self {
+        TlsConnector { context }
+    }
+
+    /// The context.
+    pub fn context(&self) -> &Arc<Context> {
+        &self.context
+    }
+}
+
+impl Connector for TlsConnector {
+    fn scheme(&self) -> &'static str {
+        "https"
+    }
+
+    fn default_port(&self) -> u16 {
+        443
+    }
+
+    fn is_secure(&self) -> bool {
+        true
+    }
+
+    fn wrap(
+        &self,
+        socket: StreamSocket,
+        host: &str,
+        timeout: Option<Duration>,
+    ) -> rpoco_net::Result<Box<dyn Transport>> {
+        Ok(Box::new(SecureStreamSocket::attach(socket, host, &self.context, timeout)?))
+    }
+}

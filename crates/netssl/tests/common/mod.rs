@@ -1,0 +1,102 @@
+//! Shared helpers for the integration tests: dev certificates, contexts, and a one-shot TLS
+//! server on 127.0.0.1. Everything goes through the crate's public API.
+#![allow(dead_code, unreachable_pub)] // each test binary uses a different subset
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rpoco_netssl::{Context, Error, PrivateKey, TlsStream, Usage, VerificationMode, X509Certificate};
+use rpoco_testcerts::{CertKey, DevCerts};
+
+/// Generous enough for a loaded 2-core CI machine; only reached when something is wrong.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+pub fn certs() -> &'static DevCerts {
+    static CERTS: OnceLock<DevCerts> = OnceLock::new();
+    CERTS.get_or_init(|| DevCerts::generate().expect("generate dev certificates"))
+}
+
+pub fn chain(ck: &CertKey) -> Vec<X509Certificate> {
+    ck.chain_der.iter().map(|der| X509Certificate::from_der(der.clone()).unwrap()).collect()
+}
+
+pub fn key(ck: &CertKey) -> PrivateKey {
+    PrivateKey::from_pem(ck.key_pem.as_bytes()).unwrap()
+}
+
+pub fn cert(ck: &CertKey) -> X509Certificate {
+    X509Certificate::from_pem(ck.cert_pem.as_bytes()).unwrap()
+}
+
+/// A server context presenting `identity`, verifying clients against the dev CA.
+pub fn server_context(identity: &CertKey, mode: VerificationMode) -> Arc<Context> {
+    let ctx = Context::new(Usage::Server, "", "", "", mode, 9, false, "").unwrap();
+    ctx.add_certificate(&chain(identity), &key(identity)).unwrap();
+    ctx.add_certificate_authority(&cert(&certs().ca)).unwrap();
+    ctx
+}
+
+/// A client context trusting the dev CA.
+pub fn client_context(mode: VerificationMode) -> Arc<Context> {
+    let ctx = Context::new(Usage::Client, "", "", "", mode, 9, false, "").unwrap();
+    ctx.add_certificate_authority(&cert(&certs().ca)).unwrap();
+    ctx
+}
+
+/// Accepts one connection on 127.0.0.1 and runs `serve` on it; the handshake is bounded.
+pub fn serve_once<T: Send + 'static>(
+    ctx: Arc<Context>,
+    serve: impl Fn(&mut TlsStream<TcpStream>) -> Result<T, Error> + Send + 'static,
+) -> (SocketAddr, JoinHandle<Result<T, Error>>) {
+    serve_n(ctx, 1, serve)
+}
+
+/// Accepts `n` connections one after the other, running `serve` on each; returns the last
+/// result (or the first error).
+pub fn serve_n<T: Send + 'static>(
+    ctx: Arc<Context>,
+    n: usize,
+    serve: impl Fn(&mut TlsStream<TcpStream>) -> Result<T, Error> + Send + 'static,
+) -> (SocketAddr, JoinHandle<Result<T, Error>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = std::thread::spawn(move || {
+        let mut last = None;
+        for _ in 0..n {
+            let (tcp, _) = listener.accept()?;
+            tcp.set_read_timeout(Some(TIMEOUT))?;
+            tcp.set_write_timeout(Some(TIMEOUT))?;
+            let mut tls = TlsStream::server(&ctx, tcp)?;
+            tls.set_handshake_timeout(Some(TIMEOUT));
+            last = Some(serve(&mut tls)?);
+        }
+        Ok(last.expect("n > 0"))
+    });
+    (addr, handle)
+}
+
+/// Connects to `addr` as `host` and completes the handshake.
+pub fn connect(ctx: &Arc<Context>, host: &str, addr: SocketAddr) -> Result<TlsStream<TcpStream>, Error> {
+    let tcp = TcpStream::connect(addr)?;
+    tcp.set_read_timeout(Some(TIMEOUT))?;
+    tcp.set_write_timeout(Some(TIMEOUT))?;
+    let mut tls = TlsStream::client(ctx, host, tcp)?;
+    tls.set_handshake_timeout(Some(TIMEOUT));
+    tls.complete_handshake()?;
+    Ok(tls)
+}
+
+/// Runs `program` if it exists; `None` (with a skip message) if not, which fails under CI.
+pub fn require_program(program: &str) -> bool {
+    let found = std::process::Command::new(program).arg("version").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is required under CI (scripts/install-test-deps.sh)"
+        );
+        eprintln!("skipping: {program} not installed");
+    }
+    found
+}

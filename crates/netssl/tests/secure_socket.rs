@@ -1,0 +1,109 @@
+//! SecureStreamSocket, SecureServerSocket and TlsConnector on rpoco-net's sockets, over real
+//! TLS on 127.0.0.1.
+
+mod common;
+
+use std::any::Any;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use common::*;
+use rpoco_net::{Connector, ServerSocket, SocketAddress, StreamSocket};
+use rpoco_netssl::{
+    CertificateCheck, Error, SecureServerSocket, SecureStreamSocket, TlsConnector, VerificationMode,
+};
+
+fn echo_server(
+    connections: usize,
+    handshake_timeout: Duration,
+) -> (u16, std::thread::JoinHandle<Vec<Result<(), Error>>>) {
+    let socket = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap(), false).unwrap();
+    let ctx = server_context(&certs().server, VerificationMode::None);
+    ctx.enable_session_cache(true);
+    let mut server = SecureServerSocket::new(socket, &ctx).unwrap();
+    server.set_handshake_timeout(Some(handshake_timeout));
+    let port = server.address().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let mut workers = Vec::new();
+        for _ in 0..connections {
+            let (mut conn, _) = server.accept_connection().unwrap();
+            // Each connection is served (and handshakes) on its own thread.
+            workers.push(std::thread::spawn(move || -> Result<(), Error> {
+                conn.socket().set_receive_timeout(Some(TIMEOUT))?;
+                let mut buf = [0u8; 64];
+                let n = conn.read(&mut buf)?;
+                conn.write_all(&buf[..n])?;
+                conn.close()
+            }));
+        }
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    (port, handle)
+}
+
+#[test]
+fn a_stalled_client_does_not_hold_up_the_next() {
+    let (port, server) = echo_server(2, Duration::from_millis(500));
+    let _stalled = StreamSocket::connect_host("127.0.0.1", port, Some(TIMEOUT)).unwrap();
+    let started = Instant::now();
+    let ctx = client_context(VerificationMode::Relaxed);
+    let mut socket = SecureStreamSocket::connect_host("localhost", port, &ctx, Some(TIMEOUT)).unwrap();
+    socket.write_all(b"ping").unwrap();
+    let mut reply = [0u8; 4];
+    socket.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"ping");
+    assert!(started.elapsed() < Duration::from_millis(500), "served while the stalled handshake was pending");
+    socket.close().unwrap();
+    let results = server.join().unwrap();
+    assert!(matches!(&results[0], Err(Error::Timeout(_))), "{:?}", results[0]);
+    results[1].as_ref().unwrap();
+}
+
+#[test]
+fn the_connector_makes_secure_transports_and_sessions_resume() {
+    let (port, server) = echo_server(2, TIMEOUT);
+    let ctx = client_context(VerificationMode::Strict);
+    ctx.enable_session_cache(true);
+    let connector = TlsConnector::new(ctx);
+    assert_eq!((connector.scheme(), connector.default_port(), connector.is_secure()), ("https", 443, true));
+    let mut reused = Vec::new();
+    for _ in 0..2 {
+        let tcp = connector.connect_tcp("127.0.0.1", port, Some(TIMEOUT)).unwrap();
+        let mut transport = connector.wrap(tcp, "localhost", Some(TIMEOUT)).unwrap();
+        assert!(transport.is_secure());
+        transport.write_all(b"hello").unwrap();
+        let mut reply = [0u8; 5];
+        transport.read_exact(&mut reply).unwrap();
+        assert_eq!(&reply, b"hello");
+        let mut rest = Vec::new();
+        transport.read_to_end(&mut rest).unwrap();
+        let any: &dyn Any = &*transport;
+        let secure = any.downcast_ref::<SecureStreamSocket>().expect("a SecureStreamSocket");
+        assert_eq!(secure.peer_certificate().unwrap().common_name(), "localhost");
+        reused.push(secure.session_was_reused());
+        transport.shutdown().unwrap();
+    }
+    assert_eq!(reused, [false, true]);
+    assert!(server.join().unwrap().iter().all(Result::is_ok));
+}
+
+#[test]
+fn verification_errors_survive_the_trip_through_net() {
+    let socket = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap(), false).unwrap();
+    let port = socket.address().unwrap().port();
+    let server = SecureServerSocket::new(
+        socket,
+        &server_context(certs().scenario("wrong-host").unwrap(), VerificationMode::None),
+    )
+    .unwrap();
+    let handle = std::thread::spawn(move || {
+        let (mut conn, _) = server.accept_connection().unwrap();
+        conn.complete_handshake()
+    });
+    let connector = TlsConnector::new(client_context(VerificationMode::Relaxed));
+    let tcp = connector.connect_tcp("127.0.0.1", port, Some(TIMEOUT)).unwrap();
+    let net_error: rpoco_net::Error = connector.wrap(tcp, "localhost", Some(TIMEOUT)).unwrap_err();
+    let err = Error::from(net_error);
+    assert_eq!(err.verification_failure().map(|f| f.check), Some(CertificateCheck::Hostname), "{err}");
+    assert!(handle.join().unwrap().is_err());
+}
