@@ -35,6 +35,9 @@ macro_rules! each {
 
 /// An expanded AES key, made once per `Cipher` and cloned into each transform so the key
 /// schedule is not recomputed per message.
+// The variants differ by a few hundred bytes of key schedule (how much depends on the `aes`
+// release); the value lives once per cipher, so boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub(crate) enum CbcKey {
     Aes128(aes::Aes128Enc, aes::Aes128Dec),
