@@ -7,6 +7,7 @@ mod certs;
 mod ci;
 mod demo;
 mod deny;
+mod fuzz;
 mod util;
 
 use std::process::ExitCode;
@@ -43,6 +44,11 @@ const COMMANDS: &[Command] = &[
         name: "deny",
         about: "supply-chain checks with cargo-deny (installs it if missing)",
         run: deny::run,
+    },
+    Command {
+        name: "fuzz",
+        about: "coverage-guided fuzzing of every parser of untrusted input",
+        run: fuzz::run,
     },
     Command { name: "help", about: "print this list", run: help },
 ];
