@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
         let mut normalized = uri.clone();
         normalized.normalize();
         let _ = normalized.to_string();
-        if uri.resolve(right).is_ok() {
+        // Resolving a network-path reference against a relative base gives a relative `Uri`
+        // with an authority, which prints as `//authority/path`; POCO's parse rules read that
+        // text as a path (docs/porting.md), so only other results must parse back.
+        if uri.resolve(right).is_ok() && !(uri.is_relative() && !uri.authority().is_empty()) {
             let resolved = uri.to_string();
             let again: Uri = resolved.parse().expect("resolved Uri must parse");
             let _ = again.to_string().parse::<Uri>().expect("reprinted resolved Uri must parse");
