@@ -189,9 +189,18 @@ impl HttpConnection {
         loop {
             let io = self.io.get_mut();
             let buf = io.conn.buffered();
-            if !buf.is_empty() && worth_parsing(buf, self.parse_mark) {
+            let limits = &self.shared.params.limits;
+            let max_line = limits.max_method_length + limits.max_uri_length + 12;
+            if !buf.is_empty() && worth_parsing(buf, self.parse_mark, max_line) {
                 match parse_request_head(buf, &self.shared.params.limits) {
                     Ok(Some((request, used))) => {
+                        if let Some(at) = bare_lf(&buf[..used]) {
+                            let e = Error::Message(format!(
+                                "line ends in a bare LF at byte {at} of the request head"
+                            ));
+                            self.reject(&e);
+                            return self.close_after_error();
+                        }
                         io.conn.consume(used);
                         self.parse_mark = 0;
                         return HeadOutcome::Request(request);
@@ -217,6 +226,10 @@ impl HttpConnection {
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if self.io.get_mut().conn.transport.has_buffered_data() {
+                        // A transport's own buffer (decrypted TLS) does not wake the poller.
+                        continue;
+                    }
                     let deadline = self.deadline();
                     if Instant::now() < deadline {
                         if !matches!(self.wait, Wait::Head(_)) {
@@ -300,7 +313,7 @@ impl HttpConnection {
         let is_head = head.method().eq_ignore_ascii_case("HEAD");
         let mut request =
             HttpServerRequest::new(head, framing, &self.io, self.client, self.server, self.secure);
-        let mut response = HttpServerResponse::new(prefilled, &self.io, is_head);
+        let mut response = HttpServerResponse::new(prefilled, &self.io, is_head, &shared.stopping);
         let outcome =
             catch_unwind(AssertUnwindSafe(|| match shared.factory.create_request_handler(&request) {
                 Some(mut handler) => handler.handle_request(&mut request, &mut response).map(|()| true),
@@ -380,13 +393,31 @@ impl HttpConnection {
     }
 }
 
-/// Whether a new parse attempt can succeed: only once a line ended since the last
-/// attempt (or a lot arrived, so the limits get checked).
-fn worth_parsing(buf: &[u8], mark: usize) -> bool {
+/// The offset of the first LF not preceded by CR. RFC 9112 (section 2.2) lets a recipient
+/// accept a bare LF as a line end; the server does not, as proxies disagree on it
+/// (a request smuggling vector).
+fn bare_lf(head: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(p) = head[from..].iter().position(|&b| b == b'\n') {
+        let at = from + p;
+        if at == 0 || head[at - 1] != b'\r' {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Whether a new parse attempt can succeed or find a limit exceeded: once a line ended
+/// since the last attempt, or 1 KiB more arrived, or the request line passed its limit.
+/// (Parsing on every byte would make a byte-by-byte client cost quadratic time.)
+fn worth_parsing(buf: &[u8], mark: usize, max_line: usize) -> bool {
     if mark == 0 || buf.len() < mark {
         return true;
     }
-    buf.len() >= mark + 4096 || buf[mark.saturating_sub(1)..].contains(&b'\n')
+    buf.len() >= mark + 1024
+        || (buf.len() > max_line && mark <= max_line)
+        || buf[mark.saturating_sub(1)..].contains(&b'\n')
 }
 
 thread_local! {

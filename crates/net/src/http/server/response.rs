@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::connection::Io;
 use super::media::media_type_for_path;
@@ -50,6 +51,7 @@ pub struct HttpServerResponse<'a> {
     state: State,
     head_request: bool,
     pending: Vec<u8>,
+    stopping: &'a AtomicBool,
 }
 
 impl std::fmt::Debug for HttpServerResponse<'_> {
@@ -59,8 +61,13 @@ impl std::fmt::Debug for HttpServerResponse<'_> {
 }
 
 impl<'a> HttpServerResponse<'a> {
-    pub(crate) fn new(head: HttpResponse, io: &'a RefCell<Io>, head_request: bool) -> Self {
-        HttpServerResponse { head, io, state: State::NotSent, head_request, pending: Vec::new() }
+    pub(crate) fn new(
+        head: HttpResponse,
+        io: &'a RefCell<Io>,
+        head_request: bool,
+        stopping: &'a AtomicBool,
+    ) -> Self {
+        HttpServerResponse { head, io, state: State::NotSent, head_request, pending: Vec::new(), stopping }
     }
 
     /// The head.
@@ -192,7 +199,7 @@ impl<'a> HttpServerResponse<'a> {
             BodyFraming::None => BodyFraming::Close,
             other => other,
         };
-        if framing == BodyFraming::Close {
+        if framing == BodyFraming::Close || self.stopping.load(Ordering::Relaxed) {
             self.head.set_keep_alive(false);
         }
         validate_response_head(&self.head)?;
