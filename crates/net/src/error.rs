@@ -94,6 +94,9 @@ pub enum Error {
     NotFound(String),
     /// POCO `UnknownURISchemeException` ("Unknown URI scheme"): no stream factory for it.
     UnknownUriScheme(String),
+    /// POCO `OpenFileException` ("Cannot open file"), e.g. a file an `HttpServerResponse`
+    /// was asked to send; the text names the path.
+    OpenFile(String),
     /// An error raised by a transport layered on top of this crate (TLS from
     /// `rpoco-netssl`), carried through the HTTP code unchanged. `class` and `name` are the
     /// POCO exception class and name of `source`; downcast `source` to get it back.
@@ -137,6 +140,7 @@ impl Error {
             Error::Syntax(_) => "SyntaxException",
             Error::NotFound(_) => "NotFoundException",
             Error::UnknownUriScheme(_) => "UnknownURISchemeException",
+            Error::OpenFile(_) => "OpenFileException",
             Error::Transport { class, .. } => class,
         }
     }
@@ -165,6 +169,7 @@ impl Error {
             Error::Syntax(_) => "Syntax error",
             Error::NotFound(_) => "Not found",
             Error::UnknownUriScheme(_) => "Unknown URI scheme",
+            Error::OpenFile(_) => "Cannot open file",
             Error::Transport { name, .. } => name,
         }
     }
@@ -238,7 +243,8 @@ impl fmt::Display for Error {
             | Error::IllegalState(m)
             | Error::Syntax(m)
             | Error::NotFound(m)
-            | Error::UnknownUriScheme(m) => f.write_str(m),
+            | Error::UnknownUriScheme(m)
+            | Error::OpenFile(m) => f.write_str(m),
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! The port of POCO's Net module: sockets ([`SocketAddress`], [`StreamSocket`],
 //! [`ServerSocket`], [`DatagramSocket`], [`SocketStream`]), the HTTP message model, the
-//! HTTP client session, and (later) `TcpServer` and `HttpServer`. HTTP/1.1 framing is a
+//! HTTP client session, [`TcpServer`] and [`HttpServer`]. HTTP/1.1 framing is a
 //! sans-IO core that plain sockets and TLS (from `rpoco-netssl`) both drive through one
 //! transport abstraction, [`Transport`], opened by a [`Connector`].
 //!
@@ -20,6 +20,7 @@
 mod error;
 pub mod http;
 mod socket;
+mod tcp_server;
 
 pub use error::{Error, Limit, Result};
 pub use http::client::{
@@ -33,7 +34,14 @@ pub use http::message::{
     PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
 };
 pub use http::proto;
+pub use http::server::{
+    HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
+    HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
+};
 pub use socket::{
-    AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, IpAddress, PlainConnector, ServerSocket,
-    SocketAddress, SocketStream, StreamSocket, Transport,
+    AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, IpAddress, Listener, PlainConnector,
+    ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,
+};
+pub use tcp_server::{
+    ConnectionFilter, Next, TcpServer, TcpServerConnection, TcpServerConnectionFactory, TcpServerParams,
 };

@@ -9,6 +9,7 @@ use std::time::Instant;
 mod crypto;
 mod foundation;
 mod net;
+mod server;
 
 /// A benchmark area: a name and the function that measures and prints it.
 struct Area {
@@ -27,6 +28,11 @@ const AREAS: &[Area] = &[
         name: "net",
         about: "sequential keep-alive GETs/s vs POCO C++ and curl (nginx)",
         run: net::run_bench,
+    },
+    Area {
+        name: "server",
+        about: "HttpServer req/s, p99 and idle cost vs POCO C++ and nginx (wrk)",
+        run: server::run_bench,
     },
     Area {
         name: "crypto",

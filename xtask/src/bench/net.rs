@@ -36,17 +36,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         ]),
     )?;
     let ours = root.join("target/release/examples/bench_keepalive_get");
-    let peers = root.join("target/peers");
-    std::fs::create_dir_all(&peers).map_err(|e| format!("{}: {e}", peers.display()))?;
-    let poco = peers.join("poco_keepalive_get");
-    run(
-        "build POCO client",
-        Command::new("g++")
-            .args(["-O2", "-o"])
-            .arg(&poco)
-            .arg(root.join("xtask/peers/poco_keepalive_get.cpp"))
-            .args(["-lPocoNet", "-lPocoFoundation"]),
-    )?;
+    let poco = build_poco_peer("poco_keepalive_get", &["PocoNet", "PocoFoundation"])?;
 
     let nginx = Nginx::start()?;
     let port = nginx.port.to_string();
@@ -88,6 +78,20 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Builds the C++ POCO peer `xtask/peers/<name>.cpp` with g++ against Debian's libpoco-dev
+/// into `target/peers/<name>`, linking `libs` (e.g. `PocoNet`); returns the program's path.
+pub(crate) fn build_poco_peer(name: &str, libs: &[&str]) -> Result<PathBuf, String> {
+    let root = workspace_root();
+    let peers = root.join("target/peers");
+    std::fs::create_dir_all(&peers).map_err(|e| format!("{}: {e}", peers.display()))?;
+    let program = peers.join(name);
+    let mut cmd = Command::new("g++");
+    cmd.args(["-O2", "-o"]).arg(&program).arg(root.join(format!("xtask/peers/{name}.cpp")));
+    cmd.args(libs.iter().map(|l| format!("-l{l}")));
+    run(&format!("build POCO peer {name}"), &mut cmd)?;
+    Ok(program)
+}
+
 /// Runs a client that prints `requests=N bytes=B seconds=S`; returns requests per second.
 fn timed_client(cmd: &mut Command, expected: u64) -> Result<f64, String> {
     let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
@@ -110,18 +114,31 @@ fn timed_client(cmd: &mut Command, expected: u64) -> Result<f64, String> {
     Ok(n / secs)
 }
 
-struct Nginx {
+/// A private nginx on a free 127.0.0.1 port serving files from a temporary directory;
+/// killed (and the directory removed) on drop.
+pub(crate) struct Nginx {
     child: Child,
-    port: u16,
-    dir: PathBuf,
+    pub(crate) port: u16,
+    pub(crate) dir: PathBuf,
 }
 
 impl Nginx {
     fn start() -> Result<Nginx, String> {
-        let dir = std::env::temp_dir().join(format!("rpoco-bench-net-{}", std::process::id()));
+        Self::start_with("net", &[("index.html", &[b'x'; BODY_BYTES])], 64)
+    }
+
+    /// nginx serving `files` (name, content) as its root, with `worker_connections`.
+    pub(crate) fn start_with(
+        tag: &str,
+        files: &[(&str, &[u8])],
+        worker_connections: usize,
+    ) -> Result<Nginx, String> {
+        let dir = std::env::temp_dir().join(format!("rpoco-bench-{tag}-{}", std::process::id()));
         let html = dir.join("html");
         std::fs::create_dir_all(&html).map_err(|e| e.to_string())?;
-        std::fs::write(html.join("index.html"), vec![b'x'; BODY_BYTES]).map_err(|e| e.to_string())?;
+        for (name, content) in files {
+            std::fs::write(html.join(name), content).map_err(|e| e.to_string())?;
+        }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| e.to_string())?
@@ -129,7 +146,7 @@ impl Nginx {
         let d = dir.display();
         let conf = format!(
             "daemon off;\nmaster_process off;\nuser root;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-             events {{ worker_connections 64; }}\nhttp {{ access_log off; client_body_temp_path {d}/body; \
+             events {{ worker_connections {worker_connections}; }}\nhttp {{ access_log off; client_body_temp_path {d}/body; \
              proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi; \
              keepalive_requests 1000000; server {{ listen 127.0.0.1:{port}; root {}; }} }}\n",
             html.display()
@@ -156,6 +173,13 @@ impl Nginx {
             std::thread::sleep(Duration::from_millis(20));
         }
         Ok(n)
+    }
+}
+
+impl Nginx {
+    /// The nginx process id (one process: `master_process off`).
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 

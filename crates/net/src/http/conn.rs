@@ -44,6 +44,9 @@ impl Conn {
 
     /// Reads more bytes into the buffer; 0 = end of stream.
     pub(crate) fn fill(&mut self) -> io::Result<usize> {
+        if self.buf.is_empty() {
+            self.buf = vec![0; INITIAL_READ_BUFFER];
+        }
         if self.end == self.buf.len() {
             if self.start > 0 {
                 self.buf.copy_within(self.start..self.end, 0);
@@ -100,6 +103,17 @@ impl Conn {
                     "connection closed inside the message head after {got} bytes"
                 )));
             }
+        }
+    }
+
+    /// Frees the buffers of a connection with nothing buffered (an idle server connection
+    /// waiting for its next request); they are made again when needed.
+    pub(crate) fn release_buffers(&mut self) {
+        if self.start == self.end && self.wbuf.is_empty() {
+            self.buf = Vec::new();
+            self.start = 0;
+            self.end = 0;
+            self.wbuf = Vec::new();
         }
     }
 

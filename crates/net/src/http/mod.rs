@@ -1,10 +1,11 @@
-//! HTTP: the message model, the sans-IO protocol core and the client session.
+//! HTTP: the message model, the sans-IO protocol core, the client session and the server.
 
 pub mod client;
 pub(crate) mod conn;
 pub(crate) mod encoding;
 pub mod message;
 pub mod proto;
+pub mod server;
 
 /// `2 * bytes` lowercase hex characters from the operating system's random source (Digest
 /// cnonces, multipart boundaries).

@@ -11,6 +11,7 @@
 
 mod address;
 mod datagram;
+mod listener;
 mod server;
 mod socket_stream;
 mod stream;
@@ -19,6 +20,7 @@ mod transport;
 pub(crate) use address::split_host_port;
 pub use address::{AddressFamily, IpAddress, SocketAddress};
 pub use datagram::DatagramSocket;
+pub use listener::Listener;
 pub use server::{DEFAULT_BACKLOG, ServerSocket};
 pub use socket_stream::SocketStream;
 pub use stream::StreamSocket;

@@ -1,0 +1,208 @@
+//! [`HttpServerRequest`]: a received request, its body as `Read`, and where it came from.
+
+use std::cell::{Ref, RefCell};
+use std::io::{self, Read};
+use std::ops::Deref;
+
+use super::connection::Io;
+use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest};
+use crate::http::proto::{BodyDecoder, BodyFraming, Decoded};
+use crate::socket::{SocketAddress, Transport};
+
+/// How much of an unread request body the server reads and discards after the handler,
+/// to keep the connection; a longer rest closes it instead.
+const MAX_DRAIN: u64 = 64 * 1024;
+
+/// A request as the server received it (POCO `HTTPServerRequest`): the head (through
+/// `Deref` to [`HttpRequest`]: `method()`, `uri()`, `get(name)`, ...), the body as `Read`,
+/// and the connection's addresses.
+///
+/// The body is framed as RFC 9112 says for requests: chunked, `Content-Length`, or empty.
+/// It ends with `Ok(0)`; a body cut short is an `UnexpectedEof` error and a malformed
+/// chunked body `InvalidData` (after which the server answers `400` if the handler has not
+/// sent a response). For `Expect: 100-continue` the server sends `100 Continue` when the
+/// body is first read, so a handler that answers without reading (413, 401, ...) spares the
+/// client the upload.
+///
+/// ```
+/// use std::io::Read;
+/// use rpoco_net::{handler_fn, HttpMessage};
+/// let echo = handler_fn(|request, response| {
+///     let mut body = Vec::new();
+///     request.read_to_end(&mut body)?;
+///     response.set_content_type(request.content_type().to_owned().as_str());
+///     response.send_buffer(&body)
+/// });
+/// # let _ = echo;
+/// ```
+pub struct HttpServerRequest<'a> {
+    request: HttpRequest,
+    io: &'a RefCell<Io>,
+    decoder: BodyDecoder,
+    client_address: SocketAddress,
+    server_address: SocketAddress,
+    secure: bool,
+    body_error: Option<bool>,
+}
+
+impl std::fmt::Debug for HttpServerRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpServerRequest")
+            .field("request", &self.request)
+            .field("client_address", &self.client_address)
+            .field("secure", &self.secure)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> HttpServerRequest<'a> {
+    pub(crate) fn new(
+        request: HttpRequest,
+        framing: BodyFraming,
+        io: &'a RefCell<Io>,
+        client_address: SocketAddress,
+        server_address: SocketAddress,
+        secure: bool,
+    ) -> Self {
+        let decoder = BodyDecoder::with_limits(framing, request.header().limits());
+        HttpServerRequest { request, io, decoder, client_address, server_address, secure, body_error: None }
+    }
+
+    /// The request head.
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
+    /// The body (POCO `stream()`): the request itself, which implements `Read`.
+    pub fn stream(&mut self) -> &mut Self {
+        self
+    }
+
+    /// The client's address (POCO `clientAddress()`).
+    pub fn client_address(&self) -> &SocketAddress {
+        &self.client_address
+    }
+
+    /// The address the client connected to (POCO `serverAddress()`).
+    pub fn server_address(&self) -> &SocketAddress {
+        &self.server_address
+    }
+
+    /// Whether the connection is encrypted (POCO `secure()`).
+    pub fn secure(&self) -> bool {
+        self.secure
+    }
+
+    /// Whether the client sent `Expect: 100-continue` (POCO `expectContinue()`).
+    pub fn expect_continue(&self) -> bool {
+        self.request.version() == HTTP_1_1 && self.request.expect_continue()
+    }
+
+    /// The transport the request arrived on, e.g. to downcast (through `Any`) to
+    /// `rpoco_netssl::SecureStreamSocket` for the client's certificate. Do not hold it while
+    /// reading the body or sending the response.
+    pub fn transport(&self) -> Ref<'_, dyn Transport> {
+        Ref::map(self.io.borrow(), |io| io.conn.transport.as_ref())
+    }
+
+    /// Whether the whole body has been read.
+    pub fn body_finished(&self) -> bool {
+        self.decoder.is_finished()
+    }
+
+    /// `Some(true)` if reading the body timed out, `Some(false)` if it failed otherwise.
+    pub(crate) fn body_error(&self) -> Option<bool> {
+        self.body_error
+    }
+
+    /// After the handler: reads and discards a small unread rest of the body so the
+    /// connection can serve the next request. `false`: the connection must close.
+    pub(crate) fn finish_body(&mut self) -> bool {
+        if self.decoder.is_finished() {
+            return true;
+        }
+        if self.body_error.is_some() {
+            return false;
+        }
+        // The client waits for `100 Continue` (or a final answer) before sending the body:
+        // it may never come, so the connection cannot be reused.
+        if self.expect_continue() && !self.io.borrow().continue_sent {
+            return false;
+        }
+        let limit = self.decoder.position() + MAX_DRAIN;
+        let mut scratch = [0u8; 8192];
+        while self.decoder.position() < limit {
+            match self.read_body(&mut scratch, false) {
+                Ok(0) => return self.decoder.is_finished(),
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
+    fn read_body(&mut self, out: &mut [u8], may_continue: bool) -> io::Result<usize> {
+        if out.is_empty() || self.decoder.is_finished() {
+            return Ok(0);
+        }
+        let mut io = self
+            .io
+            .try_borrow_mut()
+            .map_err(|_| io::Error::other("the connection is borrowed (transport())"))?;
+        if may_continue && self.request.version() == HTTP_1_1 && self.request.expect_continue() {
+            io.send_continue()?;
+        }
+        loop {
+            let conn = &mut io.conn;
+            if conn.buffered().is_empty()
+                && out.len() >= 8192
+                && let Some(rest @ 1..) = self.decoder.remaining()
+            {
+                let len = rest.min(out.len() as u64) as usize;
+                let n = conn.read_direct(&mut out[..len])?;
+                if n == 0 {
+                    self.decoder.end_of_input().map_err(|e| e.into_io(io::ErrorKind::UnexpectedEof))?;
+                    return Ok(0);
+                }
+                self.decoder.decode(&out[..n]).map_err(io::Error::from)?;
+                return Ok(n);
+            }
+            let (used, event) =
+                self.decoder.decode_max(conn.buffered(), out.len()).map_err(io::Error::from)?;
+            match event {
+                Decoded::Data(d) => {
+                    let n = d.len();
+                    out[..n].copy_from_slice(d);
+                    conn.consume(used);
+                    return Ok(n);
+                }
+                Decoded::End => {
+                    conn.consume(used);
+                    return Ok(0);
+                }
+                Decoded::NeedMore => {
+                    conn.consume(used);
+                    if conn.fill()? == 0 {
+                        self.decoder.end_of_input().map_err(|e| e.into_io(io::ErrorKind::UnexpectedEof))?;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Read for HttpServerRequest<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.read_body(out, true).inspect_err(|e| {
+            let timeout = matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut);
+            self.body_error = Some(timeout);
+        })
+    }
+}
+
+impl Deref for HttpServerRequest<'_> {
+    type Target = HttpRequest;
+    fn deref(&self) -> &HttpRequest {
+        &self.request
+    }
+}

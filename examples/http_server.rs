@@ -1,0 +1,121 @@
+//! POCO's `HTTPTimeServer` sample, ported: an HTTP server that answers `GET /` with a page
+//! showing the current time (refreshing every second); other paths get `501`, as in POCO.
+//!
+//! ```text
+//! cargo run --example http_server -- [--port 9980] [--threads 16] [--bind 0.0.0.0]
+//! ```
+//!
+//! `--port 0` picks a free port. Prints `listening on ADDR` once it accepts connections, then
+//! serves until killed (Ctrl-C).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rpoco::net::{
+    HttpMessage, HttpRequestHandler, HttpServer, HttpServerParams, HttpServerRequest, HttpServerResponse,
+    ServerSocket, SocketAddress,
+};
+
+/// class TimeRequestHandler: public HTTPRequestHandler
+struct TimeRequestHandler;
+
+impl HttpRequestHandler for TimeRequestHandler {
+    fn handle_request(
+        &mut self,
+        _request: &mut HttpServerRequest<'_>,
+        response: &mut HttpServerResponse<'_>,
+    ) -> rpoco::net::Result<()> {
+        // std::string dt(DateTimeFormatter::format(now, _format));
+        let dt = sortable_utc(SystemTime::now());
+        // response.setChunkedTransferEncoding(true); response.setContentType("text/html");
+        response.set_chunked_transfer_encoding(true);
+        response.set_content_type("text/html");
+        // std::ostream& ostr = response.send();
+        let mut out = response.send()?;
+        write!(
+            out,
+            "<html><head><title>HTTPTimeServer powered by POCO C++ Libraries</title>\
+             <meta http-equiv=\"refresh\" content=\"1\"></head>\
+             <body><p style=\"text-align: center; font-size: 48px;\">{dt}</p></body></html>"
+        )?;
+        out.finish()
+    }
+}
+
+/// DateTimeFormat::SORTABLE_FORMAT ("%Y-%m-%d %H:%M:%S"), in UTC.
+fn sortable_utc(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: http_server [--port N] [--threads N] [--bind ADDR]");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let mut port: u16 = 9980;
+    let mut threads: usize = 16;
+    let mut bind = String::from("0.0.0.0");
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let value = args.next();
+        let ok = match (arg.as_str(), value) {
+            ("--port", Some(v)) => v.parse().map(|v| port = v).is_ok(),
+            ("--threads", Some(v)) => v.parse().map(|v| threads = v).is_ok(),
+            ("--bind", Some(v)) => {
+                bind = v;
+                true
+            }
+            _ => false,
+        };
+        if !ok {
+            return usage();
+        }
+    }
+    match serve(&bind, port, threads) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("http_server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(bind: &str, port: u16, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+    // ServerSocket svs(port);
+    let address = SocketAddress::new(bind, port)?;
+    let socket = ServerSocket::bind_with(&address, true, true, rpoco::net::DEFAULT_BACKLOG)?;
+    // HTTPServerParams* pParams = new HTTPServerParams; pParams->setMaxThreads(maxThreads);
+    let mut params = HttpServerParams::default();
+    params.tcp.max_threads = threads;
+    params.tcp.max_queued = 100;
+    // HTTPServer srv(new TimeRequestHandlerFactory(format), svs, pParams);
+    let server = HttpServer::new(
+        |request: &HttpServerRequest<'_>| {
+            // if (request.getURI() == "/") return new TimeRequestHandler(_format); else return 0;
+            (request.uri() == "/").then(|| Box::new(TimeRequestHandler) as Box<dyn HttpRequestHandler>)
+        },
+        socket,
+        params,
+    )?;
+    // srv.start();
+    server.start()?;
+    println!("listening on {}", server.address()?);
+    // waitForTerminationRequest();
+    loop {
+        std::thread::park();
+    }
+}
