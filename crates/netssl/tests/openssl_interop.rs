@@ -7,30 +7,11 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
 use rpoco_netssl::{Context, Error, Protocols, Usage, VerificationMode};
-
-/// The dev certificates as files, for openssl's command line.
-struct Files {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-impl Files {
-    fn new() -> Files {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().to_path_buf();
-        certs().write_to(&path).unwrap();
-        Files { _dir: dir, path }
-    }
-    fn get(&self, name: &str) -> String {
-        self.path.join(name).to_string_lossy().into_owned()
-    }
-}
 
 /// An `openssl s_server` child process, killed on drop.
 struct SServer {
