@@ -35,8 +35,8 @@ pub use cert_handler::{
     AcceptCertificateHandler, InvalidCertificateHandler, RejectCertificateHandler, VerificationErrorArgs,
 };
 pub use context::{
-    CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols, Usage,
-    VerificationMode,
+    CRYPTO_PROVIDER, CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols,
+    Usage, VerificationMode,
 };
 pub use error::{CertificateCheck, Error, Result, VerificationFailure};
 pub use https_client::HttpsClientSession;

@@ -31,7 +31,8 @@ pub struct NginxConfig {
     /// Directives inside `http { }`, before the server.
     pub http: String,
     /// TLS: the certificate (chain) file and the key file; the server then listens with `ssl`
-    /// for TLS 1.2 and 1.3, with a shared session cache.
+    /// for TLS 1.2 and 1.3, with a shared session cache (set at `http` level, so
+    /// [`server`](Self::server) directives can override both).
     pub tls: Option<(PathBuf, PathBuf)>,
     /// Files to create under the document root: path relative to the root, contents.
     pub files: Vec<(String, Vec<u8>)>,
@@ -84,14 +85,17 @@ impl NginxConfig {
              keepalive_requests 1000000;\nkeepalive_timeout 30s;\n\
              types {{ text/html html; text/plain txt; application/octet-stream bin; }}\n"
         );
+        if self.tls.is_some() {
+            // At http level, so a server block may override them (e.g. `ssl_session_cache off`).
+            conf.push_str("ssl_protocols TLSv1.2 TLSv1.3;\nssl_session_cache shared:rpoco:1m;\n");
+        }
         conf.push_str(&fill(&self.http));
         conf.push_str("server {\n");
         match &self.tls {
             Some((cert, key)) => {
                 let _ = write!(
                     conf,
-                    "listen 127.0.0.1:{port} ssl;\nssl_certificate {};\nssl_certificate_key {};\n\
-                     ssl_protocols TLSv1.2 TLSv1.3;\nssl_session_cache shared:rpoco:1m;\n",
+                    "listen 127.0.0.1:{port} ssl;\nssl_certificate {};\nssl_certificate_key {};\n",
                     cert.display(),
                     key.display()
                 );

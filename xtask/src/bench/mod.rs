@@ -9,6 +9,8 @@ use std::time::Instant;
 mod crypto;
 mod foundation;
 mod net;
+mod netssl;
+mod peers;
 
 /// A benchmark area: a name and the function that measures and prints it.
 struct Area {
@@ -28,6 +30,7 @@ const AREAS: &[Area] = &[
         about: "sequential keep-alive GETs/s vs POCO C++ and curl (nginx)",
         run: net::run_bench,
     },
+    Area { name: "netssl", about: "HTTPS handshakes/s, bulk MB/s vs POCO C++, curl", run: netssl::run_bench },
     Area {
         name: "crypto",
         about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",

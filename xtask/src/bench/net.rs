@@ -19,9 +19,6 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
             return Err(format!("`{program}` is missing: run scripts/install-test-deps.sh"));
         }
     }
-    if !Path::new("/usr/include/Poco/Net/HTTPClientSession.h").exists() {
-        return Err("libpoco-dev is missing: run scripts/install-test-deps.sh".into());
-    }
     let root = workspace_root();
     run(
         "build rpoco client",
@@ -36,16 +33,10 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         ]),
     )?;
     let ours = root.join("target/release/examples/bench_keepalive_get");
-    let peers = root.join("target/peers");
-    std::fs::create_dir_all(&peers).map_err(|e| format!("{}: {e}", peers.display()))?;
-    let poco = peers.join("poco_keepalive_get");
-    run(
-        "build POCO client",
-        Command::new("g++")
-            .args(["-O2", "-o"])
-            .arg(&poco)
-            .arg(root.join("xtask/peers/poco_keepalive_get.cpp"))
-            .args(["-lPocoNet", "-lPocoFoundation"]),
+    let poco = super::peers::build_poco_peer(
+        "poco_keepalive_get",
+        "Net/HTTPClientSession.h",
+        &["PocoNet", "PocoFoundation"],
     )?;
 
     let nginx = Nginx::start()?;

@@ -94,6 +94,15 @@ struct Identity {
     certified: Option<Arc<CertifiedKey>>,
 }
 
+/// The rustls crypto provider this build uses, chosen by crate feature: `"aws-lc-rs"` (the
+/// default) or `"ring"` (aws-lc-rs wins when both features are on).
+#[cfg(feature = "aws-lc-rs")]
+pub const CRYPTO_PROVIDER: &str = "aws-lc-rs";
+/// The rustls crypto provider this build uses, chosen by crate feature: `"aws-lc-rs"` (the
+/// default) or `"ring"` (aws-lc-rs wins when both features are on).
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+pub const CRYPTO_PROVIDER: &str = "ring";
+
 /// The crypto provider chosen by crate feature; always passed to rustls explicitly.
 #[cfg(feature = "aws-lc-rs")]
 fn base_provider() -> CryptoProvider {
