@@ -42,6 +42,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use rustls_pki_types::CertificateDer;
+
 use rpoco_net::{
     AbortHandle, Connector, HttpClientSession, HttpRequest, HttpResponse, MessageHeader, ProxyConfig,
     RequestBody, ResponseBody, StreamSocket, Transport,
@@ -75,7 +77,8 @@ pub struct HttpsClientSession {
 /// What the most recent TLS handshake of a session established.
 #[derive(Clone, Debug)]
 struct Handshake {
-    certificate: Option<X509Certificate>,
+    /// Parsed only when asked for: most sessions never look at it.
+    certificate: Option<CertificateDer<'static>>,
     reused: bool,
     protocol: Option<&'static str>,
     cipher: Option<&'static str>,
@@ -84,7 +87,7 @@ struct Handshake {
 impl Handshake {
     fn of(socket: &SecureStreamSocket) -> Self {
         Handshake {
-            certificate: socket.peer_certificate().ok(),
+            certificate: socket.tls().peer_certificate_der(),
             reused: socket.session_was_reused(),
             protocol: socket.tls().protocol_version(),
             cipher: socket.tls().cipher_suite(),
@@ -235,12 +238,8 @@ impl HttpsClientSession {
     /// recent one if it was closed since (POCO `serverCertificate()`). [`Error::Ssl`]
     /// ("No certificate available") before the first connection.
     pub fn server_certificate(&self) -> Result<X509Certificate> {
-        let state = self.connector.state();
-        state
-            .last
-            .as_ref()
-            .and_then(|h| h.certificate.clone())
-            .ok_or_else(|| Error::Ssl("No certificate available".into()))
+        let der = self.connector.state().last.as_ref().and_then(|h| h.certificate.clone());
+        X509Certificate::parse(der.ok_or_else(|| Error::Ssl("No certificate available".into()))?)
     }
 
     /// Whether the most recent connection resumed an earlier TLS session (it can when the

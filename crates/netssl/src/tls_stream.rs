@@ -314,6 +314,11 @@ impl<T: Read + Write> TlsStream<T> {
         }
     }
 
+    /// The peer's certificate, unparsed (parsing waits until someone asks).
+    pub(crate) fn peer_certificate_der(&self) -> Option<rustls_pki_types::CertificateDer<'static>> {
+        self.conn.peer_certificates().and_then(|c| c.first()).cloned()
+    }
+
     /// The peer's certificate chain as sent, its own certificate first.
     pub fn peer_certificate_chain(&self) -> Vec<X509Certificate> {
         let certs = self.conn.peer_certificates().unwrap_or_default();

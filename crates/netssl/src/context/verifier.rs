@@ -66,7 +66,12 @@ impl Policy {
                 return Err(failure);
             }
         }
-        if let (Some(name), true) = (host, self.check_hostname && self.mode != VerificationMode::None) {
+        let check_name = self.check_hostname && self.mode != VerificationMode::None;
+        if let (Some(name), true) = (host, check_name)
+            // The common case, without parsing the whole certificate; a mismatch is parsed
+            // below for a message naming what the certificate is valid for.
+            && !EndEntityCert::try_from(end_entity).is_ok_and(|ee| ee.verify_is_valid_for_subject_name(name).is_ok())
+        {
             let cert = X509Certificate::parse(end_entity.clone().into_owned()).map_err(|e| {
                 with_host(VerificationFailure::new(
                     CertificateCheck::Other,
