@@ -243,7 +243,7 @@ fn s_time(ca: &str, port: u16, seconds: u32) -> Result<f64, String> {
     let started = Instant::now();
     let out = Command::new("openssl")
         .args(["s_time", "-connect", &format!("127.0.0.1:{port}"), "-new", "-www", "/index.html"])
-        .args(["-CAfile", ca, "-time", &seconds.to_string()])
+        .args(["-CAfile", ca, "-verify", "9", "-time", &seconds.to_string()])
         .output()
         .map_err(|e| format!("openssl s_time: {e}"))?;
     let elapsed = started.elapsed().as_secs_f64();
