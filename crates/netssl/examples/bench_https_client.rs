@@ -7,7 +7,7 @@
 //! bench_https_client bulk <host> <port> <path> <expected-bytes> <ca.pem>
 //!     one GET of a large body
 //! ```
-//! Prints `requests=N bytes=B seconds=S provider=P protocol=V resumed=R`.
+//! Prints `requests=N bytes=B seconds=S provider=P protocol=V cipher=C resumed=R`.
 
 use std::io::Read;
 use std::time::Instant;
@@ -56,9 +56,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         resumed += u64::from(session.session_was_reused());
     }
     println!(
-        "requests={requests} bytes={bytes} seconds={:.6} provider={CRYPTO_PROVIDER} protocol={} resumed={resumed}",
+        "requests={requests} bytes={bytes} seconds={:.6} provider={CRYPTO_PROVIDER} protocol={} cipher={} resumed={resumed}",
         started.elapsed().as_secs_f64(),
-        session.protocol_version().unwrap_or("?")
+        session.protocol_version().unwrap_or("?"),
+        session.cipher_suite().unwrap_or("?")
     );
     Ok(())
 }

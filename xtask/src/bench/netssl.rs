@@ -27,7 +27,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     let build_times = args.iter().any(|a| a == "--build-times");
     let handshakes: u64 = if quick { 300 } else { 2_000 };
     let bulk_bytes: u64 = if quick { 256 << 20 } else { 1 << 30 };
-    let rounds = if quick { 1 } else { 3 };
+    let rounds = if quick { 1 } else { 5 };
     for program in ["nginx", "g++", "curl", "openssl"] {
         if !have(program) {
             return Err(format!("`{program}` is missing: run scripts/install-test-deps.sh"));
@@ -64,78 +64,93 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     let host = "127.0.0.1"; // in the dev certificate's names; `localhost` may resolve to ::1 first
 
     println!(
-        "\nnginx {} over TLS on {host}:{port} (ECDSA P-256 dev certificate, 1 worker, no session cache or tickets); \
-         best of {rounds} round(s)",
+        "\nnginx {} over TLS on {host}:{port} (ECDSA P-256 dev certificate, 1 worker, no session cache or \
+         tickets); best of {rounds} rounds, clients interleaved; client CPU = user + system time of the client \
+         process in the best round",
         nginx_version()
     );
-    println!(
-        "\nnew connection per request: TLS handshake + GET of {SMALL_BYTES} bytes, {handshakes} requests per client"
-    );
-    let mut rates: Vec<(String, f64)> = Vec::new();
     let client_args = |mode: &str, path: &str, count: u64| -> Vec<String> {
         vec![mode.into(), host.into(), port.clone(), path.into(), count.to_string(), ca.clone()]
     };
-    let mut best = vec![0f64; ours.len() + 3];
+    let programs = |mode: &str| -> Vec<(String, Command)> {
+        let (path, count) =
+            if mode == "bulk" { ("/bulk.bin", bulk_bytes) } else { ("/index.html", handshakes) };
+        let mut list: Vec<(String, Command)> = ours
+            .iter()
+            .map(|(name, binary)| {
+                let mut cmd = Command::new(binary);
+                cmd.args(client_args(mode, path, count));
+                (name.clone(), cmd)
+            })
+            .collect();
+        let mut cmd = Command::new(&poco);
+        cmd.args(client_args(mode, path, count));
+        list.push(("POCO C++ HTTPSClientSession (OpenSSL)".into(), cmd));
+        list
+    };
+
+    println!(
+        "\nnew connection per request: TLS 1.3 handshake + GET of {SMALL_BYTES} bytes, {handshakes} requests \
+         per client"
+    );
+    let mut rows: Vec<Row> = Vec::new();
     for _ in 0..rounds {
-        for (i, (_, binary)) in ours.iter().enumerate() {
-            let report =
-                client(Command::new(binary).args(client_args("handshakes", "/index.html", handshakes)))?;
+        let mut i = 0;
+        for (name, mut cmd) in programs("handshakes") {
+            let report = client(&mut cmd)?;
             report.expect(handshakes, handshakes * SMALL_BYTES as u64)?;
-            if report.resumed != Some(0) {
-                return Err(format!(
-                    "{}: {:?} handshakes resumed, expected none",
-                    binary.display(),
-                    report.resumed
-                ));
+            if report.resumed.is_some_and(|r| r != 0) {
+                return Err(format!("{name}: {:?} handshakes resumed, expected none", report.resumed));
             }
-            best[i] = best[i].max(report.requests / report.seconds);
+            record(&mut rows, i, &name, report.requests / report.seconds, report.cpu / report.requests);
+            i += 1;
         }
-        let report = client(Command::new(&poco).args(client_args("handshakes", "/index.html", handshakes)))?;
-        report.expect(handshakes, handshakes * SMALL_BYTES as u64)?;
-        best[ours.len()] = best[ours.len()].max(report.requests / report.seconds);
-        best[ours.len() + 1] =
-            best[ours.len() + 1].max(curl_handshakes(work.path(), &ca, &nginx, handshakes)?);
-        best[ours.len() + 2] = best[ours.len() + 2].max(s_time(&ca, nginx.port, if quick { 1 } else { 3 })?);
+        let (rate, cpu) = curl_handshakes(work.path(), &ca, &nginx, handshakes)?;
+        record(&mut rows, i, "curl -K, Connection: close, --no-sessionid (OpenSSL)", rate, cpu);
+        let (rate, cpu) = s_time(&ca, nginx.port, if quick { 1 } else { 3 })?;
+        record(&mut rows, i + 1, "openssl s_time -new -www (OpenSSL)", rate, cpu);
     }
-    for (i, (name, _)) in ours.iter().enumerate() {
-        rates.push((name.clone(), best[i]));
-    }
-    rates.push(("POCO C++ HTTPSClientSession (OpenSSL)".into(), best[ours.len()]));
-    rates.push(("curl -K, Connection: close, --no-sessionid (OpenSSL)".into(), best[ours.len() + 1]));
-    rates.push(("openssl s_time -new -www (OpenSSL)".into(), best[ours.len() + 2]));
-    let poco_rate = best[ours.len()];
-    println!("\n| client | handshakes/s | vs POCO |\n|---|---:|---:|");
-    for (name, rate) in &rates {
-        println!("| {name} | {rate:.0} | {:.2}x |", rate / poco_rate);
+    let poco_rate = rows[ours.len()].best;
+    println!("\n| client | handshakes/s | vs POCO | client CPU per handshake |\n|---|---:|---:|---:|");
+    for row in &rows {
+        println!(
+            "| {} | {:.0} | {:.2}x | {:.0} µs |",
+            row.name,
+            row.best,
+            row.best / poco_rate,
+            row.cpu * 1e6
+        );
     }
 
     println!("\nbulk: one GET of {} MiB", bulk_bytes >> 20);
     // Warm-up: nginx and the page cache see the file once before anything is timed.
     curl_bulk(&ca, &nginx, bulk_bytes)?;
-    let mut best = vec![0f64; ours.len() + 3];
+    let gib = bulk_bytes as f64 / f64::from(1u32 << 30);
+    let mut rows: Vec<Row> = Vec::new();
     for _ in 0..rounds {
-        for (i, (_, binary)) in ours.iter().enumerate() {
-            let report = client(Command::new(binary).args(client_args("bulk", "/bulk.bin", bulk_bytes)))?;
+        let mut i = 0;
+        for (name, mut cmd) in programs("bulk") {
+            let report = client(&mut cmd)?;
             report.expect(1, bulk_bytes)?;
-            best[i] = best[i].max(bulk_bytes as f64 / report.seconds);
+            record(&mut rows, i, &name, bulk_bytes as f64 / report.seconds, report.cpu / gib);
+            i += 1;
         }
-        let report = client(Command::new(&poco).args(client_args("bulk", "/bulk.bin", bulk_bytes)))?;
-        report.expect(1, bulk_bytes)?;
-        best[ours.len()] = best[ours.len()].max(bulk_bytes as f64 / report.seconds);
-        best[ours.len() + 1] = best[ours.len() + 1].max(curl_bulk(&ca, &nginx, bulk_bytes)?);
-        best[ours.len() + 2] = best[ours.len() + 2].max(s_client_bulk(nginx.port, bulk_bytes)?);
+        let (speed, cpu) = curl_bulk(&ca, &nginx, bulk_bytes)?;
+        record(&mut rows, i, "curl (OpenSSL)", speed, cpu / gib);
+        let (speed, cpu) = s_client_bulk(nginx.port, bulk_bytes)?;
+        record(&mut rows, i + 1, "openssl s_client (OpenSSL)", speed, cpu / gib);
     }
-    let mut speeds: Vec<(String, f64)> = Vec::new();
-    for (i, (name, _)) in ours.iter().enumerate() {
-        speeds.push((name.clone(), best[i]));
-    }
-    speeds.push(("POCO C++ HTTPSClientSession (OpenSSL)".into(), best[ours.len()]));
-    speeds.push(("curl (OpenSSL)".into(), best[ours.len() + 1]));
-    speeds.push(("openssl s_client (OpenSSL)".into(), best[ours.len() + 2]));
-    let (curl, poco_speed) = (best[ours.len() + 1], best[ours.len()]);
-    println!("\n| client | MB/s | vs curl | vs POCO |\n|---|---:|---:|---:|");
-    for (name, speed) in &speeds {
-        println!("| {name} | {:.0} | {:.2}x | {:.2}x |", speed / 1e6, speed / curl, speed / poco_speed);
+    let (poco_speed, curl_speed) = (rows[ours.len()].best, rows[ours.len() + 1].best);
+    println!("\n| client | MB/s | vs curl | vs POCO | client CPU per GiB |\n|---|---:|---:|---:|---:|");
+    for row in &rows {
+        println!(
+            "| {} | {:.0} | {:.2}x | {:.2}x | {:.2} s |",
+            row.name,
+            row.best / 1e6,
+            row.best / curl_speed,
+            row.best / poco_speed,
+            row.cpu
+        );
     }
     drop(nginx);
 
@@ -171,6 +186,36 @@ struct Report {
     bytes: f64,
     seconds: f64,
     resumed: Option<u64>,
+    /// The client process's CPU time (user + system), seconds.
+    cpu: f64,
+}
+
+/// One client's best figure over the rounds, and its CPU cost per unit in that round.
+struct Row {
+    name: String,
+    best: f64,
+    cpu: f64,
+}
+
+fn record(rows: &mut Vec<Row>, i: usize, name: &str, value: f64, cpu: f64) {
+    if rows.len() <= i {
+        rows.push(Row { name: name.to_string(), best: 0.0, cpu: 0.0 });
+    }
+    if value > rows[i].best {
+        rows[i].best = value;
+        rows[i].cpu = cpu;
+    }
+}
+
+/// The CPU time (user + system, seconds) of this process's waited-for children so far, from
+/// `/proc/self/stat` (`cutime`, `cstime`; clock ticks of 10 ms).
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    // After the command name: state is field 3; cutime and cstime are fields 16 and 17.
+    let tick = |i: usize| fields.get(i - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
+    tick(16) + tick(17)
 }
 
 impl Report {
@@ -185,7 +230,9 @@ impl Report {
 }
 
 fn client(cmd: &mut Command) -> Result<Report, String> {
+    let before = children_cpu();
     let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    let cpu = children_cpu() - before;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!("{cmd:?} failed: {text}{}", String::from_utf8_lossy(&out.stderr)));
@@ -195,20 +242,21 @@ fn client(cmd: &mut Command) -> Result<Report, String> {
     };
     match (field("requests="), field("bytes="), field("seconds=")) {
         (Some(requests), Some(bytes), Some(seconds)) => {
-            Ok(Report { requests, bytes, seconds, resumed: field("resumed=").map(|r| r as u64) })
+            Ok(Report { requests, bytes, seconds, resumed: field("resumed=").map(|r| r as u64), cpu })
         }
         _ => Err(format!("unexpected output from {cmd:?}: {text}")),
     }
 }
 
 /// curl fetching the small page `n` times from one process; `Connection: close` and no
-/// session cache make every request a new connection with a full handshake.
-fn curl_handshakes(dir: &Path, ca: &str, nginx: &Nginx, n: u64) -> Result<f64, String> {
+/// session cache make every request a new connection with a full handshake. Returns
+/// handshakes per second and CPU seconds per handshake.
+fn curl_handshakes(dir: &Path, ca: &str, nginx: &Nginx, n: u64) -> Result<(f64, f64), String> {
     let config = dir.join("curl-handshakes.cfg");
     let url = format!("https://127.0.0.1:{}/index.html", nginx.port);
     std::fs::write(&config, format!("url = \"{url}\"\noutput = \"/dev/null\"\n").repeat(n as usize))
         .map_err(|e| e.to_string())?;
-    let started = Instant::now();
+    let (started, before) = (Instant::now(), children_cpu());
     let out = Command::new("curl")
         .args([
             "-s",
@@ -234,13 +282,14 @@ fn curl_handshakes(dir: &Path, ca: &str, nginx: &Nginx, n: u64) -> Result<f64, S
     if connects != n {
         return Err(format!("curl made {connects} connections for {n} requests"));
     }
-    Ok(n as f64 / seconds)
+    Ok((n as f64 / seconds, (children_cpu() - before) / n as f64))
 }
 
 /// `openssl s_time -new`: full handshakes plus `GET /index.html` for `seconds`; connections
-/// per wall-clock second (s_time prints whole seconds only, so we time it ourselves).
-fn s_time(ca: &str, port: u16, seconds: u32) -> Result<f64, String> {
-    let started = Instant::now();
+/// per wall-clock second (s_time prints whole seconds only, so we time it ourselves) and CPU
+/// seconds per connection.
+fn s_time(ca: &str, port: u16, seconds: u32) -> Result<(f64, f64), String> {
+    let (started, before) = (Instant::now(), children_cpu());
     let out = Command::new("openssl")
         .args(["s_time", "-connect", &format!("127.0.0.1:{port}"), "-new", "-www", "/index.html"])
         .args(["-CAfile", ca, "-verify", "9", "-time", &seconds.to_string()])
@@ -253,10 +302,12 @@ fn s_time(ca: &str, port: u16, seconds: u32) -> Result<f64, String> {
         text.lines().find(|l| l.contains("real seconds")).ok_or_else(|| format!("s_time said: {text}"))?;
     let connections: f64 =
         line.split_whitespace().next().and_then(|n| n.parse().ok()).ok_or(format!("s_time: {line}"))?;
-    Ok(connections / elapsed)
+    Ok((connections / elapsed, (children_cpu() - before) / connections))
 }
 
-fn curl_bulk(ca: &str, nginx: &Nginx, bytes: u64) -> Result<f64, String> {
+/// curl downloading the large body to /dev/null: bytes per second and CPU seconds.
+fn curl_bulk(ca: &str, nginx: &Nginx, bytes: u64) -> Result<(f64, f64), String> {
+    let before = children_cpu();
     let out = Command::new("curl")
         .args(["-s", "--fail", "--cacert", ca, "-o", "/dev/null", "-w", "%{size_download} %{time_total}"])
         .arg(format!("https://127.0.0.1:{}/bulk.bin", nginx.port))
@@ -265,15 +316,17 @@ fn curl_bulk(ca: &str, nginx: &Nginx, bytes: u64) -> Result<f64, String> {
     let text = String::from_utf8_lossy(&out.stdout);
     let mut fields = text.split_whitespace().map(|f| f.parse::<f64>().ok());
     match (out.status.success(), fields.next().flatten(), fields.next().flatten()) {
-        (true, Some(size), Some(seconds)) if size as u64 == bytes => Ok(size / seconds),
+        (true, Some(size), Some(seconds)) if size as u64 == bytes => {
+            Ok((size / seconds, children_cpu() - before))
+        }
         _ => Err(format!("curl bulk: {text} {}", String::from_utf8_lossy(&out.stderr))),
     }
 }
 
 /// `openssl s_client` reading the body to stdout (HTTP/1.0: nginx closes after it); the
-/// bytes are counted here and include the response head.
-fn s_client_bulk(port: u16, bytes: u64) -> Result<f64, String> {
-    let started = Instant::now();
+/// bytes are counted here and include the response head. Bytes per second and CPU seconds.
+fn s_client_bulk(port: u16, bytes: u64) -> Result<(f64, f64), String> {
+    let (started, before) = (Instant::now(), children_cpu());
     let mut child = Command::new("openssl")
         .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-quiet", "-no_ign_eof"])
         .stdin(Stdio::piped())
@@ -300,7 +353,7 @@ fn s_client_bulk(port: u16, bytes: u64) -> Result<f64, String> {
     if got < bytes {
         return Err(format!("s_client delivered {got} bytes, expected at least {bytes}"));
     }
-    Ok(bytes as f64 / seconds)
+    Ok((bytes as f64 / seconds, children_cpu() - before))
 }
 
 fn nginx_version() -> String {
