@@ -171,7 +171,7 @@ impl Connector for SessionConnector {
                 return Ok(Box::new(secure));
             }
         }
-        let secure = SecureStreamSocket::attach(socket, host, self.tls.context(), timeout)?;
+        let secure = SecureStreamSocket::attach_for_http(socket, host, self.tls.context(), timeout)?;
         self.state().last = Some(Handshake::of(&secure));
         Ok(Box::new(secure))
     }

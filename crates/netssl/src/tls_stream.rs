@@ -91,6 +91,11 @@ pub struct TlsStream<T> {
     peer: String,
     handshake_timeout: Option<(Duration, TimeoutOps<T>)>,
     close_notify_required: bool,
+    /// Whether an end of stream without `close_notify` before any reply to the last write
+    /// is a plain end of stream (HTTP: a kept-alive connection the server dropped).
+    clean_eof_before_reply: bool,
+    /// Whether application data arrived since application data was last written.
+    replied: bool,
     /// Set when the handshake failed: the stream is unusable and says why.
     failed: Option<String>,
     /// Decrypted bytes rustls holds that no read has taken yet.
@@ -154,6 +159,8 @@ impl<T: Read + Write> TlsStream<T> {
             peer: peer.to_string(),
             handshake_timeout: None,
             close_notify_required: client,
+            clean_eof_before_reply: false,
+            replied: false,
             failed: None,
             buffered: 0,
             inbound: Inbound::default(),
@@ -294,6 +301,14 @@ impl<T: Read + Write> TlsStream<T> {
         self.close_notify_required = required;
     }
 
+    /// With `close_notify` required, still reads a close without it as end of stream when
+    /// nothing has arrived since the last write: no data can have been cut off then. For
+    /// request/response protocols, where that is how a server drops an idle connection (the
+    /// HTTP client then retries on a new one); data cut short still is an error.
+    pub(crate) fn set_clean_eof_before_reply(&mut self, clean: bool) {
+        self.clean_eof_before_reply = clean;
+    }
+
     /// Sends `close_notify`: no more data will be written (POCO's `shutdown`). Reading
     /// remains possible.
     pub fn shutdown(&mut self) -> Result<()> {
@@ -425,7 +440,9 @@ impl<T: Read + Write> TlsStream<T> {
     }
 
     fn unexpected_eof(&self) -> io::Result<usize> {
-        if self.close_notify_required {
+        // Nothing arrived since the last write: nothing can have been cut off.
+        let nothing_lost = self.clean_eof_before_reply && !self.replied;
+        if self.close_notify_required && !nothing_lost {
             Err(Error::SslConnectionUnexpectedlyClosed(format!(
                 "{} closed the connection without close_notify; the data received may be truncated",
                 self.peer
@@ -447,6 +464,7 @@ impl<T: Read + Write> Read for TlsStream<T> {
             match self.conn.reader().read(buf) {
                 Ok(n) => {
                     self.buffered = self.buffered.saturating_sub(n);
+                    self.replied |= n > 0;
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -468,6 +486,7 @@ impl<T: Read + Write> Write for TlsStream<T> {
             return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the TLS stream was shut down"));
         }
         let n = self.conn.writer().write(buf)?;
+        self.replied &= n == 0;
         self.flush_tls()?;
         Ok(n)
     }

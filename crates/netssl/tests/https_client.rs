@@ -288,3 +288,41 @@ fn a_request_body_goes_through() {
     assert_eq!(get(&mut session, "GET", "/next").unwrap().1, b"/next");
     assert_eq!(server.served().iter().map(|s| s.connection).collect::<Vec<_>>(), [0, 0]);
 }
+
+#[test]
+fn a_missing_close_notify_only_matters_where_it_could_hide_truncation() {
+    let server = server(|request| match request.uri() {
+        "/close-delimited" => Reply::Abrupt("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", payload(10_000)),
+        "/framed" => Reply::Abrupt("HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n", payload(10_000)),
+        _ => Reply::Abrupt("HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n", payload(10_000)),
+    });
+    let mut session =
+        HttpsClientSession::new("localhost", server.port, client_context(VerificationMode::Relaxed));
+    // Framed by Content-Length: the body ends by its length; the abrupt close comes after.
+    assert_eq!(get(&mut session, "GET", "/framed").unwrap().1, payload(10_000));
+    // Delimited by the close: without close_notify it may have been cut short.
+    let mut request = HttpRequest::new("GET", "/close-delimited", HTTP_1_1);
+    session.send_request(&mut request).unwrap();
+    let mut response = HttpResponse::default();
+    let mut body = Vec::new();
+    let err = session.receive_response(&mut response).unwrap().read_to_end(&mut body).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+    assert!(err.to_string().contains("without close_notify"), "{err}");
+    assert_eq!(body, payload(10_000), "what arrived was delivered before the error");
+    // Framed, and cut short: an error too (the TLS layer notices first).
+    let err = get(&mut session, "GET", "/short").unwrap_err();
+    assert!(err.to_string().contains("unexpectedly closed"), "{err}");
+}
+
+#[test]
+fn a_kept_alive_connection_closed_without_close_notify_is_replaced() {
+    let server = server(|_| Reply::Abrupt("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", b"hello".to_vec()));
+    let mut session =
+        HttpsClientSession::new("localhost", server.port, client_context(VerificationMode::Relaxed));
+    session.set_keep_alive(true);
+    for _ in 0..3 {
+        assert_eq!(get(&mut session, "GET", "/").unwrap().1, b"hello");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(server.served().iter().map(|s| s.connection).collect::<Vec<_>>(), [0, 1, 2]);
+}

@@ -24,6 +24,8 @@ pub enum Reply {
     Chunked(Vec<u8>, usize),
     /// `200 OK` delimited by closing the connection (with `close_notify`).
     UntilClose(Vec<u8>),
+    /// This head and body, then the TCP connection is closed without `close_notify`.
+    Abrupt(&'static str, Vec<u8>),
 }
 
 /// One request as the server saw it.
@@ -154,6 +156,12 @@ fn serve(
                     out.extend_from_slice(b"0\r\n\r\n");
                 }
                 socket.write_all(&out)?;
+            }
+            Reply::Abrupt(head, body) => {
+                socket.write_all(head.as_bytes())?;
+                socket.write_all(&body)?;
+                socket.socket().shutdown()?;
+                return Ok(());
             }
             Reply::UntilClose(body) => {
                 socket.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
