@@ -6,10 +6,10 @@
 //!
 //! | module | crate | POCO module |
 //! |---|---|---|
-//! | [`foundation`] | `rpoco-foundation` | Foundation |
-//! | [`net`] | `rpoco-net` | Net |
-//! | [`netssl`] | `rpoco-netssl` | NetSSL_OpenSSL |
-//! | [`crypto`] | `rpoco-crypto` | Crypto |
+//! | `foundation` | `rpoco-foundation` | Foundation |
+//! | `net` | `rpoco-net` | Net |
+//! | `netssl` | `rpoco-netssl` | NetSSL_OpenSSL |
+//! | `crypto` | `rpoco-crypto` | Crypto |
 //!
 //! rpoco is an independent port; it is not affiliated with or endorsed by the POCO project.
 //!

@@ -2,7 +2,8 @@
 //!
 //! 1. installs the external peers the tests talk to (`scripts/install-test-deps.sh`),
 //! 2. `cargo fmt --check`, 3. clippy with `-D warnings` on every target,
-//! 4. every test and doctest (rpoco-crypto once per backend), 5. `cargo doc --no-deps` with warnings denied.
+//! 4. every test and doctest (rpoco-crypto once per backend), 5. `cargo doc --no-deps` with
+//!    warnings denied.
 
 use std::time::Instant;
 

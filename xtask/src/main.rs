@@ -5,7 +5,9 @@
 mod bench;
 mod certs;
 mod ci;
+mod demo;
 mod deny;
+mod fuzz;
 mod util;
 
 use std::process::ExitCode;
@@ -34,9 +36,19 @@ const COMMANDS: &[Command] = &[
         run: ci::run,
     },
     Command {
+        name: "demo",
+        about: "the main job: the ported sample against a local server (see README)",
+        run: demo::run,
+    },
+    Command {
         name: "deny",
         about: "supply-chain checks with cargo-deny (installs it if missing)",
         run: deny::run,
+    },
+    Command {
+        name: "fuzz",
+        about: "coverage-guided fuzzing of every parser of untrusted input",
+        run: fuzz::run,
     },
     Command { name: "help", about: "print this list", run: help },
 ];

@@ -35,6 +35,9 @@ macro_rules! each {
 
 /// An expanded AES key, made once per `Cipher` and cloned into each transform so the key
 /// schedule is not recomputed per message.
+// The variants differ by a few hundred bytes of key schedule (how much depends on the `aes`
+// release); the value lives once per cipher, so boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub(crate) enum CbcKey {
     Aes128(aes::Aes128Enc, aes::Aes128Dec),
@@ -61,6 +64,28 @@ impl CbcKey {
             }
             _ => return Err(bad()),
         })
+    }
+}
+
+/// Checks and strips the PKCS#7 padding of the last block of `out`, which holds at least one
+/// block after `start`. On bad padding everything from `start` on is dropped: a block whose
+/// padding is wrong is never handed back.
+fn unpad(out: &mut Vec<u8>, start: usize) -> Result<()> {
+    let keep = out
+        .len()
+        .checked_sub(BLOCK)
+        .filter(|&tail| tail >= start)
+        .and_then(|tail| <&[u8; BLOCK]>::try_from(&out[tail..]).ok())
+        .and_then(|last| Pkcs7::raw_unpad(last).ok().map(<[u8]>::len));
+    match keep {
+        Some(keep) => {
+            out.truncate(out.len() - BLOCK + keep);
+            Ok(())
+        }
+        None => {
+            out.truncate(start);
+            Err(Error::BadDecrypt)
+        }
     }
 }
 
@@ -126,15 +151,7 @@ impl Cbc {
         }
         self.run(&mut out[start..]);
         if !encrypting && self.padding {
-            let last: &[u8; BLOCK] = out[out.len() - BLOCK..].try_into().map_err(|_| Error::BadDecrypt)?;
-            match Pkcs7::raw_unpad(last).map(<[u8]>::len) {
-                Ok(keep) => out.truncate(out.len() - BLOCK + keep),
-                Err(_) => {
-                    // Never hand back a block whose padding is wrong.
-                    out.truncate(start);
-                    return Err(Error::BadDecrypt);
-                }
-            }
+            unpad(out, start)?;
         }
         Ok(out.len() - start)
     }
@@ -188,19 +205,7 @@ impl Cbc {
             out.append(&mut self.pending);
             self.run(&mut out[start..]);
             if !encrypting && self.padding {
-                let unpadded = {
-                    let last: &[u8; BLOCK] = out[out.len() - BLOCK..].try_into().unwrap_or(&[0; BLOCK]);
-                    Pkcs7::raw_unpad(last).map(<[u8]>::len).map_err(|_| Error::BadDecrypt)
-                };
-                let keep = match unpadded {
-                    Ok(n) => n,
-                    Err(e) => {
-                        // Never hand back a block whose padding is wrong.
-                        out.truncate(start);
-                        return Err(e);
-                    }
-                };
-                out.truncate(out.len() - BLOCK + keep);
+                unpad(out, start)?;
             }
             return Ok(out.len() - start);
         }

@@ -130,16 +130,23 @@ impl std::error::Error for Error {
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {
-        // Our own errors travel through `Read`/`Write` wrapped in an `io::Error`; unwrap them
-        // so callers can match on the real variant.
-        if !e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        // Our own errors, and foundation's decoder errors (bad Base64 or hex), travel through
+        // `Read`/`Write` wrapped in an `io::Error`; unwrap them so callers can match on the
+        // real variant.
+        let ours = e.get_ref().is_some_and(|inner| inner.is::<Error>());
+        let foundation = e.get_ref().is_some_and(|inner| inner.is::<rpoco_foundation::Error>());
+        if !ours && !foundation {
             return Error::Io(e);
         }
         let kind = e.kind();
-        match e.into_inner().map(|inner| inner.downcast::<Error>()) {
-            Some(Ok(inner)) => *inner,
-            Some(Err(other)) => Error::Io(io::Error::new(kind, other)),
-            None => Error::Io(io::Error::from(kind)),
+        let Some(inner) = e.into_inner() else { return Error::Io(io::Error::from(kind)) };
+        let inner = match inner.downcast::<Error>() {
+            Ok(ours) => return *ours,
+            Err(other) => other,
+        };
+        match inner.downcast::<rpoco_foundation::Error>() {
+            Ok(f) => Error::from(*f),
+            Err(other) => Error::Io(io::Error::new(kind, other)),
         }
     }
 }
@@ -184,5 +191,7 @@ mod tests {
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
         assert!(matches!(Error::from(e), Error::Truncated(_)));
         assert!(matches!(Error::from(io::Error::other("disk")), Error::Io(_)));
+        let bad_base64: io::Error = rpoco_foundation::base64::decode("z!z=").unwrap_err().into();
+        assert!(matches!(Error::from(bad_base64), Error::Encoding(_)));
     }
 }

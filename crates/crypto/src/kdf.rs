@@ -88,25 +88,25 @@ pub fn evp_bytes_to_key(
         return Err(Error::invalid("EVP_BytesToKey iteration count must be at least 1"));
     }
     let mut engine = DigestEngine::with_algorithm(digest);
-    let mut material = Vec::with_capacity(key_len + iv_len + digest.digest_length());
-    let mut previous: Vec<u8> = Vec::new();
+    let mut material = zeroize::Zeroizing::new(Vec::with_capacity(key_len + iv_len + digest.digest_length()));
+    let mut previous = zeroize::Zeroizing::new(Vec::new());
     while material.len() < key_len + iv_len {
         engine.update(&previous);
         engine.update(password);
         if let Some(salt) = salt {
             engine.update(salt);
         }
-        let mut block = engine.digest();
+        let mut block = zeroize::Zeroizing::new(engine.digest());
         for _ in 1..count {
             engine.update(&block);
-            block = engine.digest();
+            block = zeroize::Zeroizing::new(engine.digest());
         }
         material.extend_from_slice(&block);
         previous = block;
     }
+    let key = material[..key_len].to_vec();
     let iv = material[key_len..key_len + iv_len].to_vec();
-    material.truncate(key_len);
-    Ok((material, iv))
+    Ok((key, iv))
 }
 
 #[cfg(test)]
@@ -153,6 +153,11 @@ mod tests {
         assert_eq!(digest_to_hex(&dk), "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957");
         for alg in DigestAlgorithm::ALL {
             assert_eq!(pbkdf2_hmac(alg, b"p", b"s", 3, 40).unwrap().len(), 40);
+            // Empty password and salt are legal (RFC 8018) and must not upset any backend.
+            assert_eq!(pbkdf2_hmac(alg, b"", b"", 1, 64).unwrap().len(), 64);
         }
+        // The largest output accepted works on every backend.
+        assert_eq!(pbkdf2_hmac(DigestAlgorithm::Sha256, b"", b"", 1, 1 << 20).unwrap().len(), 1 << 20);
+        assert!(matches!(pbkdf2_hmac_sha256(b"", b"", 1, (1 << 20) + 1), Err(Error::InvalidArgument(_))));
     }
 }

@@ -131,7 +131,8 @@ pub const DEFAULT_ITERATION_COUNT: u32 = 2000;
 
 /// A cipher name with its key and IV (POCO `Crypto::CipherKey`).
 ///
-/// `Debug` never prints the key or IV; `==` compares them in constant time.
+/// `Debug` never prints the key or IV; `==` compares them in constant time; dropping the key
+/// overwrites them.
 #[derive(Clone)]
 pub struct CipherKey {
     name: String,
@@ -155,6 +156,14 @@ impl PartialEq for CipherKey {
 }
 
 impl Eq for CipherKey {}
+
+impl Drop for CipherKey {
+    fn drop(&mut self) {
+        // Key material does not outlive the key object in freed memory.
+        zeroize::Zeroize::zeroize(&mut self.key);
+        zeroize::Zeroize::zeroize(&mut self.iv);
+    }
+}
 
 impl CipherKey {
     /// A key and IV from the operating system's secure random generator
@@ -205,14 +214,14 @@ impl CipherKey {
     /// least 16 bytes stored beside the data, and hundreds of thousands of iterations.
     pub fn from_pbkdf2(name: &str, password: impl AsRef<[u8]>, salt: &[u8], iterations: u32) -> Result<Self> {
         let algorithm = CipherAlgorithm::from_name(name)?;
-        let mut material = kdf::pbkdf2_hmac_sha256(
+        let material = zeroize::Zeroizing::new(kdf::pbkdf2_hmac_sha256(
             password.as_ref(),
             salt,
             iterations,
             algorithm.key_size() + algorithm.iv_size(),
-        )?;
-        let iv = material.split_off(algorithm.key_size());
-        Ok(CipherKey { name: name.to_owned(), algorithm, key: material, iv })
+        )?);
+        let (key, iv) = material.split_at(algorithm.key_size());
+        Ok(CipherKey { name: name.to_owned(), algorithm, key: key.to_vec(), iv: iv.to_vec() })
     }
 
     /// An explicit key and IV (POCO `CipherKey(name, key, iv)`). The key must have the cipher's

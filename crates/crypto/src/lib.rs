@@ -9,7 +9,8 @@
 //! | `CipherKey` (random, explicit, passphrase) | [`CipherKey`] ([`kdf`] for `EVP_BytesToKey` and PBKDF2) |
 //! | `CipherFactory`, `Cipher` (`encryptString`, `Encoding`) | [`CipherFactory`], [`Cipher`], [`Encoding`] |
 //! | `CryptoTransform` (`getTag`/`setTag`) | [`CryptoTransform`] |
-//! | `CryptoOutputStream` / `CryptoInputStream` | [`EncryptingWriter`] / [`DecryptingReader`] (segmented AES-GCM) |
+//! | `CryptoOutputStream` / `CryptoInputStream` (POCO's format) | [`CryptoOutputStream`] / [`CryptoInputStream`] |
+//! | streams for data larger than memory | [`EncryptingWriter`] / [`DecryptingReader`] (segmented AES-GCM) |
 //! | `RandomInputStream`, `Random` | [`random`] |
 //! | `CryptoException` and friends | [`Error`] |
 //!
@@ -44,6 +45,7 @@ pub mod auth;
 mod backend;
 mod cbc_mode;
 mod cipher;
+mod crypto_stream;
 mod digest;
 mod error;
 mod hmac;
@@ -54,6 +56,7 @@ pub mod stream;
 mod transform;
 
 pub use cipher::{Cipher, CipherFactory, Encoding, SEALED_NONCE_LEN};
+pub use crypto_stream::{CryptoInputStream, CryptoOutputStream};
 pub use digest::{DigestAlgorithm, DigestEngine, constant_time_equals, digest_from_hex, digest_to_hex};
 pub use error::{Error, Result};
 pub use hmac::HmacEngine;

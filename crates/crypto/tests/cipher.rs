@@ -49,6 +49,14 @@ fn cbc_errors_are_typed() {
     assert!(matches!(c.decrypt_string(b"", Encoding::None, true), Err(Error::Truncated(_))));
     assert!(matches!(c.decrypt_string(b"z!z=", Encoding::Base64, true), Err(Error::Encoding(_))));
     assert!(matches!(c.decrypt_string(b"0g", Encoding::BinHex, true), Err(Error::Encoding(_))));
+    // The streaming path reports bad encodings the same way, for CBC and GCM.
+    let gcm = Cipher::new(CipherKey::new("aes-256-gcm").unwrap());
+    for cipher in [&c, &gcm] {
+        let r = cipher.decrypt(&mut &b"z!z="[..], &mut Vec::new(), Encoding::Base64, true);
+        assert!(matches!(r, Err(Error::Encoding(_))), "{r:?}");
+        let r = cipher.decrypt(&mut &b"0g"[..], &mut Vec::new(), Encoding::BinHex, true);
+        assert!(matches!(r, Err(Error::Encoding(_))), "{r:?}");
+    }
     // Without padding the input must be whole blocks.
     assert!(matches!(c.encrypt_string(b"short", Encoding::None, false), Err(Error::Truncated(_))));
     let blocks = c.encrypt_string(&[1u8; 32], Encoding::None, false).unwrap();

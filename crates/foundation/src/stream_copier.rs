@@ -94,11 +94,18 @@ impl StreamCopier {
     }
 
     /// Appends everything from `reader` to `out`; returns the number of bytes appended.
+    ///
+    /// `buffer_size` is the first reservation in `out`; the data is then read straight into
+    /// the vector's spare capacity (one copy instead of two through a separate buffer).
+    /// If reading fails, what was read so far stays appended to `out`.
     pub fn copy_to_vec<R>(reader: &mut R, out: &mut Vec<u8>, buffer_size: usize) -> io::Result<u64>
     where
         R: Read + ?Sized,
     {
-        Self::copy_stream(reader, out, buffer_size)
+        check_buffer_size(buffer_size)?;
+        out.reserve(buffer_size);
+        // `read_to_end` retries `Interrupted` itself.
+        reader.read_to_end(out).map(|n| n as u64)
     }
 }
 

@@ -16,12 +16,13 @@ fn scheme() -> impl Strategy<Value = String> {
 }
 
 fn user_info() -> impl Strategy<Value = String> {
-    "([a-zA-Z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2}|é){0,8}"
+    // Escapes of ASCII bytes or of whole UTF-8 sequences: user info must decode to UTF-8.
+    "([a-zA-Z0-9._~!$&'()*+,;=:@-]|%[0-7][0-9A-Fa-f]|%C3%A9|é){0,8}"
 }
 
 fn host() -> impl Strategy<Value = String> {
     prop_oneof![
-        "([a-zA-Z0-9._~!$&'()*+,;=-]|%[0-9A-F]{2}|ü){0,12}",
+        "([a-zA-Z0-9._~!$&'()*+,;=-]|%[0-7][0-9A-F]|%C3%BC|ü){0,12}",
         any::<[u8; 4]>().prop_map(|a| Ipv4Addr::from(a).to_string()),
         any::<[u16; 8]>().prop_map(|a| Ipv6Addr::from(a).to_string()),
         any::<[u16; 8]>().prop_map(|a| format!("{}%25eth0", Ipv6Addr::from(a))),

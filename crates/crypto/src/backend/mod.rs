@@ -141,7 +141,7 @@ enum FastGcm {
 /// fast path; other nonce lengths and truncated tags go through [`gcm_general`].
 pub(crate) struct GcmKey {
     fast: FastGcm,
-    key: Vec<u8>,
+    key: zeroize::Zeroizing<Vec<u8>>,
 }
 
 impl GcmKey {
@@ -149,10 +149,13 @@ impl GcmKey {
     pub(crate) fn new(key: &[u8]) -> Option<Self> {
         #[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
         if let Some(k) = provider::GcmKey::new(key) {
-            return Some(GcmKey { fast: FastGcm::Provider(Box::new(k)), key: key.to_vec() });
+            return Some(GcmKey {
+                fast: FastGcm::Provider(Box::new(k)),
+                key: zeroize::Zeroizing::new(key.to_vec()),
+            });
         }
         let k = rustcrypto::GcmKey::new(key)?;
-        Some(GcmKey { fast: FastGcm::RustCrypto(k), key: key.to_vec() })
+        Some(GcmKey { fast: FastGcm::RustCrypto(k), key: zeroize::Zeroizing::new(key.to_vec()) })
     }
 
     /// Encrypts in place and returns the full 128-bit tag. `None` if the nonce is empty or the

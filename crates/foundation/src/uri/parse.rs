@@ -147,8 +147,9 @@ pub(super) fn check_scheme(scheme: &str) -> Result<()> {
     Err(Error::uri("scheme", message))
 }
 
-/// User info is kept raw, as POCO does; only characters that can never be part of a URI
-/// (controls, space) are rejected.
+/// User info is kept raw, as POCO does; characters that can never be part of a URI
+/// (controls, space) and malformed percent-escapes are rejected, as is text that would not
+/// decode to UTF-8 (what `user_info()` callers and `set_user_info` work with).
 pub(super) fn check_user_info(user_info: &str) -> Result<()> {
     check_no_controls("user info", user_info)?;
     if let Some(at) = user_info.find(' ') {
@@ -156,6 +157,14 @@ pub(super) fn check_user_info(user_info: &str) -> Result<()> {
             "user info",
             format!("space at byte {at} of user info {:?}", snippet(user_info)),
         ));
+    }
+    check_escapes_decode("user info", user_info)
+}
+
+/// Percent-escapes in `s` are well formed and decode to UTF-8 (RFC 3986 §3.2.2 for hosts).
+fn check_escapes_decode(component: &'static str, s: &str) -> Result<()> {
+    if s.contains('%') {
+        decode(component, s, false)?;
     }
     Ok(())
 }
@@ -176,7 +185,7 @@ pub(super) fn check_reg_name(host: &str) -> Result<()> {
             ));
         }
     }
-    Ok(())
+    check_escapes_decode("host", host)
 }
 
 /// The inside of `[...]`: an IPv6 address with an optional RFC 6874 zone (`%25eth0`, and the
@@ -321,6 +330,7 @@ mod tests {
             "http://[]/",
             "http://[fe80::1%]/",
             "http://a%zz/",
+            "http://2c%cc%cc/", // escapes that do not decode to UTF-8 (found by fuzzing)
             "http://a[b]/",
             "http://[v1]/",
         ] {
@@ -332,6 +342,7 @@ mod tests {
             "http://[v7.a:b]/",
             "http://bücher.de/",
             "http://%41b/",
+            "http://b%C3%BCcher.de/",
         ] {
             assert!(parse_reference(ok, false).is_ok(), "{ok}");
         }
@@ -367,5 +378,18 @@ mod tests {
     fn user_info_is_everything_before_the_last_at() {
         let (uri, _) = parse_reference("http://a@b:c@host/", false).unwrap();
         assert_eq!((uri.user_info.as_str(), uri.host.as_str()), ("a@b:c", "host"));
+    }
+
+    #[test]
+    fn user_info_escapes_must_be_well_formed() {
+        // Found by fuzzing: `resolve("//%f@")` used to store user info that printed as a
+        // URI that could not be parsed back.
+        for bad in ["http://%f@host/", "http://%zz@host/", "http://%ff@host/"] {
+            assert_eq!(component(parse_reference(bad, false)), "user info", "{bad}");
+        }
+        let mut base = Uri::new();
+        assert!(base.resolve("//%f@").is_err());
+        assert!(base.resolve("//2c%ccccc").is_err());
+        assert!(parse_reference("http://us%20er:p%40ss@host/", false).is_ok());
     }
 }
