@@ -5,7 +5,7 @@ mod common;
 
 use std::io::{Read, Write};
 
-use common::{Nginx, curl};
+use common::curl;
 use rpoco_net::{
     Error, HTTP_1_1, HttpClientSession, HttpMessage, HttpRequest, HttpResponse, UriStreamOpener,
 };
@@ -21,7 +21,7 @@ fn fetch(session: &mut HttpClientSession, method: &str, path: &str) -> (HttpResp
 
 #[test]
 fn same_bytes_as_curl_for_static_chunked_and_large_bodies() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = common::nginx() else { return };
     let mut s = HttpClientSession::new("127.0.0.1", nginx.port);
     s.set_keep_alive(true);
     for path in ["/index.html", "/big.bin", "/chunked/text.txt", "/nope"] {
@@ -43,7 +43,7 @@ fn same_bytes_as_curl_for_static_chunked_and_large_bodies() {
 
 #[test]
 fn keep_alive_reuses_the_connection_and_head_has_no_body() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = common::nginx() else { return };
     let mut s = HttpClientSession::new("127.0.0.1", nginx.port);
     s.set_keep_alive(true);
     fetch(&mut s, "GET", "/index.html");
@@ -63,7 +63,7 @@ fn keep_alive_reuses_the_connection_and_head_has_no_body() {
 
 #[test]
 fn uploads_chunked_and_fixed_length_round_trip() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = common::nginx() else { return };
     let mut s = HttpClientSession::new("127.0.0.1", nginx.port);
     s.set_keep_alive(true);
     let payload: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 256) as u8).collect();
@@ -89,7 +89,7 @@ fn uploads_chunked_and_fixed_length_round_trip() {
 
 #[test]
 fn stream_opener_follows_redirects_like_curl() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = common::nginx() else { return };
     let mut body = Vec::new();
     UriStreamOpener::default_opener()
         .open(&nginx.url("/redirect-abs"))

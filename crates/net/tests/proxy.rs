@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Nginx, http_proxy, read_request, socks5_proxy};
+use common::{http_proxy, read_request, socks5_proxy};
 use md5::{Digest, Md5};
 use rpoco_net::proto::{RequestLimits, parse_request_head};
 use rpoco_net::{
@@ -46,7 +46,7 @@ impl Connector for TunnelingConnector {
 
 #[test]
 fn forward_proxy_gets_absolute_uris_and_credentials_only_when_configured() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = common::nginx() else { return };
     let (proxy_port, log) = http_proxy(None);
     let mut s =
         HttpClientSession::with_proxy("127.0.0.1", nginx.port, ProxyConfig::new("127.0.0.1", proxy_port));
@@ -75,7 +75,7 @@ fn forward_proxy_gets_absolute_uris_and_credentials_only_when_configured() {
 
 #[test]
 fn connect_tunnel_through_the_connector_seam() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = common::nginx() else { return };
     let (proxy_port, log) = http_proxy(Some("dXNlcjpwYXNz"));
     let mut s = HttpClientSession::with_connector("127.0.0.1", nginx.port, Arc::new(TunnelingConnector));
     s.set_proxy_config(ProxyConfig::new("127.0.0.1", proxy_port).with_credentials("user", "pass")).unwrap();
@@ -104,7 +104,7 @@ fn connect_tunnel_through_the_connector_seam() {
 
 #[test]
 fn connect_tunnel_answers_a_digest_challenge() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = common::nginx() else { return };
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let proxy_port = listener.local_addr().unwrap().port();
     let target = nginx.port;
@@ -142,7 +142,7 @@ fn connect_tunnel_answers_a_digest_challenge() {
 
 #[test]
 fn socks5_with_and_without_authentication() {
-    let Some(nginx) = Nginx::start() else { return };
+    let Some(nginx) = common::nginx() else { return };
     let open = socks5_proxy(false);
     let mut s =
         HttpClientSession::with_proxy("127.0.0.1", nginx.port, ProxyConfig::socks5("127.0.0.1", open));

@@ -267,12 +267,15 @@ impl From<io::Error> for Error {
 }
 
 impl From<rpoco_net::Error> for Error {
-    /// Recovers a netssl error that travelled through net wrapped in an I/O error.
+    /// Recovers a netssl error that travelled through net wrapped in an I/O error; net's
+    /// `Timeout` becomes [`Error::Timeout`].
     fn from(e: rpoco_net::Error) -> Self {
         match e {
             rpoco_net::Error::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<Error>()) => {
                 Error::from(io)
             }
+            // One timeout variant for callers to match, whichever layer ran out of time.
+            rpoco_net::Error::Timeout(message) => Error::Timeout(message),
             other => Error::Net(other),
         }
     }

@@ -1,9 +1,10 @@
 //! # rpoco-netssl
 //!
 //! The port of POCO's NetSSL_OpenSSL module on rustls (no OpenSSL anywhere): [`Context`],
-//! [`TlsStream`] (the TLS engine under `SecureStreamSocket`), [`X509Certificate`],
-//! certificate verification with POCO's modes and [`InvalidCertificateHandler`]s, and
-//! [`SslManager`]. Certificates and host names are verified by default; disabling
+//! [`SecureStreamSocket`] and [`SecureServerSocket`] over [`TlsStream`] (the TLS engine),
+//! [`HttpsClientSession`] and [`HttpsStreamFactory`] (HTTPS on rpoco-net's HTTP client),
+//! [`X509Certificate`], certificate verification with POCO's modes and
+//! [`InvalidCertificateHandler`]s, and [`SslManager`]. Certificates and host names are verified by default; disabling
 //! verification is possible for porting and is loud.
 //!
 //! The rustls crypto provider is chosen by crate feature (`aws-lc-rs`, the default, or
@@ -23,6 +24,8 @@
 mod cert_handler;
 mod context;
 mod error;
+mod https_client;
+mod https_stream_factory;
 mod secure_socket;
 mod ssl_manager;
 mod tls_stream;
@@ -32,10 +35,12 @@ pub use cert_handler::{
     AcceptCertificateHandler, InvalidCertificateHandler, RejectCertificateHandler, VerificationErrorArgs,
 };
 pub use context::{
-    CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols, Usage,
-    VerificationMode,
+    CRYPTO_PROVIDER, CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols,
+    Usage, VerificationMode,
 };
 pub use error::{CertificateCheck, Error, Result, VerificationFailure};
+pub use https_client::HttpsClientSession;
+pub use https_stream_factory::HttpsStreamFactory;
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};

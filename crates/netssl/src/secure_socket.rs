@@ -91,6 +91,20 @@ impl SecureStreamSocket {
         Ok(secure)
     }
 
+    /// [`attach`](Self::attach) for an HTTP client: a server closing a kept-alive connection
+    /// without `close_notify` before answering the next request reads as end of stream, so
+    /// the session reconnects (a response cut short is still an error).
+    pub(crate) fn attach_for_http(
+        socket: StreamSocket,
+        host: &str,
+        context: &Arc<Context>,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        let mut secure = Self::attach(socket, host, context, timeout)?;
+        secure.tls.set_clean_eof_before_reply(true);
+        Ok(secure)
+    }
+
     /// As [`attach`](Self::attach), without handshaking yet (POCO's `setLazyHandshake`).
     pub fn attach_lazily(socket: StreamSocket, host: &str, context: &Arc<Context>) -> Result<Self> {
         Ok(SecureStreamSocket { tls: TlsStream::client(context, host, socket)? })
@@ -234,6 +248,11 @@ impl SecureServerSocket {
 
 /// The HTTPS [`Connector`] for rpoco-net's `HttpClientSession`: TLS with this context over
 /// the (possibly tunnelled) socket, for the origin host.
+///
+/// A server that drops a kept-alive connection without `close_notify` is seen as having
+/// closed it (the session reconnects, as over plain TCP); once a response has begun, a close
+/// without `close_notify` is an error ([`Error::SslConnectionUnexpectedlyClosed`]), since
+/// the response may have been cut short.
 #[derive(Debug, Clone)]
 pub struct TlsConnector {
     context: Arc<Context>,
@@ -270,6 +289,6 @@ impl Connector for TlsConnector {
         host: &str,
         timeout: Option<Duration>,
     ) -> rpoco_net::Result<Box<dyn Transport>> {
-        Ok(Box::new(SecureStreamSocket::attach(socket, host, &self.context, timeout)?))
+        Ok(Box::new(SecureStreamSocket::attach_for_http(socket, host, &self.context, timeout)?))
     }
 }

@@ -91,11 +91,37 @@ pub struct TlsStream<T> {
     peer: String,
     handshake_timeout: Option<(Duration, TimeoutOps<T>)>,
     close_notify_required: bool,
+    /// Whether an end of stream without `close_notify` before any reply to the last write
+    /// is a plain end of stream (HTTP: a kept-alive connection the server dropped).
+    clean_eof_before_reply: bool,
+    /// Whether application data arrived since application data was last written.
+    replied: bool,
     /// Set when the handshake failed: the stream is unusable and says why.
     failed: Option<String>,
     /// Decrypted bytes rustls holds that no read has taken yet.
     buffered: usize,
+    /// Ciphertext read from the transport that rustls has not taken yet: rustls reads at most
+    /// 4 KiB per call, so after the handshake we read in larger pieces and feed it from here
+    /// (a quarter of the system calls for bulk data).
+    inbound: Inbound,
     closed: bool,
+}
+
+/// The buffer of [`TlsStream`]'s application-phase reads.
+#[derive(Default)]
+struct Inbound {
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+/// How much ciphertext one read of the transport may take after the handshake.
+const INBOUND_BUFFER: usize = 64 * 1024;
+
+impl Inbound {
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
 }
 
 impl<T: Read + Write> TlsStream<T> {
@@ -133,8 +159,11 @@ impl<T: Read + Write> TlsStream<T> {
             peer: peer.to_string(),
             handshake_timeout: None,
             close_notify_required: client,
+            clean_eof_before_reply: false,
+            replied: false,
             failed: None,
             buffered: 0,
+            inbound: Inbound::default(),
             closed: false,
         }
     }
@@ -272,6 +301,14 @@ impl<T: Read + Write> TlsStream<T> {
         self.close_notify_required = required;
     }
 
+    /// With `close_notify` required, still reads a close without it as end of stream when
+    /// nothing has arrived since the last write: no data can have been cut off then. For
+    /// request/response protocols, where that is how a server drops an idle connection (the
+    /// HTTP client then retries on a new one); data cut short still is an error.
+    pub(crate) fn set_clean_eof_before_reply(&mut self, clean: bool) {
+        self.clean_eof_before_reply = clean;
+    }
+
     /// Sends `close_notify`: no more data will be written (POCO's `shutdown`). Reading
     /// remains possible.
     pub fn shutdown(&mut self) -> Result<()> {
@@ -296,9 +333,31 @@ impl<T: Read + Write> TlsStream<T> {
         }
     }
 
-    /// Whether decrypted data is waiting, so a read would not touch the transport.
+    /// Whether data is waiting inside the stream (decrypted, or received and not yet
+    /// decrypted), so a read may be served without waiting for the transport.
     pub fn has_buffered_data(&self) -> bool {
-        self.buffered > 0
+        self.buffered > 0 || !self.inbound.is_empty()
+    }
+
+    /// Hands rustls more ciphertext: from the inbound buffer, refilled with one read of the
+    /// transport when empty. Returns the bytes taken (0 = the transport's end of stream).
+    fn read_tls_buffered(&mut self) -> io::Result<usize> {
+        if self.inbound.is_empty() {
+            if self.inbound.buf.is_empty() {
+                self.inbound.buf = vec![0; INBOUND_BUFFER];
+            }
+            let n = self.io.read(&mut self.inbound.buf)?;
+            self.inbound.start = 0;
+            self.inbound.end = n;
+            if n == 0 {
+                // Tell rustls about the end of stream (a read of nothing is how it learns it).
+                return self.conn.read_tls(&mut io::empty());
+            }
+        }
+        let mut pending = &self.inbound.buf[self.inbound.start..self.inbound.end];
+        let taken = self.conn.read_tls(&mut pending)?;
+        self.inbound.start += taken;
+        Ok(taken)
     }
 
     /// Whether the handshake has completed.
@@ -312,6 +371,11 @@ impl<T: Read + Write> TlsStream<T> {
             Some(der) => X509Certificate::parse(der.clone()),
             None => Err(Error::Ssl("No certificate available".into())),
         }
+    }
+
+    /// The peer's certificate, unparsed (parsing waits until someone asks).
+    pub(crate) fn peer_certificate_der(&self) -> Option<rustls_pki_types::CertificateDer<'static>> {
+        self.conn.peer_certificates().and_then(|c| c.first()).cloned()
     }
 
     /// The peer's certificate chain as sent, its own certificate first.
@@ -369,13 +433,16 @@ impl<T: Read + Write> TlsStream<T> {
         &mut self.io
     }
 
-    /// Gives the transport back (without sending `close_notify`).
+    /// Gives the transport back (without sending `close_notify`); data received and not yet
+    /// read is lost.
     pub fn into_inner(self) -> T {
         self.io
     }
 
     fn unexpected_eof(&self) -> io::Result<usize> {
-        if self.close_notify_required {
+        // Nothing arrived since the last write: nothing can have been cut off.
+        let nothing_lost = self.clean_eof_before_reply && !self.replied;
+        if self.close_notify_required && !nothing_lost {
             Err(Error::SslConnectionUnexpectedlyClosed(format!(
                 "{} closed the connection without close_notify; the data received may be truncated",
                 self.peer
@@ -397,6 +464,7 @@ impl<T: Read + Write> Read for TlsStream<T> {
             match self.conn.reader().read(buf) {
                 Ok(n) => {
                     self.buffered = self.buffered.saturating_sub(n);
+                    self.replied |= n > 0;
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -405,7 +473,7 @@ impl<T: Read + Write> Read for TlsStream<T> {
             }
             // Answers such as KeyUpdate must go out before we block on the next record.
             self.flush_tls()?;
-            self.conn.read_tls(&mut self.io)?;
+            self.read_tls_buffered()?;
             self.process_packets()?;
         }
     }
@@ -418,6 +486,7 @@ impl<T: Read + Write> Write for TlsStream<T> {
             return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the TLS stream was shut down"));
         }
         let n = self.conn.writer().write(buf)?;
+        self.replied &= n == 0;
         self.flush_tls()?;
         Ok(n)
     }

@@ -7,30 +7,12 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use rpoco_netssl::{Context, Error, Protocols, Usage, VerificationMode};
-
-/// The dev certificates as files, for openssl's command line.
-struct Files {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-impl Files {
-    fn new() -> Files {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().to_path_buf();
-        certs().write_to(&path).unwrap();
-        Files { _dir: dir, path }
-    }
-    fn get(&self, name: &str) -> String {
-        self.path.join(name).to_string_lossy().into_owned()
-    }
-}
+use rpoco_net::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse};
+use rpoco_netssl::{Context, Error, HttpsClientSession, Protocols, Usage, VerificationMode};
 
 /// An `openssl s_server` child process, killed on drop.
 struct SServer {
@@ -98,6 +80,37 @@ fn our_client_against_openssl_s_server() {
         assert!(page.starts_with("HTTP/1.0 200 ok"), "{page}");
         let cipher = tls.cipher_suite().unwrap();
         assert!(page.contains(&format!("{version}, Cipher is {cipher}")), "{cipher} not in: {page}");
+    }
+}
+
+#[test]
+fn https_client_session_against_openssl_s_server() {
+    if !require_program("openssl") {
+        return;
+    }
+    let files = Files::new();
+    for (flag, version) in [("-tls1_2", "TLSv1.2"), ("-tls1_3", "TLSv1.3")] {
+        // s_server -www answers each connection's request with a page describing the session.
+        let server = SServer::start(&files, &[flag, "-naccept", "3"]);
+        let ctx = client_context(VerificationMode::Strict);
+        ctx.enable_session_cache(true);
+        let mut session = HttpsClientSession::new("localhost", server.addr.port(), ctx);
+        let mut reused = Vec::new();
+        for _ in 0..3 {
+            let mut request = HttpRequest::new(HttpRequest::HTTP_GET, "/", HTTP_1_1);
+            request.set("User-Agent", "POCO HTTPSClientSession");
+            session.send_request(&mut request).unwrap();
+            let mut response = HttpResponse::default();
+            let mut page = String::new();
+            session.receive_response(&mut response).unwrap().read_to_string(&mut page).unwrap();
+            assert_eq!((response.status().code(), response.version()), (200, "HTTP/1.0"));
+            let cipher = session.cipher_suite().unwrap();
+            let state = if session.session_was_reused() { "Reused" } else { "New" };
+            assert!(page.contains(&format!("{state}, {version}, Cipher is {cipher}")), "{page}");
+            assert_eq!(session.protocol_version(), Some(version));
+            reused.push(session.session_was_reused());
+        }
+        assert_eq!(reused, [false, true, true], "{version}");
     }
 }
 

@@ -35,15 +35,34 @@ fn process_wide_state() {
     log::set_logger(&LOGGER).unwrap();
     log::set_max_level(log::LevelFilter::Warn);
 
-    // One warning per unverified connection, naming the host.
+    // One warning per unverified host and context, naming the host: not one per connection.
     let unverified = client_context(VerificationMode::None);
-    let (addr, server) =
-        serve_once(server_context(&certs().server, VerificationMode::None), |tls| tls.complete_handshake());
-    connect(&unverified, "localhost", addr).unwrap();
-    server.join().unwrap().unwrap();
+    let handshake = |ctx: &Arc<Context>, host: &str| {
+        let (addr, server) = serve_once(server_context(&certs().server, VerificationMode::None), |tls| {
+            tls.complete_handshake()
+        });
+        connect(ctx, host, addr).unwrap();
+        server.join().unwrap().unwrap();
+    };
+    for _ in 0..3 {
+        handshake(&unverified, "localhost");
+    }
     let seen = warnings();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert!(seen[0].contains("localhost") && seen[0].contains("NOT verified"), "{seen:?}");
+    // A mutation rebuilds the rustls configuration; the context still remembers the host.
+    unverified.set_alpn_protocols(&["http/1.1"]).unwrap();
+    handshake(&unverified, "localhost");
+    assert_eq!(warnings(), Vec::<String>::new());
+    // Another host is named once too.
+    handshake(&unverified, "127.0.0.1");
+    handshake(&unverified, "127.0.0.1");
+    let seen = warnings();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].contains("127.0.0.1"), "{seen:?}");
+    // Another context warns for itself.
+    handshake(&client_context(VerificationMode::None), "localhost");
+    assert_eq!(warnings().len(), 1);
 
     // Verified connections log nothing.
     let (addr, server) =

@@ -9,6 +9,8 @@ use std::time::Instant;
 mod crypto;
 mod foundation;
 mod net;
+mod netssl;
+mod peers;
 mod server;
 
 /// A benchmark area: a name and the function that measures and prints it.
@@ -29,6 +31,7 @@ const AREAS: &[Area] = &[
         about: "sequential keep-alive GETs/s vs POCO C++ and curl (nginx)",
         run: net::run_bench,
     },
+    Area { name: "netssl", about: "HTTPS handshakes/s, bulk MB/s vs POCO C++, curl", run: netssl::run_bench },
     Area {
         name: "server",
         about: "HttpServer req/s, p99 and idle cost vs POCO C++ and nginx (wrk)",

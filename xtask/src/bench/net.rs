@@ -19,9 +19,6 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
             return Err(format!("`{program}` is missing: run scripts/install-test-deps.sh"));
         }
     }
-    if !Path::new("/usr/include/Poco/Net/HTTPClientSession.h").exists() {
-        return Err("libpoco-dev is missing: run scripts/install-test-deps.sh".into());
-    }
     let root = workspace_root();
     run(
         "build rpoco client",
@@ -36,7 +33,11 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         ]),
     )?;
     let ours = root.join("target/release/examples/bench_keepalive_get");
-    let poco = build_poco_peer("poco_keepalive_get", &["PocoNet", "PocoFoundation"])?;
+    let poco = super::peers::build_poco_peer(
+        "poco_keepalive_get",
+        "Net/HTTPClientSession.h",
+        &["PocoNet", "PocoFoundation"],
+    )?;
 
     let nginx = Nginx::start()?;
     let port = nginx.port.to_string();
@@ -76,20 +77,6 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         println!("| {name} | {rate:.0} | {:.2}x |", rate / best[1]);
     }
     Ok(())
-}
-
-/// Builds the C++ POCO peer `xtask/peers/<name>.cpp` with g++ against Debian's libpoco-dev
-/// into `target/peers/<name>`, linking `libs` (e.g. `PocoNet`); returns the program's path.
-pub(crate) fn build_poco_peer(name: &str, libs: &[&str]) -> Result<PathBuf, String> {
-    let root = workspace_root();
-    let peers = root.join("target/peers");
-    std::fs::create_dir_all(&peers).map_err(|e| format!("{}: {e}", peers.display()))?;
-    let program = peers.join(name);
-    let mut cmd = Command::new("g++");
-    cmd.args(["-O2", "-o"]).arg(&program).arg(root.join(format!("xtask/peers/{name}.cpp")));
-    cmd.args(libs.iter().map(|l| format!("-l{l}")));
-    run(&format!("build POCO peer {name}"), &mut cmd)?;
-    Ok(program)
 }
 
 /// Runs a client that prints `requests=N bytes=B seconds=S`; returns requests per second.

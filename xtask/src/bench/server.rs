@@ -10,7 +10,8 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::net::{Nginx, build_poco_peer};
+use super::net::Nginx;
+use super::peers::build_poco_peer;
 use crate::util::{cargo, have, run, workspace_root};
 
 const CONNECTIONS: usize = 50;
@@ -39,7 +40,8 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         cargo().args(["build", "--quiet", "--release", "--example", "http_server"]),
     )?;
     let ours_bin = workspace_root().join("target/release/examples/http_server");
-    let poco_bin = build_poco_peer("poco_http_server", &["PocoNet", "PocoUtil", "PocoFoundation"])?;
+    let poco_bin =
+        build_poco_peer("poco_http_server", "Net/HTTPServer.h", &["PocoNet", "PocoUtil", "PocoFoundation"])?;
 
     let ours = Server::start(
         "rpoco-net HttpServer",

@@ -1,138 +1,46 @@
-//! Test helpers: real peers on 127.0.0.1 (nginx, curl), scripted raw TCP servers, and a small
-//! HTTP forward/CONNECT proxy and SOCKS5 proxy.
-#![allow(dead_code, unreachable_pub)] // each test file uses a subset
+//! Test helpers: real peers on 127.0.0.1 (nginx, curl; nginx and the HTTP forward/CONNECT
+//! proxy come from rpoco-testsupport), scripted raw TCP servers, and a SOCKS5 proxy.
+#![allow(dead_code, unreachable_pub, unused_imports)] // each test file uses a subset
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::process::Command;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use rpoco_net::HttpMessage;
 use rpoco_net::proto::{RequestLimits, parse_request_head};
-use rpoco_net::{HttpMessage, HttpRequest};
+pub use rpoco_testsupport::{Nginx, NginxConfig, free_port, http_proxy, pipe, require};
 
-/// Whether `program` exists; when it does not, fails under CI and prints a skip reason
-/// otherwise.
-pub fn require(program: &str) -> Option<PathBuf> {
-    let candidates = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")]);
-    for dir in candidates {
-        let p = dir.join(program);
-        if p.is_file() {
-            return Some(p);
-        }
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{program} is required under CI (scripts/install-test-deps.sh installs it)");
-    }
-    eprintln!("SKIP: {program} not installed (run scripts/install-test-deps.sh)");
-    None
-}
-
-/// A private nginx on a free 127.0.0.1 port, killed on drop.
-pub struct Nginx {
-    child: Child,
-    pub port: u16,
-    pub root: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Nginx {
-    pub fn start() -> Option<Nginx> {
-        let nginx = require("nginx")?;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path().join("html");
-        std::fs::create_dir_all(root.join("up")).unwrap();
-        std::fs::write(root.join("index.html"), b"<html>hello from nginx</html>\n").unwrap();
-        let big: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
-        std::fs::write(root.join("big.bin"), &big).unwrap();
-        std::fs::write(root.join("text.txt"), "abcdefghij".repeat(3000)).unwrap();
-        let port = free_port();
-        let p = dir.path().display();
-        let conf = format!(
+/// A private nginx on a free 127.0.0.1 port serving the files and locations the net tests
+/// use (`/chunked/` answers chunked through `sub_filter`; `/up/` takes PUT and DELETE);
+/// `None` (a skip) without nginx.
+pub fn nginx() -> Option<Nginx> {
+    require("nginx")?;
+    let big: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+    let config = NginxConfig::new()
+        .file("index.html", b"<html>hello from nginx</html>\n".to_vec())
+        .file("big.bin", big)
+        .file("text.txt", "abcdefghij".repeat(3000))
+        .file("up/.keep", Vec::new())
+        .server(
             r#"
-daemon off;
-master_process off;
-worker_processes 1;
-user root;
-pid {p}/nginx.pid;
-error_log {p}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {p}/body;
-    proxy_temp_path {p}/proxy;
-    fastcgi_temp_path {p}/fastcgi;
-    uwsgi_temp_path {p}/uwsgi;
-    scgi_temp_path {p}/scgi;
-    keepalive_requests 100000;
-    keepalive_timeout 30s;
-    types {{ text/html html; text/plain txt; application/octet-stream bin; }}
-    server {{
-        listen 127.0.0.1:{port};
-        root {root};
-        location /chunked/ {{
+        location /chunked/ {
             alias {root}/;
             sub_filter 'abc' 'ABC';
             sub_filter_once off;
             sub_filter_types *;
-        }}
-        location = /redirect {{ return 302 /index.html; }}
-        location = /redirect-abs {{ return 301 http://127.0.0.1:{port}/redirect; }}
-        location /up/ {{
+        }
+        location = /redirect { return 302 /index.html; }
+        location = /redirect-abs { return 301 http://127.0.0.1:{port}/redirect; }
+        location /up/ {
             client_max_body_size 10m;
             dav_methods PUT DELETE;
             create_full_put_path on;
-        }}
-    }}
-}}
-"#,
-            root = root.display()
+        }"#,
         );
-        let conf_path = dir.path().join("nginx.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        let child = Command::new(nginx)
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(&conf_path)
-            .arg("-e")
-            .arg(dir.path().join("error.log"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start nginx");
-        let mut n = Nginx { child, port, root, _dir: dir };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if started.elapsed() > Duration::from_secs(10) || n.child.try_wait().ok().flatten().is_some() {
-                let log = std::fs::read_to_string(n._dir.path().join("error.log")).unwrap_or_default();
-                panic!("nginx did not start on port {port}: {log}");
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        Some(n)
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    Some(Nginx::start(&config).expect("start nginx"))
 }
 
 /// Runs `curl` with `args`; returns stdout bytes.
@@ -201,75 +109,6 @@ pub fn read_head_only(s: &mut TcpStream) -> Vec<u8> {
     buf
 }
 
-fn parse(buf: &[u8]) -> Option<(HttpRequest, usize)> {
-    parse_request_head(buf, &RequestLimits::default()).ok().flatten()
-}
-
-/// What the test proxy saw.
-#[derive(Default, Debug)]
-pub struct ProxyLog {
-    pub requests: Vec<HttpRequest>,
-}
-
-/// A small HTTP proxy: forwards absolute-URI requests (one per connection, `Connection:
-/// close` to the origin) and tunnels `CONNECT`. With `credentials`, requires
-/// `Proxy-Authorization: Basic <credentials>` and answers 407 otherwise.
-pub fn http_proxy(credentials: Option<&'static str>) -> (u16, Arc<Mutex<ProxyLog>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let log = Arc::new(Mutex::new(ProxyLog::default()));
-    let log2 = log.clone();
-    thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut client) = conn else { return };
-            let log = log2.clone();
-            thread::spawn(move || {
-                let _ = client.set_read_timeout(Some(Duration::from_secs(10)));
-                let raw = read_request(&mut client);
-                let Some((req, n)) = parse(&raw) else { return };
-                log.lock().unwrap().requests.push(req.clone());
-                if let Some(expected) = credentials {
-                    let ok = req.get("Proxy-Authorization") == Some(&format!("Basic {expected}"));
-                    if !ok {
-                        let _ = client.write_all(
-                            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"t\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                        );
-                        return;
-                    }
-                }
-                if req.method() == "CONNECT" {
-                    let Ok(upstream) = TcpStream::connect(req.uri()) else {
-                        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
-                        return;
-                    };
-                    client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
-                    pipe(client, upstream);
-                    return;
-                }
-                let uri = req.uri().strip_prefix("http://").unwrap_or(req.uri()).to_owned();
-                let (authority, path) = uri.split_at(uri.find('/').unwrap_or(uri.len()));
-                let Ok(mut upstream) = TcpStream::connect(authority) else { return };
-                let mut fwd =
-                    HttpRequest::new(req.method(), if path.is_empty() { "/" } else { path }, req.version());
-                for (k, v) in req.header().iter() {
-                    if !k.eq_ignore_ascii_case("Proxy-Authorization")
-                        && !k.eq_ignore_ascii_case("Proxy-Connection")
-                    {
-                        fwd.add(k, v);
-                    }
-                }
-                fwd.set("Connection", "close");
-                upstream.write_all(&fwd.to_bytes()).unwrap();
-                upstream.write_all(&raw[n..]).unwrap();
-                let mut resp = Vec::new();
-                let _ = upstream.read_to_end(&mut resp);
-                let _ = client.write_all(&resp);
-            });
-        }
-    });
-    (port, log)
-}
-
 /// A SOCKS5 proxy (no auth, or user/password `user`/`pass` when `auth`).
 pub fn socks5_proxy(auth: bool) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -329,20 +168,6 @@ pub fn socks5_proxy(auth: bool) -> u16 {
         }
     });
     port
-}
-
-/// Copies both ways until either side closes.
-pub fn pipe(a: TcpStream, b: TcpStream) {
-    let (mut a2, mut b2) = (a.try_clone().unwrap(), b.try_clone().unwrap());
-    let t = thread::spawn(move || {
-        let mut a = a;
-        let mut b = b;
-        let _ = std::io::copy(&mut a, &mut b);
-        let _ = b.shutdown(std::net::Shutdown::Write);
-    });
-    let _ = std::io::copy(&mut b2, &mut a2);
-    let _ = a2.shutdown(std::net::Shutdown::Write);
-    let _ = t.join();
 }
 
 pub fn path_exists(p: &Path) -> bool {

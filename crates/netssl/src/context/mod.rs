@@ -19,6 +19,7 @@ mod params;
 mod resolver;
 mod verifier;
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -54,8 +55,8 @@ const DEFAULT_SESSION_CACHE_SIZE: usize = 1024 * 20;
 /// Security defaults follow POCO where POCO is safe and are stricter where it is not: peer
 /// certificates are verified ([`VerificationMode::Relaxed`]), host names are always checked
 /// (also for loopback), certificates that name their host only in the CN or with partial
-/// wildcards are rejected. [`VerificationMode::None`] works, and logs a warning for every
-/// unverified server.
+/// wildcards are rejected. [`VerificationMode::None`] works, and logs one warning (through
+/// the `log` facade) for each host whose certificate a context leaves unverified.
 pub struct Context {
     usage: Usage,
     state: Mutex<State>,
@@ -79,6 +80,9 @@ struct State {
     server_sessions: Arc<dyn StoresServerSessions>,
     prefer_server_ciphers: bool,
     handler: Option<Arc<dyn InvalidCertificateHandler>>,
+    /// Hosts whose certificate went unverified (`VerificationMode::None`) and were warned
+    /// about; shared by every configuration the context builds, so each is named once.
+    unverified_hosts: Arc<Mutex<HashSet<String>>>,
     client_config: Option<Arc<ClientConfig>>,
     server_config: Option<Arc<ServerConfig>>,
 }
@@ -89,6 +93,15 @@ struct Identity {
     key: Option<PrivateKey>,
     certified: Option<Arc<CertifiedKey>>,
 }
+
+/// The rustls crypto provider this build uses, chosen by crate feature: `"aws-lc-rs"` (the
+/// default) or `"ring"` (aws-lc-rs wins when both features are on).
+#[cfg(feature = "aws-lc-rs")]
+pub const CRYPTO_PROVIDER: &str = "aws-lc-rs";
+/// The rustls crypto provider this build uses, chosen by crate feature: `"aws-lc-rs"` (the
+/// default) or `"ring"` (aws-lc-rs wins when both features are on).
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+pub const CRYPTO_PROVIDER: &str = "ring";
 
 /// The crypto provider chosen by crate feature; always passed to rustls explicitly.
 #[cfg(feature = "aws-lc-rs")]
@@ -230,6 +243,7 @@ impl Context {
             server_sessions: ServerSessionMemoryCache::new(DEFAULT_SESSION_CACHE_SIZE),
             prefer_server_ciphers: false,
             handler: None,
+            unverified_hosts: Arc::default(),
             client_config: None,
             server_config: None,
         };
@@ -589,6 +603,7 @@ fn policy(state: &State, provider: &CryptoProvider, server_side: bool) -> Arc<Po
         anchors: state.anchors.clone(),
         pins: state.pins.clone(),
         handler: state.handler.clone(),
+        unverified_hosts: state.unverified_hosts.clone(),
         algorithms: provider.signature_verification_algorithms,
         server_side,
     })

@@ -63,7 +63,7 @@ impl Usage {
 ///
 /// | mode | client (verifying the server) | server (verifying clients) |
 /// |---|---|---|
-/// | `None` | nothing is verified (one warning is logged per connection) | no certificate is requested |
+/// | `None` | nothing is verified (one warning per host and context is logged) | no certificate is requested |
 /// | `Relaxed` | chain and host name verified | a certificate is requested and verified if sent |
 /// | `Strict` | as `Relaxed` | a certificate is required and verified |
 /// | `Once` | as `Relaxed` | as `Relaxed` (TLS 1.3 has no renegotiation to skip) |

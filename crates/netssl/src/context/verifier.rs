@@ -6,8 +6,9 @@
 //! [`VerificationFailure`], so the stream can hand the exact failure back to the caller.
 
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -23,6 +24,9 @@ use crate::error::{CertificateCheck, VerificationFailure};
 use crate::ssl_manager::SslManager;
 use crate::x509::X509Certificate;
 
+/// How many unverified hosts a context remembers having warned about.
+const MAX_UNVERIFIED_HOSTS: usize = 1024;
+
 /// Everything a verifier needs, fixed when a context builds its rustls configuration.
 pub(crate) struct Policy {
     pub(crate) mode: VerificationMode,
@@ -31,6 +35,8 @@ pub(crate) struct Policy {
     pub(crate) anchors: Arc<Vec<TrustAnchor<'static>>>,
     pub(crate) pins: Vec<[u8; 32]>,
     pub(crate) handler: Option<Arc<dyn InvalidCertificateHandler>>,
+    /// The context's record of hosts already warned about under `VerificationMode::None`.
+    pub(crate) unverified_hosts: Arc<Mutex<HashSet<String>>>,
     pub(crate) algorithms: WebPkiSupportedAlgorithms,
     /// Verifying clients (server side) rather than servers.
     pub(crate) server_side: bool,
@@ -52,10 +58,7 @@ impl Policy {
         };
         if self.mode == VerificationMode::None {
             if let Some(host) = &host_text {
-                log::warn!(
-                    "TLS certificate of {host} NOT verified (VerificationMode::None): \
-                     the connection is not protected against impersonation"
-                );
+                self.warn_unverified(host);
             }
         } else if let Err(failure) = self.verify_chain(end_entity, intermediates, now) {
             let failure = with_host(failure);
@@ -63,7 +66,12 @@ impl Policy {
                 return Err(failure);
             }
         }
-        if let (Some(name), true) = (host, self.check_hostname && self.mode != VerificationMode::None) {
+        let check_name = self.check_hostname && self.mode != VerificationMode::None;
+        if let (Some(name), true) = (host, check_name)
+            // The common case, without parsing the whole certificate; a mismatch is parsed
+            // below for a message naming what the certificate is valid for.
+            && !EndEntityCert::try_from(end_entity).is_ok_and(|ee| ee.verify_is_valid_for_subject_name(name).is_ok())
+        {
             let cert = X509Certificate::parse(end_entity.clone().into_owned()).map_err(|e| {
                 with_host(VerificationFailure::new(
                     CertificateCheck::Other,
@@ -90,6 +98,25 @@ impl Policy {
             }
         }
         Ok(())
+    }
+
+    /// Logs that `host` was not verified, once per host for the context: a warning per
+    /// connection would drown a keep-alive-less client's log and teach people to ignore it.
+    fn warn_unverified(&self, host: &str) {
+        let mut hosts = self.unverified_hosts.lock().unwrap_or_else(|p| p.into_inner());
+        // Host names can come from the network (redirects): bound the memory, at the price
+        // of naming a host again after many others.
+        if hosts.len() >= MAX_UNVERIFIED_HOSTS && !hosts.contains(host) {
+            hosts.clear();
+        }
+        let first = hosts.insert(host.to_string());
+        drop(hosts);
+        if first {
+            log::warn!(
+                "TLS certificate of {host} NOT verified (VerificationMode::None): connections to it are \
+                 not protected against impersonation (logged once per host and context)"
+            );
+        }
     }
 
     fn verify_chain(

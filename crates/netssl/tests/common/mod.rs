@@ -1,8 +1,14 @@
 //! Shared helpers for the integration tests: dev certificates, contexts, and a one-shot TLS
 //! server on 127.0.0.1. Everything goes through the crate's public API.
-#![allow(dead_code, unreachable_pub)] // each test binary uses a different subset
+#![allow(dead_code, unreachable_pub, unused_imports)] // each test binary uses a different subset
+
+pub mod https_server;
+
+pub use https_server::{HttpsServer, Reply, Served};
+pub use rpoco_testsupport::{Nginx, NginxConfig, http_proxy, require};
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -99,4 +105,24 @@ pub fn require_program(program: &str) -> bool {
         eprintln!("skipping: {program} not installed");
     }
     found
+}
+
+/// The dev certificates as files in a temporary directory, for external programs.
+pub struct Files {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl Files {
+    pub fn new() -> Files {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        certs().write_to(&path).unwrap();
+        Files { _dir: dir, path }
+    }
+
+    /// The path of file `name` (`ca.pem`, `server.pem`, `server.key`, ...) as a string.
+    pub fn get(&self, name: &str) -> String {
+        self.path.join(name).to_string_lossy().into_owned()
+    }
 }

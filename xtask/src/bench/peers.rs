@@ -1,0 +1,24 @@
+//! The C++ POCO peers of the benchmarks: sources in `xtask/peers/`, built with g++ against
+//! Debian's libpoco-dev into `target/peers/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::{run, workspace_root};
+
+/// Builds `xtask/peers/<name>.cpp` with `g++ -O2`, linking `-l<lib>` for each of `libs`, after
+/// checking that `header` (a POCO header the peer needs) is installed. Returns the binary.
+pub(crate) fn build_poco_peer(name: &str, header: &str, libs: &[&str]) -> Result<PathBuf, String> {
+    if !Path::new("/usr/include/Poco").join(header).exists() {
+        return Err(format!("libpoco-dev is missing (no Poco/{header}): run scripts/install-test-deps.sh"));
+    }
+    let root = workspace_root();
+    let peers = root.join("target/peers");
+    std::fs::create_dir_all(&peers).map_err(|e| format!("{}: {e}", peers.display()))?;
+    let binary = peers.join(name);
+    let mut cmd = Command::new("g++");
+    cmd.args(["-O2", "-o"]).arg(&binary).arg(root.join(format!("xtask/peers/{name}.cpp")));
+    cmd.args(libs.iter().map(|lib| format!("-l{lib}")));
+    run(&format!("build POCO peer {name}"), &mut cmd)?;
+    Ok(binary)
+}
