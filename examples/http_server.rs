@@ -10,7 +10,10 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+#[path = "support/datetime.rs"]
+mod datetime;
 
 use rpoco::net::{
     HttpMessage, HttpRequestHandler, HttpServer, HttpServerParams, HttpServerRequest, HttpServerResponse,
@@ -27,7 +30,7 @@ impl HttpRequestHandler for TimeRequestHandler {
         response: &mut HttpServerResponse<'_>,
     ) -> rpoco::net::Result<()> {
         // std::string dt(DateTimeFormatter::format(now, _format));
-        let dt = sortable_utc(SystemTime::now());
+        let dt = datetime::sortable_utc(SystemTime::now());
         // response.setChunkedTransferEncoding(true); response.setContentType("text/html");
         response.set_chunked_transfer_encoding(true);
         response.set_content_type("text/html");
@@ -41,23 +44,6 @@ impl HttpRequestHandler for TimeRequestHandler {
         )?;
         out.finish()
     }
-}
-
-/// DateTimeFormat::SORTABLE_FORMAT ("%Y-%m-%d %H:%M:%S"), in UTC.
-fn sortable_utc(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 fn usage() -> ExitCode {

@@ -2,14 +2,16 @@
 //! open an `HTTPSClientSession`, send a GET, copy the response body to stdout.
 //!
 //! ```text
-//! cargo run --example https_get -- [--ca FILE] [--verify none|relaxed|strict] [URL]
+//! cargo run --example https_get -- [--ca FILE] [--verify none|relaxed|strict]
+//!     [--cert FILE --key FILE] [URL]
 //! ```
 //!
 //! `URL` defaults to `https://example.com/index.html`. Certificates are verified by default
 //! (`relaxed`: chain and host name), against the Mozilla roots, or only against `--ca FILE`
 //! (a PEM file or a directory of them). `--verify none` is the seed's `VERIFY_NONE`: it works,
 //! and a warning on stderr names the host that was not verified. The body goes to stdout;
-//! errors (and a status other than 2xx) go to stderr with a non-zero exit code.
+//! errors (and a status other than 2xx) go to stderr with a non-zero exit code. `--cert` and
+//! `--key` present a client certificate, for servers that ask for one (mutual TLS).
 //!
 //! With the dev certificates (`cargo xtask certs`) and a local server:
 //! `cargo run --example https_get -- --ca .dev-certs/ca.pem https://localhost:8443/`.
@@ -21,23 +23,34 @@ use rpoco::foundation::{StreamCopier, Uri};
 use rpoco::net::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse};
 use rpoco::netssl::{Context, HttpsClientSession, Usage, VerificationMode};
 
-const USAGE: &str = "usage: https_get [--ca FILE] [--verify none|relaxed|strict] [URL]";
+const USAGE: &str =
+    "usage: https_get [--ca FILE] [--verify none|relaxed|strict] [--cert FILE --key FILE] [URL]";
 
 /// Command-line options.
 struct Options {
     url: String,
     ca: Option<String>,
     verify: VerificationMode,
+    /// Client certificate chain and key (PEM), for mutual TLS.
+    cert: Option<String>,
+    key: Option<String>,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut options =
-        Options { url: "https://example.com/index.html".into(), ca: None, verify: VerificationMode::Relaxed };
+    let mut options = Options {
+        url: "https://example.com/index.html".into(),
+        ca: None,
+        verify: VerificationMode::Relaxed,
+        cert: None,
+        key: None,
+    };
     let mut url = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--ca" => options.ca = Some(it.next().ok_or("--ca needs a file")?.clone()),
+            "--cert" => options.cert = Some(it.next().ok_or("--cert needs a file")?.clone()),
+            "--key" => options.key = Some(it.next().ok_or("--key needs a file")?.clone()),
             "--verify" => {
                 let mode = it.next().ok_or("--verify needs none, relaxed or strict")?;
                 options.verify = match mode.as_str() {
@@ -55,6 +68,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     if let Some(url) = url {
         options.url = url;
     }
+    if options.cert.is_some() != options.key.is_some() {
+        return Err("--cert and --key go together".into());
+    }
     Ok(options)
 }
 
@@ -71,10 +87,11 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     //     9, false, "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH");
     // The seed's VERIFY_NONE is `--verify none`; by default the server is verified, against
     // --ca if given, else against the Mozilla roots (loadDefaultCAs = true).
+    // (The seed has no client certificate: "" and "" for the key and certificate files.)
     let context = Context::new(
         Usage::Client,
-        "",
-        "",
+        options.key.as_deref().unwrap_or(""),
+        options.cert.as_deref().unwrap_or(""),
         options.ca.as_deref().unwrap_or(""),
         options.verify,
         9,

@@ -3,8 +3,9 @@
 //! `--verify none` warning once on stderr, errors on stderr with a non-zero exit.
 #![cfg(feature = "netssl")]
 
+mod support;
+
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -14,31 +15,6 @@ use rpoco::netssl::{Context, PrivateKey, SecureServerSocket, Usage, Verification
 use rpoco_testcerts::{CertKey, DevCerts};
 
 const BODY: &str = "<html>hello from the seed's server</html>\n";
-
-/// The example binary, which `cargo test` builds with the test targets.
-fn example() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?.parent()?.join("examples");
-    let path = dir.join(format!("https_get{}", std::env::consts::EXE_SUFFIX));
-    if path.is_file() {
-        let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/https_get.rs");
-        let built = path.metadata().and_then(|m| m.modified()).ok()?;
-        let edited = source.metadata().and_then(|m| m.modified()).ok()?;
-        assert!(
-            built >= edited,
-            "{} is older than its source: run `cargo test` (it builds examples)",
-            path.display()
-        );
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} was not built (`cargo test` builds examples)",
-        path.display()
-    );
-    eprintln!("SKIP: {} not built; `cargo test` (without --test) builds it", path.display());
-    None
-}
 
 /// Serves `connections` HTTPS connections with `identity`; each gets `status` and BODY.
 fn serve(identity: &CertKey, connections: usize, status: &'static str) -> (u16, JoinHandle<()>) {
@@ -79,7 +55,7 @@ fn serve(identity: &CertKey, connections: usize, status: &'static str) -> (u16, 
 }
 
 fn run(args: &[&str]) -> Option<Output> {
-    let program = example()?;
+    let program = support::example("https_get")?;
     Some(Command::new(program).args(args).output().expect("run https_get"))
 }
 
@@ -89,7 +65,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn seed_program_against_a_loopback_server() {
-    if example().is_none() {
+    if support::example("https_get").is_none() {
         return;
     }
     let certs = DevCerts::generate().unwrap();

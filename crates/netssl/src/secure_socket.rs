@@ -19,7 +19,7 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rpoco_net::{Connector, ServerSocket, SocketAddress, StreamSocket, Transport};
+use rpoco_net::{Connector, Listener, ServerSocket, SocketAddress, StreamSocket, Transport};
 
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -243,6 +243,47 @@ impl SecureServerSocket {
     /// The context connections are served with.
     pub fn context(&self) -> &Arc<Context> {
         &self.context
+    }
+}
+
+/// HTTPS serving: rpoco-net's `HttpServer` (and `TcpServer`) over TLS, through the same code
+/// path as plain HTTP (POCO's `HTTPServer` over a `SecureServerSocket`).
+///
+/// The server's accepting thread only accepts TCP; the handshake runs in [`wrap`](Listener::wrap)
+/// on the worker thread that serves the connection, bounded by the
+/// [handshake timeout](SecureServerSocket::set_handshake_timeout), so a client that stalls
+/// mid-handshake costs one worker for that long and never blocks accepting. A failed
+/// handshake closes that connection only.
+///
+/// ```no_run
+/// use rpoco_net::{HttpServer, HttpServerParams, ServerSocket, handler_fn};
+/// use rpoco_netssl::{Context, SecureServerSocket, Usage, VerificationMode};
+///
+/// // POCO: new Context(Context::SERVER_USE, "server.key", "server.pem", "", Context::VERIFY_NONE, ...)
+/// let context = Context::new(Usage::Server, "server.key", "server.pem", "", VerificationMode::None, 9, false,
+///     "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH")?;
+/// let listener = SecureServerSocket::new(ServerSocket::new(9443)?, &context)?;
+/// let server = HttpServer::with_listener(
+///     handler_fn(|_request, response| response.send_buffer(b"hello over TLS\n")),
+///     listener,
+///     HttpServerParams::default(),
+/// )?;
+/// server.start()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl Listener for SecureServerSocket {
+    fn server_socket(&self) -> &ServerSocket {
+        &self.socket
+    }
+
+    fn wrap(&self, socket: StreamSocket) -> rpoco_net::Result<Box<dyn Transport>> {
+        let mut secure = SecureStreamSocket::attach_server(socket, &self.context, self.handshake_timeout)?;
+        secure.complete_handshake()?;
+        Ok(Box::new(secure))
+    }
+
+    fn is_secure(&self) -> bool {
+        true
     }
 }
 
