@@ -17,7 +17,7 @@
 
 use std::io::{self, Read, Write};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rpoco_net::{Connector, Listener, ServerSocket, SocketAddress, StreamSocket, Transport};
 
@@ -194,6 +194,10 @@ impl Transport for SecureStreamSocket {
     fn has_buffered_data(&self) -> bool {
         self.tls.has_buffered_data()
     }
+
+    fn handshake_deadline(&self) -> Option<Instant> {
+        self.tls.pending_handshake_deadline()
+    }
 }
 
 /// A listening socket whose connections speak TLS: POCO's `SecureServerSocket`.
@@ -249,11 +253,12 @@ impl SecureServerSocket {
 /// HTTPS serving: rpoco-net's `HttpServer` (and `TcpServer`) over TLS, through the same code
 /// path as plain HTTP (POCO's `HTTPServer` over a `SecureServerSocket`).
 ///
-/// The server's accepting thread only accepts TCP; the handshake runs in [`wrap`](Listener::wrap)
-/// on the worker thread that serves the connection, bounded by the
-/// [handshake timeout](SecureServerSocket::set_handshake_timeout), so a client that stalls
-/// mid-handshake costs one worker for that long and never blocks accepting. A failed
-/// handshake closes that connection only.
+/// The server's accepting thread only accepts TCP. The handshake then runs in steps as the
+/// client's bytes arrive, on whichever worker the server's poller wakes for the connection:
+/// like an idle keep-alive connection, a client that stalls mid-handshake holds no thread,
+/// and it is closed when the [handshake timeout](SecureServerSocket::set_handshake_timeout)
+/// (or the server's own first-request timeout, if shorter) passes. A failed handshake closes
+/// that connection only.
 ///
 /// ```no_run
 /// use rpoco_net::{HttpServer, HttpServerParams, ServerSocket, handler_fn};
@@ -278,7 +283,7 @@ impl Listener for SecureServerSocket {
 
     fn wrap(&self, socket: StreamSocket) -> rpoco_net::Result<Box<dyn Transport>> {
         let mut secure = SecureStreamSocket::attach_server(socket, &self.context, self.handshake_timeout)?;
-        secure.complete_handshake()?;
+        secure.tls.set_stepped_handshake(self.handshake_timeout);
         Ok(Box::new(secure))
     }
 

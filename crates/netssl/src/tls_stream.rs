@@ -98,6 +98,8 @@ pub struct TlsStream<T> {
     replied: bool,
     /// Set when the handshake failed: the stream is unusable and says why.
     failed: Option<String>,
+    /// Set on server connections whose handshake runs in steps over a non-blocking socket.
+    stepped: Option<Stepped>,
     /// Decrypted bytes rustls holds that no read has taken yet.
     buffered: usize,
     /// Ciphertext read from the transport that rustls has not taken yet: rustls reads at most
@@ -105,6 +107,14 @@ pub struct TlsStream<T> {
     /// (a quarter of the system calls for bulk data).
     inbound: Inbound,
     closed: bool,
+}
+
+/// A handshake driven in steps as bytes arrive on a non-blocking transport (an HTTP server's
+/// poller wakes the connection), instead of on a thread that blocks until it is done.
+#[derive(Clone, Copy)]
+struct Stepped {
+    /// When the whole handshake must be done, and the limit that set it (for the message).
+    deadline: Option<(Instant, Duration)>,
 }
 
 /// The buffer of [`TlsStream`]'s application-phase reads.
@@ -162,6 +172,7 @@ impl<T: Read + Write> TlsStream<T> {
             clean_eof_before_reply: false,
             replied: false,
             failed: None,
+            stepped: None,
             buffered: 0,
             inbound: Inbound::default(),
             closed: false,
@@ -177,14 +188,62 @@ impl<T: Read + Write> TlsStream<T> {
         if !self.conn.is_handshaking() {
             return Ok(());
         }
-        let result = match self.handshake_timeout.as_ref().map(|(limit, _)| *limit) {
-            Some(limit) => self.timed_handshake(limit),
-            None => self.drive_handshake(None),
+        let result = match (self.stepped, self.handshake_timeout.as_ref().map(|(limit, _)| *limit)) {
+            (Some(stepped), _) => self.step_handshake(stepped),
+            (None, Some(limit)) => self.timed_handshake(limit),
+            (None, None) => self.drive_handshake(None),
         };
-        if let Err(e) = &result {
-            self.failed = Some(e.to_string());
+        match &result {
+            // A stepped handshake waiting for the peer is not a failure.
+            Err(Error::Io(e)) if self.stepped.is_some() && e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => self.failed = Some(e.to_string()),
+            Ok(()) => {}
         }
         result
+    }
+
+    /// Makes the handshake run in steps over a non-blocking transport: a read or write that
+    /// would block returns [`io::ErrorKind::WouldBlock`] and the next call carries on, so a
+    /// server can wait for the client in a poller instead of on a thread. The handshake must
+    /// be done within `limit` from now (`None`: no limit of its own).
+    pub(crate) fn set_stepped_handshake(&mut self, limit: Option<Duration>) {
+        self.stepped = Some(Stepped { deadline: limit.map(|limit| (Instant::now() + limit, limit)) });
+    }
+
+    /// While a stepped handshake is in progress, when it must be done.
+    pub(crate) fn pending_handshake_deadline(&self) -> Option<Instant> {
+        let stepped = self.stepped.filter(|_| self.conn.is_handshaking() && self.failed.is_none())?;
+        stepped.deadline.map(|(at, _)| at)
+    }
+
+    /// One step of a stepped handshake: as far as the bytes at hand allow.
+    fn step_handshake(&mut self, stepped: Stepped) -> Result<()> {
+        while self.conn.is_handshaking() {
+            if let Some((at, limit)) = stepped.deadline
+                && Instant::now() >= at
+            {
+                return Err(Error::Timeout(format!(
+                    "TLS handshake with {} did not complete within {limit:?}",
+                    self.peer
+                )));
+            }
+            while self.conn.wants_write() {
+                self.conn.write_tls(&mut self.io)?;
+            }
+            self.io.flush()?;
+            if !self.conn.is_handshaking() {
+                break;
+            }
+            let n = self.conn.read_tls(&mut self.io)?;
+            self.process_packets()?;
+            if n == 0 && self.conn.is_handshaking() {
+                return Err(Error::SslConnectionUnexpectedlyClosed(format!(
+                    "{} closed the connection during the TLS handshake",
+                    self.peer
+                )));
+            }
+        }
+        self.flush_tls().map_err(Error::Io)
     }
 
     fn timed_handshake(&mut self, limit: Duration) -> Result<()> {

@@ -14,18 +14,19 @@ use crate::error::Result;
 /// **Public API for `rpoco-netssl`.** An [`HttpServer`](crate::HttpServer) over any listener
 /// runs the same code: its accepting thread only accepts TCP connections on
 /// [`server_socket`](Self::server_socket); [`wrap`](Self::wrap) then runs on a worker
-/// thread, so a TLS handshake there (bounded by the listener's handshake timeout) never
-/// stalls accepting. The socket passed to `wrap` already has the server's receive and send
-/// timeouts.
+/// thread, and a TLS handshake runs in steps as the client's bytes arrive, so neither
+/// accepting nor any worker waits for a slow client. The socket passed to `wrap` already
+/// has the server's receive and send timeouts.
 ///
-/// A TLS listener implements it along these lines:
+/// A TLS listener implements it along these lines (rpoco-netssl's `SecureServerSocket`):
 ///
 /// ```ignore
 /// impl Listener for SecureServerSocket {
 ///     fn server_socket(&self) -> &ServerSocket { &self.socket }
 ///     fn wrap(&self, socket: StreamSocket) -> rpoco_net::Result<Box<dyn Transport>> {
+///         // No handshake yet: it runs in steps on the server's first (non-blocking) reads.
 ///         let mut tls = SecureStreamSocket::attach_server(socket, &self.context, self.handshake_timeout)?;
-///         tls.complete_handshake()?;
+///         tls.set_stepped_handshake(self.handshake_timeout);
 ///         Ok(Box::new(tls))
 ///     }
 ///     fn is_secure(&self) -> bool { true }
@@ -49,8 +50,11 @@ pub trait Listener: Send + Sync + Debug + 'static {
     fn server_socket(&self) -> &ServerSocket;
 
     /// Turns an accepted TCP connection into the transport HTTP runs over. Runs on a worker
-    /// thread; may block (a TLS handshake) as long as the implementation bounds it. An error
-    /// closes the connection.
+    /// thread. It should not block: a transport with a handshake (TLS) should run it in steps
+    /// on the first reads, which the server makes without blocking (answering `WouldBlock`
+    /// parks the connection in the poller), and report its limit through
+    /// [`Transport::handshake_deadline`]. A blocking `wrap` must bound itself. An error closes
+    /// the connection.
     fn wrap(&self, socket: StreamSocket) -> Result<Box<dyn Transport>>;
 
     /// Whether [`wrap`](Self::wrap) produces encrypted transports.

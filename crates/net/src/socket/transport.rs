@@ -26,7 +26,7 @@
 use std::any::Any;
 use std::fmt::Debug;
 use std::io::{Read, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::address::SocketAddress;
 use super::stream::StreamSocket;
@@ -79,6 +79,13 @@ pub trait Transport: Read + Write + Send + Debug + Any {
     /// records), so a read would not touch the socket. Plain sockets buffer nothing.
     fn has_buffered_data(&self) -> bool {
         false
+    }
+
+    /// While a handshake runs in steps on a non-blocking socket (a TLS server connection
+    /// waiting in the server's poller), when it must be done: the server wakes the connection
+    /// no later than that. `None` when no handshake is pending (plain sockets never have one).
+    fn handshake_deadline(&self) -> Option<Instant> {
+        None
     }
 }
 

@@ -175,11 +175,16 @@ impl HttpConnection {
 
     fn deadline(&self) -> Instant {
         let p = self.params();
-        match self.wait {
+        let deadline = match self.wait {
             Wait::First(at) => at + p.timeout,
             Wait::Idle(at) => at + p.keep_alive_timeout,
             Wait::Head(at) => at + p.request_head_timeout,
             Wait::Linger(until, _) => until,
+        };
+        // A TLS handshake still in progress may have a shorter limit of its own.
+        match self.io.borrow().conn.transport.handshake_deadline() {
+            Some(handshake) => deadline.min(handshake),
+            None => deadline,
         }
     }
 
