@@ -41,7 +41,7 @@ pub use context::{
 pub use error::{CertificateCheck, Error, Result, VerificationFailure};
 pub use https_client::HttpsClientSession;
 pub use https_stream_factory::HttpsStreamFactory;
-pub use secure_socket::{SecureServerSocket, SecureStreamSocket, TlsConnector};
+pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};
 pub use x509::X509Certificate;

@@ -142,6 +142,42 @@ impl SecureStreamSocket {
         self.tls.session_was_reused()
     }
 
+    /// The session this client connection established, for resuming it on another
+    /// connection (POCO's `currentSession`): `None` on a server connection, before the
+    /// handshake, or when the context's session cache is off (sessions are kept there).
+    pub fn current_session(&self) -> Option<Session> {
+        let context = self.tls.context();
+        (self.tls.is_client() && self.tls.is_handshake_complete() && context.session_cache_enabled())
+            .then(|| Session { context: context.clone(), host: self.tls.peer_name().to_string() })
+    }
+
+    /// Resumes `session` on this connection, whose handshake has not run yet (POCO's
+    /// `useSession`; make the socket with [`attach_lazily`](Self::attach_lazily)). The session
+    /// must come from a connection to the same host with the same context, as OpenSSL
+    /// requires; otherwise this is [`Error::InvalidArgument`]. Whether the server accepted
+    /// it shows in [`session_was_reused`](Self::session_was_reused) after the handshake.
+    pub fn use_session(&mut self, session: &Session) -> Result<()> {
+        if !self.tls.is_client() || self.tls.is_handshake_complete() {
+            return Err(Error::InvalidArgument(
+                "use_session needs a client connection whose handshake has not run (attach_lazily)".into(),
+            ));
+        }
+        if !Arc::ptr_eq(&session.context, self.tls.context()) {
+            return Err(Error::InvalidArgument(
+                "use_session: the session belongs to another context (sessions live in their context's cache)"
+                    .into(),
+            ));
+        }
+        if !session.host.eq_ignore_ascii_case(self.tls.peer_name()) {
+            return Err(Error::InvalidArgument(format!(
+                "use_session: the session is for {}, this connection for {}",
+                session.host,
+                self.tls.peer_name()
+            )));
+        }
+        Ok(())
+    }
+
     /// The TLS engine, for the negotiated protocol, cipher suite, ALPN protocol, ...
     pub fn tls(&self) -> &TlsStream<StreamSocket> {
         &self.tls
@@ -197,6 +233,32 @@ impl Transport for SecureStreamSocket {
 
     fn handshake_deadline(&self) -> Option<Instant> {
         self.tls.pending_handshake_deadline()
+    }
+}
+
+/// A TLS session to resume (POCO's `Session::Ptr`), from
+/// [`SecureStreamSocket::current_session`], for [`SecureStreamSocket::use_session`].
+///
+/// rustls keeps resumable sessions (TLS 1.3 tickets, TLS 1.2 session IDs) in the context's
+/// session cache, per host, and resumes from there by itself; a `Session` names that cache
+/// entry (context and host) rather than holding the secrets. So every connection with the
+/// context resumes when it can, `use_session` or not; it keeps POCO code that passes sessions
+/// around working, and checks that the session fits the connection.
+#[derive(Debug, Clone)]
+pub struct Session {
+    context: Arc<Context>,
+    host: String,
+}
+
+impl Session {
+    /// The host the session was established with.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The context whose cache holds it.
+    pub fn context(&self) -> &Arc<Context> {
+        &self.context
     }
 }
 

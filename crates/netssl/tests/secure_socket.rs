@@ -107,3 +107,51 @@ fn verification_errors_survive_the_trip_through_net() {
     assert_eq!(err.verification_failure().map(|f| f.check), Some(CertificateCheck::Hostname), "{err}");
     assert!(handle.join().unwrap().is_err());
 }
+
+#[test]
+fn a_session_is_resumed_with_use_session() {
+    let (port, server) = echo_server(3, TIMEOUT);
+    let address = SocketAddress::parse(&format!("127.0.0.1:{port}")).unwrap();
+    let ctx = client_context(VerificationMode::Strict);
+    let echo = |socket: &mut SecureStreamSocket| {
+        socket.write_all(b"hi").unwrap();
+        let mut reply = Vec::new();
+        socket.read_to_end(&mut reply).unwrap();
+        assert_eq!(reply, b"hi");
+        socket.close().unwrap();
+    };
+
+    // POCO: SecureStreamSocket s1(address, "localhost", pContext); pSession = s1.currentSession();
+    let mut first = SecureStreamSocket::connect(&address, "localhost", &ctx, Some(TIMEOUT)).unwrap();
+    assert!(first.current_session().is_none(), "the context's session cache is off");
+    echo(&mut first);
+    ctx.enable_session_cache(true);
+    let mut second = SecureStreamSocket::connect(&address, "localhost", &ctx, Some(TIMEOUT)).unwrap();
+    assert!(!second.session_was_reused());
+    echo(&mut second);
+    let session = second.current_session().expect("a session with the cache on");
+    assert_eq!(session.host(), "localhost");
+
+    // s2.useSession(pSession); s2.connect(address); s2.sessionWasReused()
+    let tcp = StreamSocket::connect_timeout(&address, Some(TIMEOUT)).unwrap();
+    let mut third = SecureStreamSocket::attach_lazily(tcp, "localhost", &ctx).unwrap();
+    third.use_session(&session).unwrap();
+    third.complete_handshake().unwrap();
+    assert!(third.session_was_reused());
+    assert!(third.use_session(&session).is_err(), "after the handshake");
+    echo(&mut third);
+    assert!(server.join().unwrap().iter().all(Result::is_ok));
+
+    // A session fits only its own context and host (no handshake needed to tell).
+    let listener = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap(), false).unwrap();
+    let idle = listener.address().unwrap();
+    let tcp = StreamSocket::connect_timeout(&idle, Some(TIMEOUT)).unwrap();
+    let other = client_context(VerificationMode::Strict);
+    let mut socket = SecureStreamSocket::attach_lazily(tcp, "localhost", &other).unwrap();
+    let err = socket.use_session(&session).unwrap_err();
+    assert!(err.to_string().contains("another context"), "{err}");
+    let tcp = StreamSocket::connect_timeout(&idle, Some(TIMEOUT)).unwrap();
+    let mut socket = SecureStreamSocket::attach_lazily(tcp, "127.0.0.1", &ctx).unwrap();
+    let err = socket.use_session(&session).unwrap_err();
+    assert!(err.to_string().contains("the session is for localhost"), "{err}");
+}

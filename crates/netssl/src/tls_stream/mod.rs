@@ -318,6 +318,17 @@ impl<T: Read + Write> TlsStream<T> {
         self.conn.handshake_kind() == Some(HandshakeKind::Resumed)
     }
 
+    /// Whether this is the client side of the connection.
+    pub fn is_client(&self) -> bool {
+        matches!(self.conn, Connection::Client(_))
+    }
+
+    /// The host a client connection was made for (the SNI and verification name); `"client"`
+    /// on a server connection.
+    pub fn peer_name(&self) -> &str {
+        &self.peer
+    }
+
     /// On a server connection, the host name the client asked for (SNI).
     pub fn sni_hostname(&self) -> Option<&str> {
         match &self.conn {
