@@ -26,7 +26,7 @@ use crate::error::Result;
 ///     fn wrap(&self, socket: StreamSocket) -> rpoco_net::Result<Box<dyn Transport>> {
 ///         // No handshake yet: it runs in steps on the server's first (non-blocking) reads.
 ///         let mut tls = SecureStreamSocket::attach_server(socket, &self.context, self.handshake_timeout)?;
-///         tls.set_stepped_handshake(self.handshake_timeout);
+///         tls.set_stepped_handshake(self.handshake_timeout); // crate-internal
 ///         Ok(Box::new(tls))
 ///     }
 ///     fn is_secure(&self) -> bool { true }
