@@ -286,3 +286,38 @@ fn openssl_s_client_over_tls12_and_tls13_with_alpn_and_mtls() {
     }
     server.stop();
 }
+
+#[test]
+fn many_clients_at_once_over_few_workers() {
+    const CLIENTS: usize = 40;
+    const REQUESTS: usize = 10;
+    let server = start(server_context(&certs().server, VerificationMode::None), TIMEOUT, 4);
+    let port = server.port();
+    let client = client_context(VerificationMode::Strict);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let client = client.clone();
+            std::thread::spawn(move || {
+                let mut session = HttpsClientSession::new("localhost", port, client);
+                session.set_timeout(Some(TIMEOUT));
+                // Half keep their connection, half make a new one (a full handshake) each time.
+                session.set_keep_alive(c % 2 == 0);
+                for r in 0..REQUESTS {
+                    let body = format!("client {c} request {r}");
+                    let text = request(&mut session, "PUT", &format!("/c{c}/r{r}"), body.as_bytes()).unwrap();
+                    assert_eq!(text, format!("PUT /c{c}/r{r} {} TLSv1.3 - - true\n", body.len()));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    eprintln!("{} HTTPS requests in {:?}", CLIENTS * REQUESTS, started.elapsed());
+    let tcp = server.tcp_server();
+    assert_eq!(tcp.total_connections() as usize, CLIENTS / 2 + CLIENTS / 2 * REQUESTS);
+    assert_eq!(tcp.refused_connections(), 0);
+    assert!(tcp.current_threads() <= 4);
+    server.stop();
+}
