@@ -1,13 +1,14 @@
 //! `cargo xtask bench [AREA...]`: measured performance, ours beside a peer in the same run.
 //!
-//! Each area (foundation, net, server, netssl, crypto) lives in its own module and prints a
-//! table of figures with the peer measured in the same run; `docs/benchmarks.md` records
-//! them. Runs are bounded in time. Without arguments every area runs.
+//! Each area (foundation, net, server, netssl, https-server, crypto) lives in its own module
+//! and prints a table of figures with the peer measured in the same run; `docs/benchmarks.md`
+//! records them. Runs are bounded in time. Without arguments every area runs.
 
 use std::time::Instant;
 
 mod crypto;
 mod foundation;
+mod https_server;
 mod net;
 mod netssl;
 mod peers;
@@ -36,6 +37,11 @@ const AREAS: &[Area] = &[
         name: "server",
         about: "HttpServer req/s, p99 and idle cost vs POCO C++ and nginx (wrk)",
         run: server::run_bench,
+    },
+    Area {
+        name: "https-server",
+        about: "HTTPS server req/s keep-alive and new-connection handshakes/s vs POCO C++ and nginx (wrk)",
+        run: https_server::run_bench,
     },
     Area {
         name: "crypto",

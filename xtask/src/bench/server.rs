@@ -14,7 +14,7 @@ use super::net::Nginx;
 use super::peers::build_poco_peer;
 use crate::util::{cargo, have, run, workspace_root};
 
-const CONNECTIONS: usize = 50;
+pub(super) const CONNECTIONS: usize = 50;
 const IDLE: usize = 10_000;
 /// Worker threads for our server (POCO's default pool size).
 const OUR_THREADS: usize = 16;
@@ -146,11 +146,11 @@ fn raise_fd_limit(want: u64) -> Result<(), String> {
 
 /// A server program under test; it prints `listening on ADDR` when ready and stops when
 /// killed or when its standard input closes.
-struct Server {
-    name: &'static str,
-    child: Child,
-    _stdin: Option<ChildStdin>,
-    port: u16,
+pub(super) struct Server {
+    pub(super) name: &'static str,
+    pub(super) child: Child,
+    pub(super) _stdin: Option<ChildStdin>,
+    pub(super) port: u16,
 }
 
 impl Server {
@@ -183,12 +183,12 @@ impl Drop for Server {
 }
 
 #[derive(Debug, Clone)]
-struct Wrk {
-    rps: f64,
-    p99_ms: f64,
+pub(super) struct Wrk {
+    pub(super) rps: f64,
+    pub(super) p99_ms: f64,
 }
 
-fn wrk(url: &str, seconds: u64) -> Result<Wrk, String> {
+pub(super) fn wrk(url: &str, seconds: u64) -> Result<Wrk, String> {
     let out = Command::new("wrk")
         .args([
             "-t2",
@@ -222,7 +222,7 @@ fn wrk(url: &str, seconds: u64) -> Result<Wrk, String> {
 }
 
 /// wrk's `123.45us` / `1.23ms` / `1.02s` as milliseconds.
-fn parse_duration_ms(v: &str) -> Option<f64> {
+pub(super) fn parse_duration_ms(v: &str) -> Option<f64> {
     let split = v.find(|c: char| c.is_ascii_alphabetic())?;
     let (n, unit) = v.split_at(split);
     let n: f64 = n.parse().ok()?;
