@@ -53,7 +53,8 @@ impl HttpRequestHandler for TimeRequestHandler {
     ) -> rpoco::net::Result<()> {
         // Application& app = Application::instance();
         // app.logger().information("Request from " + request.clientAddress().toString());
-        println!("request from {}", request.client_address());
+        // A log line, not a reason to fail the request: stdout may be a closed pipe.
+        let _ = writeln!(std::io::stdout(), "request from {}", request.client_address());
         // SecureStreamSocket socket = static_cast<HTTPServerRequestImpl&>(request).socket();
         // if (socket.havePeerCertificate()) { X509Certificate cert = socket.peerCertificate(); ... }
         let client = {

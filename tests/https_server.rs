@@ -18,6 +18,8 @@ use rpoco_testcerts::DevCerts;
 struct Server {
     child: Child,
     port: u16,
+    /// The server's stdout after its first line.
+    lines: mpsc::Receiver<String>,
 }
 
 impl Server {
@@ -40,7 +42,10 @@ impl Server {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
+                // The test may stop listening: then this thread ends and closes the pipe.
+                if tx.send(line).is_err() {
+                    break;
+                }
             }
         });
         let line = rx.recv_timeout(Duration::from_secs(30)).expect("https_server prints its address");
@@ -48,7 +53,7 @@ impl Server {
             line.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {line}"));
         assert!(addr.starts_with("127.0.0.1:"), "{addr}");
         let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port in the address");
-        Server { child, port }
+        Server { child, port, lines: rx }
     }
 }
 
@@ -150,4 +155,28 @@ fn bad_arguments_and_files_are_reported() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("https_server: ") && stderr.contains("/nonexistent/"), "{stderr}");
+}
+
+#[test]
+fn a_closed_stdout_does_not_break_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = files(dir.path());
+    let Some(mut server) = Server::start(&["--cert", &file("server.pem"), "--key", &file("server.key")])
+    else {
+        return;
+    };
+    let url = format!("https://localhost:{}/", server.port);
+    let out = https_get(&["--ca", &file("ca.pem"), &url]).unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let line = server.lines.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(line.starts_with("request from 127.0.0.1:"), "{line}");
+    // Stop reading its output: the reader thread ends at the next line and the pipe closes.
+    let (_, closed) = mpsc::channel();
+    drop(std::mem::replace(&mut server.lines, closed));
+    for _ in 0..3 {
+        let out = https_get(&["--ca", &file("ca.pem"), &url]).unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("HTTPSTimeServer"), "{}", text(&out.stdout));
+    }
+    assert!(server.child.try_wait().unwrap().is_none(), "the server exited");
 }
