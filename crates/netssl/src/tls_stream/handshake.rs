@@ -4,7 +4,7 @@
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
-use super::{Deadline, IoTimeouts, SetTimeout, Stepped, TimeoutOps, TlsStream};
+use super::{Deadline, IoTimeouts, Stepped, TimeoutOps, TlsStream};
 use crate::error::{Error, Result};
 
 impl<T: Read + Write> TlsStream<T> {
@@ -18,9 +18,9 @@ impl<T: Read + Write> TlsStream<T> {
             return Ok(());
         }
         let result = match (self.stepped, self.handshake_timeout.as_ref().map(|(limit, _)| *limit)) {
-            (Some(stepped), _) => self.step_handshake(stepped),
+            (Some(stepped), _) => self.drive_handshake(Drive::Stepped(stepped.deadline)),
             (None, Some(limit)) => self.timed_handshake(limit),
-            (None, None) => self.drive_handshake(None),
+            (None, None) => self.drive_handshake(Drive::Blocking(None)),
         };
         match &result {
             // A stepped handshake waiting for the peer is not a failure.
@@ -45,98 +45,70 @@ impl<T: Read + Write> TlsStream<T> {
         stepped.deadline.map(|(at, _)| at)
     }
 
-    /// One step of a stepped handshake: as far as the bytes at hand allow.
-    fn step_handshake(&mut self, stepped: Stepped) -> Result<()> {
-        while self.conn.is_handshaking() {
-            if let Some((at, limit)) = stepped.deadline
-                && Instant::now() >= at
-            {
-                return Err(Error::Timeout(format!(
-                    "TLS handshake with {} did not complete within {limit:?}",
-                    self.peer
-                )));
-            }
-            while self.conn.wants_write() {
-                self.conn.write_tls(&mut self.io)?;
-            }
-            self.io.flush()?;
-            if !self.conn.is_handshaking() {
-                break;
-            }
-            let n = self.conn.read_tls(&mut self.io)?;
-            self.process_packets()?;
-            if n == 0 && self.conn.is_handshaking() {
-                return Err(Error::SslConnectionUnexpectedlyClosed(format!(
-                    "{} closed the connection during the TLS handshake",
-                    self.peer
-                )));
-            }
-        }
-        self.flush_tls().map_err(Error::Io)
-    }
-
     fn timed_handshake(&mut self, limit: Duration) -> Result<()> {
-        let Some((_, ops)) = &self.handshake_timeout else { return self.drive_handshake(None) };
+        let Some((_, ops)) = &self.handshake_timeout else {
+            return self.drive_handshake(Drive::Blocking(None));
+        };
         let (get_read, get_write, set_read, set_write) =
             (ops.get_read, ops.get_write, ops.set_read, ops.set_write);
         let saved = (get_read(&self.io)?, get_write(&self.io)?);
-        let result = self.drive_handshake(Some((Instant::now() + limit, limit, set_read, set_write)));
+        let result =
+            self.drive_handshake(Drive::Blocking(Some((Instant::now() + limit, limit, set_read, set_write))));
         let restored = set_read(&mut self.io, saved.0).and_then(|()| set_write(&mut self.io, saved.1));
         result.and(restored.map_err(Error::Io))
     }
 
-    fn drive_handshake(&mut self, deadline: Option<Deadline<T>>) -> Result<()> {
+    /// Runs the handshake as far as `drive` lets it: to the end (blocking), or until the
+    /// transport would block (stepped).
+    fn drive_handshake(&mut self, drive: Drive<T>) -> Result<()> {
         let peer = self.peer.clone();
-        let timed_out = |limit: Duration, peer: &str| {
-            Error::Timeout(format!("TLS handshake with {peer} did not complete within {limit:?}"))
+        let limit = match drive {
+            Drive::Blocking(deadline) => deadline.map(|(at, limit, ..)| (at, limit)),
+            Drive::Stepped(deadline) => deadline,
         };
-        let remaining = |io: &mut T, set: SetTimeout<T>| -> Result<()> {
-            if let Some((at, limit, ..)) = deadline {
-                let left = at.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(timed_out(limit, &peer));
-                }
+        let timed_out = |peer: &str, cause: &dyn std::fmt::Display| match limit {
+            Some((_, limit)) => {
+                Error::Timeout(format!("TLS handshake with {peer} did not complete within {limit:?}"))
+            }
+            None => Error::Timeout(format!("TLS handshake with {peer}: {cause}")),
+        };
+        // Before each read or write: a passed deadline is a timeout, and blocking I/O may wait
+        // only for what is left of it.
+        let before = |io: &mut T, writing: bool| -> Result<()> {
+            let Some((at, _)) = limit else { return Ok(()) };
+            let left = at.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(timed_out(&peer, &"deadline passed"));
+            }
+            if let Drive::Blocking(Some((_, _, set_read, set_write))) = drive {
+                let set = if writing { set_write } else { set_read };
                 set(io, Some(left)).map_err(Error::Io)?;
             }
             Ok(())
         };
-        let is_timeout =
-            |e: &io::Error| matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut);
+        // A blocking socket reports its timeout as WouldBlock or TimedOut; a stepped handshake
+        // hands WouldBlock back to its caller, who resumes when the socket is ready.
+        let io_error = |e: io::Error| match drive {
+            Drive::Blocking(_) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                timed_out(&peer, &e)
+            }
+            _ => Error::Io(e),
+        };
         while self.conn.is_handshaking() {
             while self.conn.wants_write() {
-                if let Some((.., set_write)) = deadline {
-                    remaining(&mut self.io, set_write)?;
-                }
-                match self.conn.write_tls(&mut self.io) {
-                    Ok(_) => {}
-                    Err(e) if is_timeout(&e) && deadline.is_some() => {
-                        return Err(timed_out(deadline.map(|d| d.1).unwrap_or_default(), &self.peer));
-                    }
-                    Err(e) => return Err(Error::Io(e)),
-                }
+                before(&mut self.io, true)?;
+                self.conn.write_tls(&mut self.io).map_err(io_error)?;
             }
             self.io.flush()?;
             if !self.conn.is_handshaking() {
                 break;
             }
-            if let Some((_, _, set_read, _)) = deadline {
-                remaining(&mut self.io, set_read)?;
-            }
-            let n = match self.conn.read_tls(&mut self.io) {
-                Ok(n) => n,
-                Err(e) if is_timeout(&e) => {
-                    return Err(match deadline {
-                        Some((_, limit, ..)) => timed_out(limit, &self.peer),
-                        None => Error::Timeout(format!("TLS handshake with {}: {e}", self.peer)),
-                    });
-                }
-                Err(e) => return Err(Error::Io(e)),
-            };
+            before(&mut self.io, false)?;
+            let n = self.conn.read_tls(&mut self.io).map_err(io_error)?;
             self.process_packets()?;
             if n == 0 && self.conn.is_handshaking() {
                 return Err(Error::SslConnectionUnexpectedlyClosed(format!(
-                    "{} closed the connection during the TLS handshake",
-                    self.peer
+                    "{peer} closed the connection during the TLS handshake"
                 )));
             }
         }
@@ -144,6 +116,25 @@ impl<T: Read + Write> TlsStream<T> {
         self.flush_tls().map_err(Error::Io)
     }
 }
+
+/// How [`TlsStream::drive_handshake`] waits for the peer.
+enum Drive<T> {
+    /// Blocking I/O to the end, with the transport's timeouts cut to what is left of the
+    /// deadline before each read and write.
+    Blocking(Option<Deadline<T>>),
+    /// Non-blocking I/O: `WouldBlock` goes back to the caller; the deadline is checked on
+    /// each step.
+    Stepped(Option<(Instant, Duration)>),
+}
+
+impl<T> Clone for Drive<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+// Not derived: the derive would require `T: Copy`, and only function pointers over `T` are held.
+impl<T> Copy for Drive<T> {}
 
 impl<T: Read + Write> TlsStream<T> {
     /// Limits the whole handshake to `timeout` (`None`: only the transport's own timeouts
