@@ -5,59 +5,9 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
-
-/// A running example server, killed on drop.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    /// Starts example `name` on a free loopback port; `None` if it was not built.
-    fn start(name: &str, args: &[&str]) -> Option<Server> {
-        let program = support::example(name)?;
-        Some(Self::spawn(&program, args))
-    }
-
-    fn spawn(program: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(program)
-            .args(["--bind", "127.0.0.1", "--port", "0", "--threads", "2"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the example");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let line = rx.recv_timeout(Duration::from_secs(30)).expect("the server prints its address");
-        let addr =
-            line.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {line}"));
-        let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port in the address");
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn run(name: &str, args: &[&str], env: &[(&str, &str)]) -> Option<Output> {
-    let program = support::example(name)?;
-    Some(Command::new(program).args(args).envs(env.iter().copied()).output().expect("run the example"))
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -65,9 +15,9 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn http_get_fetches_from_http_server() {
-    let Some(server) = Server::start("http_server", &[]) else { return };
+    let Some(server) = support::ExampleServer::start("http_server", &[]) else { return };
     let url = format!("http://127.0.0.1:{}/", server.port);
-    let Some(out) = run("http_get", &["-v", &url], &[]) else { return };
+    let Some(out) = support::run("http_get", &["-v", &url], &[]) else { return };
     assert!(out.status.success(), "{}", text(&out.stderr));
     let (page, head) = (text(&out.stdout), text(&out.stderr));
     assert!(
@@ -82,19 +32,20 @@ fn http_get_fetches_from_http_server() {
 
     // Through a forward proxy: the proxy sees the absolute URI.
     let (proxy_port, log) = rpoco_testsupport::http_proxy(None);
-    let out = run("http_get", &["--proxy", &format!("127.0.0.1:{proxy_port}"), &url], &[]).unwrap();
+    let out = support::run("http_get", &["--proxy", &format!("127.0.0.1:{proxy_port}"), &url], &[]).unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("HTTPTimeServer"));
     assert_eq!(log.lock().unwrap().requests.last().map(|r| r.uri().to_string()), Some(url.clone()));
 
     // Other paths: POCO's factory returns no handler, so 501.
-    let out = run("http_get", &["-v", &format!("http://127.0.0.1:{}/other", server.port)], &[]).unwrap();
+    let out =
+        support::run("http_get", &["-v", &format!("http://127.0.0.1:{}/other", server.port)], &[]).unwrap();
     assert!(text(&out.stderr).starts_with("501 Not Implemented\n"), "{}", text(&out.stderr));
 
     // Errors go to stderr with a non-zero exit.
     drop(server);
     for args in [&[url.as_str()][..], &["https://127.0.0.1/"], &["not a url"], &[]] {
-        let out = run("http_get", args, &[]).unwrap();
+        let out = support::run("http_get", args, &[]).unwrap();
         assert!(!out.status.success(), "{args:?}");
         assert!(!text(&out.stderr).is_empty() && out.stdout.is_empty(), "{args:?}");
     }
@@ -102,7 +53,7 @@ fn http_get_fetches_from_http_server() {
 
 #[test]
 fn echo_server_echoes() {
-    let Some(server) = Server::start("echo_server", &[]) else { return };
+    let Some(server) = support::ExampleServer::start("echo_server", &[]) else { return };
     let mut socket = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     for message in [&b"hello, echo\n"[..], &[0u8, 255, 13, 10], &vec![b'x'; 100_000]] {
@@ -116,7 +67,7 @@ fn echo_server_echoes() {
 #[test]
 fn uri_takes_a_uri_apart() {
     let args = ["HTTP://user@www.Example.com:80/a/./b/../c%20d?q=1+2#top", "../e?x"];
-    let Some(out) = run("uri", &args, &[]) else { return };
+    let Some(out) = support::run("uri", &args, &[]) else { return };
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     for line in [
@@ -129,7 +80,7 @@ fn uri_takes_a_uri_apart() {
     }
     assert!(stdout.contains("resolved:       http://user@www.example.com/e?x"), "{stdout}");
 
-    let out = run("uri", &["http://host:99999/"], &[]).unwrap();
+    let out = support::run("uri", &["http://host:99999/"], &[]).unwrap();
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("99999"), "{}", text(&out.stderr));
 }
@@ -142,18 +93,20 @@ fn crypt_round_trips_and_refuses_a_tampered_file() {
     std::fs::write(path("plain"), &data).unwrap();
     let pass = [("CRYPT_PASSPHRASE", "correct horse battery staple")];
 
-    let Some(out) = run("crypt", &["encrypt", &path("plain"), &path("sealed")], &pass) else { return };
+    let Some(out) = support::run("crypt", &["encrypt", &path("plain"), &path("sealed")], &pass) else {
+        return;
+    };
     assert!(out.status.success(), "{}", text(&out.stderr));
     let sealed = std::fs::read(path("sealed")).unwrap();
     assert!(sealed.len() > data.len() && !sealed.windows(64).any(|w| w == &data[..64]));
 
-    let out = run("crypt", &["decrypt", &path("sealed"), &path("back")], &pass).unwrap();
+    let out = support::run("crypt", &["decrypt", &path("sealed"), &path("back")], &pass).unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(std::fs::read(path("back")).unwrap(), data);
 
     // A wrong passphrase and a flipped byte are refused, and leave no output behind.
     let wrong = [("CRYPT_PASSPHRASE", "wrong")];
-    let out = run("crypt", &["decrypt", &path("sealed"), &path("wrong")], &wrong).unwrap();
+    let out = support::run("crypt", &["decrypt", &path("sealed"), &path("wrong")], &wrong).unwrap();
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("wrong passphrase, or the file was modified"),
@@ -164,7 +117,7 @@ fn crypt_round_trips_and_refuses_a_tampered_file() {
     let middle = tampered.len() / 2;
     tampered[middle] ^= 1;
     std::fs::write(path("tampered"), &tampered).unwrap();
-    let out = run("crypt", &["decrypt", &path("tampered"), &path("out")], &pass).unwrap();
+    let out = support::run("crypt", &["decrypt", &path("tampered"), &path("out")], &pass).unwrap();
     assert!(!out.status.success());
     for name in ["wrong", "wrong.part", "out", "out.part"] {
         assert!(!dir.path().join(name).exists(), "{name} was left behind");

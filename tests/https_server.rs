@@ -6,67 +6,15 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use rpoco_testcerts::DevCerts;
 
-/// A running `https_server`, killed on drop.
-struct Server {
-    child: Child,
-    port: u16,
-    /// The server's stdout after its first line.
-    lines: mpsc::Receiver<String>,
-}
-
-impl Server {
-    /// Starts the example with `args` and waits for `listening on ADDR`; `None` if the
-    /// example was not built (see `support::example`).
-    fn start(args: &[&str]) -> Option<Server> {
-        let program = support::example("https_server")?;
-        Some(Self::spawn(&program, args))
-    }
-
-    fn spawn(program: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(program)
-            .args(["--bind", "127.0.0.1", "--port", "0", "--threads", "2"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start https_server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                // The test may stop listening: then this thread ends and closes the pipe.
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let line = rx.recv_timeout(Duration::from_secs(30)).expect("https_server prints its address");
-        let addr =
-            line.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {line}"));
-        assert!(addr.starts_with("127.0.0.1:"), "{addr}");
-        let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port in the address");
-        Server { child, port, lines: rx }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn https_get(args: &[&str]) -> Option<Output> {
-    let program = support::example("https_get")?;
-    Some(Command::new(program).args(args).output().expect("run https_get"))
+    support::run("https_get", args, &[])
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -83,7 +31,10 @@ fn files(dir: &Path) -> impl Fn(&str) -> String + '_ {
 fn the_time_page_over_verified_tls() {
     let dir = tempfile::tempdir().unwrap();
     let file = files(dir.path());
-    let Some(server) = Server::start(&["--cert", &file("server.pem"), "--key", &file("server.key")]) else {
+    let Some(server) = support::ExampleServer::start(
+        "https_server",
+        &["--cert", &file("server.pem"), "--key", &file("server.key")],
+    ) else {
         return;
     };
     let Some(out) = https_get(&["--ca", &file("ca.pem"), &format!("https://localhost:{}/", server.port)])
@@ -118,14 +69,10 @@ fn the_time_page_over_verified_tls() {
 fn mutual_tls_with_ca() {
     let dir = tempfile::tempdir().unwrap();
     let file = files(dir.path());
-    let Some(server) = Server::start(&[
-        "--cert",
-        &file("server.pem"),
-        "--key",
-        &file("server.key"),
-        "--ca",
-        &file("ca.pem"),
-    ]) else {
+    let Some(server) = support::ExampleServer::start(
+        "https_server",
+        &["--cert", &file("server.pem"), "--key", &file("server.key"), "--ca", &file("ca.pem")],
+    ) else {
         return;
     };
     let url = format!("https://localhost:{}/", server.port);
@@ -161,8 +108,10 @@ fn bad_arguments_and_files_are_reported() {
 fn a_closed_stdout_does_not_break_serving() {
     let dir = tempfile::tempdir().unwrap();
     let file = files(dir.path());
-    let Some(mut server) = Server::start(&["--cert", &file("server.pem"), "--key", &file("server.key")])
-    else {
+    let Some(mut server) = support::ExampleServer::start(
+        "https_server",
+        &["--cert", &file("server.pem"), "--key", &file("server.key")],
+    ) else {
         return;
     };
     let url = format!("https://localhost:{}/", server.port);
