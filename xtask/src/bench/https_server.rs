@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use rpoco_testsupport::{Nginx, NginxConfig};
 
 use super::peers::build_poco_peer;
-use super::server::{CONNECTIONS, Server, Wrk, parse_duration_ms, wrk};
+use super::server::{CONNECTIONS, Server, Wrk, wrk, wrk_with};
 use crate::util::{cargo, have, run, target_dir};
 
 /// Worker threads for both servers. POCO serves a keep-alive connection on one pool thread for
@@ -365,49 +365,15 @@ fn wait_within(child: &mut Child, limit: Duration) -> Result<(), String> {
 /// only add to it); fails if fewer connections than requests were opened, or on any error.
 fn wrk_new_connections(url: &str, seconds: u64) -> Result<(Wrk, u64, u64), String> {
     let before = active_opens()?;
-    let out = Command::new("wrk")
-        .args([
-            "-t2",
-            &format!("-c{CONNECTIONS}"),
-            &format!("-d{seconds}s"),
-            "--timeout",
-            "5s",
-            "--latency",
-            "-H",
-            "Connection: close",
-            url,
-        ])
-        .output()
-        .map_err(|e| format!("wrk: {e}"))?;
+    let (wrk, requests) = wrk_with(url, seconds, &["-H", "Connection: close"])?;
     let opens = active_opens()? - before;
-    let text = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        return Err(format!("wrk failed: {text}{}", String::from_utf8_lossy(&out.stderr)));
-    }
-    if let Some(line) = text.lines().find(|l| l.contains("Non-2xx") || l.contains("Socket errors")) {
-        return Err(format!("wrk against {url} saw errors: {}", line.trim()));
-    }
-    let requests: u64 = text
-        .lines()
-        .find_map(|l| l.trim().split_once(" requests in ").and_then(|(n, _)| n.parse().ok()))
-        .ok_or_else(|| format!("no request count in wrk output:\n{text}"))?;
-    let rps = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Requests/sec:"))
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| format!("no Requests/sec in wrk output:\n{text}"))?;
-    let p99_ms = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("99%"))
-        .and_then(|v| parse_duration_ms(v.trim()))
-        .ok_or_else(|| format!("no 99% latency in wrk output:\n{text}"))?;
     if requests == 0 || opens < requests {
         return Err(format!(
             "wrk against {url}: {requests} requests on {opens} new TCP connections; with `Connection: close` \
              each request needs its own (did the server keep the connection open?)"
         ));
     }
-    Ok((Wrk { rps, p99_ms }, requests, opens))
+    Ok((wrk, requests, opens))
 }
 
 /// TCP connections this network namespace has opened (`Tcp: ActiveOpens` in /proc/net/snmp).

@@ -189,16 +189,16 @@ pub(super) struct Wrk {
 }
 
 pub(super) fn wrk(url: &str, seconds: u64) -> Result<Wrk, String> {
+    wrk_with(url, seconds, &[]).map(|(wrk, _)| wrk)
+}
+
+/// Runs wrk at [`CONNECTIONS`] connections with `extra` arguments; returns its figures and
+/// the number of requests it completed. Any socket error or non-2xx response is an error.
+pub(super) fn wrk_with(url: &str, seconds: u64, extra: &[&str]) -> Result<(Wrk, u64), String> {
     let out = Command::new("wrk")
-        .args([
-            "-t2",
-            &format!("-c{CONNECTIONS}"),
-            &format!("-d{seconds}s"),
-            "--timeout",
-            "5s",
-            "--latency",
-            url,
-        ])
+        .args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{seconds}s"), "--timeout", "5s", "--latency"])
+        .args(extra)
+        .arg(url)
         .output()
         .map_err(|e| format!("wrk: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -208,17 +208,21 @@ pub(super) fn wrk(url: &str, seconds: u64) -> Result<Wrk, String> {
     if let Some(line) = text.lines().find(|l| l.contains("Non-2xx") || l.contains("Socket errors")) {
         return Err(format!("wrk against {url} saw errors: {}", line.trim()));
     }
+    let requests: u64 = text
+        .lines()
+        .find_map(|l| l.trim().split_once(" requests in ").and_then(|(n, _)| n.parse().ok()))
+        .ok_or_else(|| format!("no request count in wrk output:\n{text}"))?;
     let rps = text
         .lines()
         .find_map(|l| l.strip_prefix("Requests/sec:"))
         .and_then(|v| v.trim().parse().ok())
         .ok_or_else(|| format!("no Requests/sec in wrk output:\n{text}"))?;
-    let p99 = text
+    let p99_ms = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("99%"))
         .and_then(|v| parse_duration_ms(v.trim()))
         .ok_or_else(|| format!("no 99% latency in wrk output:\n{text}"))?;
-    Ok(Wrk { rps, p99_ms: p99 })
+    Ok((Wrk { rps, p99_ms }, requests))
 }
 
 /// wrk's `123.45us` / `1.23ms` / `1.02s` as milliseconds.
