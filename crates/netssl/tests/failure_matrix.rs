@@ -41,6 +41,7 @@ fn expected(expect: Expect) -> Option<(CertificateCheck, i32, &'static str)> {
         }
         Expect::WrongUsage => (CertificateCheck::WrongUsage, 26, "unsupported certificate purpose"),
         Expect::CnOnly => (CertificateCheck::Hostname, 62, "hostname mismatch"),
+        Expect::BadSignature => (CertificateCheck::BadSignature, 7, "certificate signature failure"),
     })
 }
 

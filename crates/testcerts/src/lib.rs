@@ -3,9 +3,10 @@
 //! The development and test certificates of rpoco, made with [`rcgen`]: one dev CA, a server
 //! certificate for `localhost`, `127.0.0.1` and `::1`, a client certificate, and one
 //! certificate per verification failure a TLS client must report (expired, not yet valid,
-//! wrong host, self-signed, unknown CA, wrong key usage, CN-only, a chain through an
-//! intermediate CA). `cargo xtask certs` writes them to disk; rpoco's integration tests call
-//! [`DevCerts::generate`] directly so that every run uses fresh keys and dates relative to now.
+//! wrong host, self-signed, unknown CA, wrong key usage, CN-only, a forged issuer signature,
+//! a chain through an intermediate CA). `cargo xtask certs` writes them to disk; rpoco's
+//! integration tests call [`DevCerts::generate`] directly so that every run uses fresh keys
+//! and dates relative to now.
 //!
 //! ```
 //! let certs = rpoco_testcerts::DevCerts::generate().unwrap();
@@ -79,6 +80,9 @@ pub enum Expect {
     WrongUsage,
     /// Rejected: the certificate names its host only in the subject CN, without a SAN.
     CnOnly,
+    /// Rejected: the certificate names the dev CA as its issuer, but an impostor with the
+    /// same name and another key signed it.
+    BadSignature,
 }
 
 /// A server certificate for one verification scenario.
@@ -164,6 +168,11 @@ impl DevCerts {
             leaf("wrong-usage", &SERVER_NAMES, Role::Client, &ca_issuer, Validity::Current)?,
         );
         push(Expect::CnOnly, cn_only("cn-only", "localhost", &ca_issuer)?);
+        let impostor = make_ca("rpoco dev CA", None)?;
+        push(
+            Expect::BadSignature,
+            leaf("bad-signature", &SERVER_NAMES, Role::Server, &impostor, Validity::Current)?,
+        );
         // The chain: leaf issued by the intermediate, presented together with it.
         let chain_leaf = leaf("chain", &SERVER_NAMES, Role::Server, &inter_issuer, Validity::Current)?;
         let mut chain = chain_leaf.clone();
