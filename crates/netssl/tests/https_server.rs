@@ -13,24 +13,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use rpoco_net::{
-    HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpServer, HttpServerParams, ServerSocket,
-    SocketAddress, handler_fn,
-};
-use rpoco_netssl::{
-    Context, Error, HttpsClientSession, SecureServerSocket, SecureStreamSocket, VerificationMode,
-};
+use rpoco_net::{HttpMessage, HttpServer, handler_fn};
+use rpoco_netssl::{Context, HttpsClientSession, SecureStreamSocket, VerificationMode};
 
 /// An HTTPS server whose handler answers with what it saw: method, URI, body length, TLS
 /// version, ALPN protocol and the client certificate's common name.
 fn start(context: Arc<Context>, handshake_timeout: Duration, threads: usize) -> HttpServer {
-    let socket = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap(), true).unwrap();
-    let mut listener = SecureServerSocket::new(socket, &context).unwrap();
-    listener.set_handshake_timeout(Some(handshake_timeout));
-    let mut params = HttpServerParams::default();
-    params.tcp.max_threads = threads;
-    params.timeout = TIMEOUT;
-    let server = HttpServer::with_listener(
+    start_https_server(
+        context,
+        handshake_timeout,
+        threads,
         handler_fn(|request, response| {
             let mut body = Vec::new();
             request.read_to_end(&mut body)?;
@@ -56,23 +48,7 @@ fn start(context: Arc<Context>, handshake_timeout: Duration, threads: usize) -> 
             response.set_content_type("text/plain");
             response.send_buffer(text.as_bytes())
         }),
-        listener,
-        params,
     )
-    .unwrap();
-    server.start().unwrap();
-    server
-}
-
-fn request(session: &mut HttpsClientSession, method: &str, path: &str, body: &[u8]) -> Result<String, Error> {
-    let mut request = HttpRequest::new(method, path, HTTP_1_1);
-    request.set_content_length(Some(body.len() as u64));
-    session.send_request(&mut request)?.write_all(body)?;
-    let mut response = HttpResponse::default();
-    let mut text = String::new();
-    session.receive_response(&mut response)?.read_to_string(&mut text)?;
-    assert_eq!(response.status().code(), 200, "{text}");
-    Ok(text)
 }
 
 #[test]
@@ -85,11 +61,11 @@ fn https_client_session_keeps_one_tls_connection_alive() {
     session.set_keep_alive(true);
     let body = vec![7u8; 300_000];
     assert_eq!(
-        request(&mut session, "POST", "/upload?x=1", &body).unwrap(),
+        exchange(&mut session, "POST", "/upload?x=1", &body).unwrap(),
         "POST /upload?x=1 300000 TLSv1.3 - - true\n"
     );
     for i in 0..5 {
-        let text = request(&mut session, "GET", &format!("/{i}"), b"").unwrap();
+        let text = exchange(&mut session, "GET", &format!("/{i}"), b"").unwrap();
         assert_eq!(text, format!("GET /{i} 0 TLSv1.3 - - true\n"));
     }
     // Every request went over the first connection.
@@ -104,16 +80,16 @@ fn the_client_certificate_reaches_the_handler() {
     client.add_certificate(&chain(&certs().client), &key(&certs().client)).unwrap();
     let mut session = HttpsClientSession::new("127.0.0.1", server.port(), client);
     session.set_timeout(Some(TIMEOUT));
-    assert_eq!(request(&mut session, "GET", "/", b"").unwrap(), "GET / 0 TLSv1.3 - rpoco dev client true\n");
+    assert_eq!(exchange(&mut session, "GET", "/", b"").unwrap(), "GET / 0 TLSv1.3 - rpoco dev client true\n");
 
     // No certificate under Strict: the handshake fails, and the server goes on serving.
     let mut anonymous =
         HttpsClientSession::new("127.0.0.1", server.port(), client_context(VerificationMode::Strict));
     anonymous.set_timeout(Some(TIMEOUT));
-    let err = request(&mut anonymous, "GET", "/", b"").unwrap_err();
+    let err = exchange(&mut anonymous, "GET", "/", b"").unwrap_err();
     assert!(err.to_string().contains("certificate"), "{err}");
     assert_eq!(
-        request(&mut session, "GET", "/again", b"").unwrap(),
+        exchange(&mut session, "GET", "/again", b"").unwrap(),
         "GET /again 0 TLSv1.3 - rpoco dev client true\n"
     );
     server.stop();
@@ -140,7 +116,7 @@ fn stalled_and_plaintext_clients_hold_no_thread() {
     let mut session = HttpsClientSession::new("localhost", port, client_context(VerificationMode::Strict));
     session.set_timeout(Some(TIMEOUT));
     session.set_keep_alive(true);
-    assert_eq!(request(&mut session, "GET", "/", b"").unwrap(), "GET / 0 TLSv1.3 - - true\n");
+    assert_eq!(exchange(&mut session, "GET", "/", b"").unwrap(), "GET / 0 TLSv1.3 - - true\n");
     assert!(started.elapsed() < handshake_timeout, "served after {:?}", started.elapsed());
 
     let mut answer = Vec::new();
@@ -160,7 +136,7 @@ fn stalled_and_plaintext_clients_hold_no_thread() {
         assert!(waited < handshake_timeout * 3, "closed after {waited:?}");
     }
     // The kept-alive connection still works, on the same single worker.
-    assert_eq!(request(&mut session, "GET", "/after", b"").unwrap(), "GET /after 0 TLSv1.3 - - true\n");
+    assert_eq!(exchange(&mut session, "GET", "/after", b"").unwrap(), "GET /after 0 TLSv1.3 - - true\n");
     assert_eq!(server.tcp_server().current_threads(), 1);
     server.stop();
 }
@@ -305,7 +281,8 @@ fn many_clients_at_once_over_few_workers() {
                 session.set_keep_alive(c % 2 == 0);
                 for r in 0..REQUESTS {
                     let body = format!("client {c} request {r}");
-                    let text = request(&mut session, "PUT", &format!("/c{c}/r{r}"), body.as_bytes()).unwrap();
+                    let text =
+                        exchange(&mut session, "PUT", &format!("/c{c}/r{r}"), body.as_bytes()).unwrap();
                     assert_eq!(text, format!("PUT /c{c}/r{r} {} TLSv1.3 - - true\n", body.len()));
                 }
             })

@@ -10,17 +10,14 @@
 mod common;
 
 use std::any::Any;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock, mpsc};
 use std::time::Duration;
 
 use common::*;
-use rpoco_net::{
-    HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpServer, HttpServerParams, ServerSocket,
-    SocketAddress, handler_fn,
-};
+use rpoco_net::{HttpServer, handler_fn};
 use rpoco_netssl::{Context, HttpsClientSession, SecureServerSocket, SecureStreamSocket, VerificationMode};
 
 fn peer() -> Option<&'static Path> {
@@ -59,10 +56,11 @@ fn build_peer() -> Option<PathBuf> {
 
 /// Our HTTPS server; the handler answers with what it saw, the client certificate included.
 fn our_server(context: Arc<Context>) -> HttpServer {
-    let socket = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap(), true).unwrap();
-    let listener = SecureServerSocket::new(socket, &context).unwrap();
-    let params = HttpServerParams { timeout: TIMEOUT, ..HttpServerParams::default() };
-    let server = HttpServer::with_listener(
+    // The listener's and POCO's defaults: a 30 s handshake limit, 16 worker threads.
+    start_https_server(
+        context,
+        SecureServerSocket::DEFAULT_HANDSHAKE_TIMEOUT,
+        16,
         handler_fn(|request, response| {
             let mut body = String::new();
             request.read_to_string(&mut body)?;
@@ -76,12 +74,7 @@ fn our_server(context: Arc<Context>) -> HttpServer {
             let text = format!("rpoco saw {} {} {body:?} {client}", request.method(), request.uri());
             response.send_buffer(text.as_bytes())
         }),
-        listener,
-        params,
     )
-    .unwrap();
-    server.start().unwrap();
-    server
 }
 
 #[test]
@@ -164,17 +157,6 @@ impl Drop for PocoServer {
     }
 }
 
-fn post(session: &mut HttpsClientSession, path: &str, body: &str) -> Result<String, rpoco_netssl::Error> {
-    let mut request = HttpRequest::new(HttpRequest::HTTP_POST, path, HTTP_1_1);
-    request.set_content_length(Some(body.len() as u64));
-    session.send_request(&mut request)?.write_all(body.as_bytes())?;
-    let mut response = HttpResponse::default();
-    let mut text = String::new();
-    session.receive_response(&mut response)?.read_to_string(&mut text)?;
-    assert_eq!(response.status().code(), 200, "{text}");
-    Ok(text)
-}
-
 #[test]
 fn our_https_client_session_against_poco_servers() {
     let Some(peer) = peer() else { return };
@@ -188,7 +170,7 @@ fn our_https_client_session_against_poco_servers() {
     session.set_keep_alive(true);
     for i in 0..3 {
         assert_eq!(
-            post(&mut session, &format!("/rust/{i}"), "hello POCO").unwrap(),
+            exchange(&mut session, "POST", &format!("/rust/{i}"), b"hello POCO").unwrap(),
             format!("POCO saw POST /rust/{i} 10 -")
         );
     }
@@ -202,13 +184,16 @@ fn our_https_client_session_against_poco_servers() {
     context.add_certificate(&chain(&certs().client), &key(&certs().client)).unwrap();
     let mut session = HttpsClientSession::new("127.0.0.1", poco.port, context);
     session.set_timeout(Some(TIMEOUT));
-    assert_eq!(post(&mut session, "/mtls", "").unwrap(), "POCO saw POST /mtls 0 rpoco dev client");
+    assert_eq!(
+        exchange(&mut session, "POST", "/mtls", b"").unwrap(),
+        "POCO saw POST /mtls 0 rpoco dev client"
+    );
 
     // A certificate POCO does not trust: the handshake fails, with an error that says TLS.
     let context = client_context(VerificationMode::Strict);
     context.add_certificate(&chain(&certs().client_unknown_ca), &key(&certs().client_unknown_ca)).unwrap();
     let mut session = HttpsClientSession::new("127.0.0.1", poco.port, context);
     session.set_timeout(Some(TIMEOUT));
-    let err = post(&mut session, "/untrusted", "").unwrap_err();
+    let err = exchange(&mut session, "POST", "/untrusted", b"").unwrap_err();
     assert!(err.is_ssl_exception() || err.to_string().contains("TLS"), "{err}");
 }

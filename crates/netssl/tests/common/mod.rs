@@ -13,7 +13,16 @@ use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use rpoco_netssl::{Context, Error, PrivateKey, TlsStream, Usage, VerificationMode, X509Certificate};
+use std::io::{Read, Write};
+
+use rpoco_net::{
+    HTTP_1_1, HttpMessage, HttpRequest, HttpRequestHandlerFactory, HttpResponse, HttpServer,
+    HttpServerParams, ServerSocket, SocketAddress,
+};
+use rpoco_netssl::{
+    Context, Error, HttpsClientSession, PrivateKey, SecureServerSocket, TlsStream, Usage, VerificationMode,
+    X509Certificate,
+};
 use rpoco_testcerts::{CertKey, DevCerts};
 
 /// Generous enough for a loaded 2-core CI machine; only reached when something is wrong.
@@ -125,4 +134,40 @@ impl Files {
     pub fn get(&self, name: &str) -> String {
         self.path.join(name).to_string_lossy().into_owned()
     }
+}
+
+/// rpoco-net's `HttpServer` over our `SecureServerSocket` on 127.0.0.1, started: the HTTPS
+/// server under test, with `threads` workers and `factory` answering.
+pub fn start_https_server(
+    context: Arc<Context>,
+    handshake_timeout: Duration,
+    threads: usize,
+    factory: impl HttpRequestHandlerFactory + 'static,
+) -> HttpServer {
+    let socket = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap(), true).unwrap();
+    let mut listener = SecureServerSocket::new(socket, &context).unwrap();
+    listener.set_handshake_timeout(Some(handshake_timeout));
+    let mut params = HttpServerParams { timeout: TIMEOUT, ..HttpServerParams::default() };
+    params.tcp.max_threads = threads;
+    let server = HttpServer::with_listener(factory, listener, params).unwrap();
+    server.start().unwrap();
+    server
+}
+
+/// Sends `method path` with `body` on `session` and returns the response body, which must
+/// come with `200`.
+pub fn exchange(
+    session: &mut HttpsClientSession,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<String, Error> {
+    let mut request = HttpRequest::new(method, path, HTTP_1_1);
+    request.set_content_length(Some(body.len() as u64));
+    session.send_request(&mut request)?.write_all(body)?;
+    let mut response = HttpResponse::default();
+    let mut text = String::new();
+    session.receive_response(&mut response)?.read_to_string(&mut text)?;
+    assert_eq!(response.status().code(), 200, "{text}");
+    Ok(text)
 }
