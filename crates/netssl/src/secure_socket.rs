@@ -344,7 +344,8 @@ impl Listener for SecureServerSocket {
     }
 
     fn wrap(&self, socket: StreamSocket) -> rpoco_net::Result<Box<dyn Transport>> {
-        let mut secure = SecureStreamSocket::attach_server(socket, &self.context, self.handshake_timeout)?;
+        // The limit goes to the stepped handshake alone; no blocking handshake ever runs here.
+        let mut secure = SecureStreamSocket::attach_server(socket, &self.context, None)?;
         secure.tls.set_stepped_handshake(self.handshake_timeout);
         Ok(Box::new(secure))
     }

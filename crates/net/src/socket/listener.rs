@@ -25,7 +25,7 @@ use crate::error::Result;
 ///     fn server_socket(&self) -> &ServerSocket { &self.socket }
 ///     fn wrap(&self, socket: StreamSocket) -> rpoco_net::Result<Box<dyn Transport>> {
 ///         // No handshake yet: it runs in steps on the server's first (non-blocking) reads.
-///         let mut tls = SecureStreamSocket::attach_server(socket, &self.context, self.handshake_timeout)?;
+///         let mut tls = SecureStreamSocket::attach_server(socket, &self.context, None)?;
 ///         tls.set_stepped_handshake(self.handshake_timeout); // crate-internal
 ///         Ok(Box::new(tls))
 ///     }
