@@ -88,7 +88,7 @@ fn poco_peer() -> Result<PathBuf, String> {
     if !std::path::Path::new("/usr/include/Poco/Crypto/Cipher.h").exists() {
         return Err("libpoco-dev not installed".into());
     }
-    let dir = workspace_root().join("target/xtask");
+    let dir = util::target_dir().join("xtask");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let exe = dir.join("poco_crypt");
     let source = workspace_root().join("crates/crypto/tests/poco/poco_crypt.cpp");

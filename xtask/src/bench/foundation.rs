@@ -5,7 +5,7 @@
 //! earlier results of these benches are deleted first, so a stale figure is never shown.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::util;
 
@@ -55,7 +55,7 @@ const ROWS: &[Row] = &[
 
 pub(super) fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
-    let criterion = target_dir().join("criterion");
+    let criterion = util::target_dir().join("criterion");
     for group in GROUPS {
         let dir = criterion.join(group);
         if dir.exists() {
@@ -84,17 +84,6 @@ pub(super) fn run(args: &[String]) -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// Where cargo puts build output: `CARGO_TARGET_DIR` or the workspace's `target`.
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() { dir } else { util::workspace_root().join(dir) }
-        }
-        None => util::workspace_root().join("target"),
-    }
 }
 
 /// A bench's median time per iteration and its declared throughput.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{cargo, have, run, workspace_root};
+use crate::util::{cargo, have, run, target_dir};
 
 const BODY_BYTES: usize = 1024;
 
@@ -19,7 +19,6 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
             return Err(format!("`{program}` is missing: run scripts/install-test-deps.sh"));
         }
     }
-    let root = workspace_root();
     run(
         "build rpoco client",
         cargo().args([
@@ -32,7 +31,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
             "bench_keepalive_get",
         ]),
     )?;
-    let ours = root.join("target/release/examples/bench_keepalive_get");
+    let ours = target_dir().join("release/examples/bench_keepalive_get");
     let poco = super::peers::build_poco_peer(
         "poco_keepalive_get",
         "Net/HTTPClientSession.h",

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use rpoco_testsupport::{Nginx, NginxConfig};
 
-use crate::util::{cargo, have, run, workspace_root};
+use crate::util::{cargo, have, run, target_dir};
 
 const PROVIDERS: [&str; 2] = ["aws-lc-rs", "ring"];
 const SMALL_BYTES: usize = 1024;
@@ -170,11 +170,10 @@ fn build_ours(provider: &str) -> Result<PathBuf, String> {
     cmd.args(["build", "--quiet", "--release", "-p", "rpoco-netssl", "--example", "bench_https_client"]);
     cmd.args(["--no-default-features", "--features", provider]);
     run(&format!("build rpoco client ({provider})"), &mut cmd)?;
-    let root = workspace_root();
-    let peers = root.join("target/peers");
+    let peers = target_dir().join("peers");
     std::fs::create_dir_all(&peers).map_err(|e| e.to_string())?;
     let copy = peers.join(format!("bench_https_client-{provider}"));
-    std::fs::copy(root.join("target/release/examples/bench_https_client"), &copy)
+    std::fs::copy(target_dir().join("release/examples/bench_https_client"), &copy)
         .map_err(|e| e.to_string())?;
     Ok(copy)
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{run, workspace_root};
+use crate::util::{run, target_dir, workspace_root};
 
 /// Builds `xtask/peers/<name>.cpp` with `g++ -O2`, linking `-l<lib>` for each of `libs`, after
 /// checking that `header` (a POCO header the peer needs) is installed. Returns the binary.
@@ -13,7 +13,7 @@ pub(crate) fn build_poco_peer(name: &str, header: &str, libs: &[&str]) -> Result
         return Err(format!("libpoco-dev is missing (no Poco/{header}): run scripts/install-test-deps.sh"));
     }
     let root = workspace_root();
-    let peers = root.join("target/peers");
+    let peers = target_dir().join("peers");
     std::fs::create_dir_all(&peers).map_err(|e| format!("{}: {e}", peers.display()))?;
     let binary = peers.join(name);
     let mut cmd = Command::new("g++");

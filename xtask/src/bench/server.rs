@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::net::Nginx;
 use super::peers::build_poco_peer;
-use crate::util::{cargo, have, run, workspace_root};
+use crate::util::{cargo, have, run, target_dir};
 
 pub(super) const CONNECTIONS: usize = 50;
 const IDLE: usize = 10_000;
@@ -39,7 +39,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         "build rpoco http_server",
         cargo().args(["build", "--quiet", "--release", "--example", "http_server"]),
     )?;
-    let ours_bin = workspace_root().join("target/release/examples/http_server");
+    let ours_bin = target_dir().join("release/examples/http_server");
     let poco_bin =
         build_poco_peer("poco_http_server", "Net/HTTPServer.h", &["PocoNet", "PocoUtil", "PocoFoundation"])?;
 
