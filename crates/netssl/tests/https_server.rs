@@ -8,7 +8,7 @@ mod common;
 use std::any::Any;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -207,32 +207,8 @@ fn curl_with_and_without_a_client_certificate() {
 /// Sends one request through `openssl s_client`; returns its stdout and stderr together.
 fn s_client(files: &Files, port: u16, extra: &[&str]) -> Option<String> {
     let program = require("openssl")?;
-    Some(run_s_client(&program, files, port, extra))
-}
-
-fn run_s_client(program: &std::path::Path, files: &Files, port: u16, extra: &[&str]) -> String {
-    let mut child = Command::new(program)
-        .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-servername", "localhost", "-ign_eof"])
-        .args(["-CAfile", &files.get("ca.pem"), "-verify_return_error", "-verify_hostname", "localhost"])
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start openssl s_client");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"GET /openssl HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let deadline = Instant::now() + TIMEOUT;
-    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    let request = b"GET /openssl HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    Some(run_s_client(&program, files, &format!("127.0.0.1:{port}"), extra, request))
 }
 
 #[test]

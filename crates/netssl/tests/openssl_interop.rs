@@ -8,7 +8,6 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::*;
 use rpoco_net::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse};
@@ -177,27 +176,13 @@ fn s_client(ctx: std::sync::Arc<Context>, files: &Files, extra: &[&str]) -> (Str
             tls.alpn_protocol().unwrap_or_default()
         ))
     });
-    let mut child = Command::new("openssl")
-        .args(["s_client", "-connect", &addr.to_string(), "-servername", "localhost", "-ign_eof"])
-        .args(["-CAfile", &files.get("ca.pem"), "-verify_return_error", "-verify_hostname", "localhost"])
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start openssl s_client");
-    child.stdin.take().unwrap().write_all(b"hello from openssl\n").unwrap();
-    let deadline = Instant::now() + TIMEOUT;
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
-    let text =
-        String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    let text = run_s_client(
+        std::path::Path::new("openssl"),
+        files,
+        &addr.to_string(),
+        extra,
+        b"hello from openssl\n",
+    );
     (text, server.join().unwrap())
 }
 

@@ -8,10 +8,12 @@ pub use https_server::{HttpsServer, Reply, Served};
 pub use rpoco_testsupport::{Nginx, NginxConfig, http_proxy, require};
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
+use std::time::Instant;
 
 use std::io::{Read, Write};
 
@@ -170,4 +172,27 @@ pub fn exchange(
     session.receive_response(&mut response)?.read_to_string(&mut text)?;
     assert_eq!(response.status().code(), 200, "{text}");
     Ok(text)
+}
+
+/// Runs `openssl s_client` (`program`) against `addr` for `localhost`, verifying against the
+/// dev CA, with `extra` arguments; writes `input` and returns its stdout and stderr once it
+/// exits (it is killed after [`TIMEOUT`]).
+pub fn run_s_client(program: &Path, files: &Files, addr: &str, extra: &[&str], input: &[u8]) -> String {
+    let mut child = Command::new(program)
+        .args(["s_client", "-connect", addr, "-servername", "localhost", "-ign_eof"])
+        .args(["-CAfile", &files.get("ca.pem"), "-verify_return_error", "-verify_hostname", "localhost"])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start openssl s_client");
+    child.stdin.take().expect("piped stdin").write_all(input).expect("write to s_client");
+    let deadline = Instant::now() + TIMEOUT;
+    while child.try_wait().expect("s_client status").is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("s_client output");
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
