@@ -11,13 +11,11 @@
 //! It fails (non-zero exit) if the good fetch fails or the bad one succeeds, so it doubles as
 //! an end-to-end check of the examples.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
-use crate::util::{self, cargo, target_dir, workspace_root};
+use crate::util::{self, ServerOutput, ServerProcess, cargo, target_dir, workspace_root};
 
 /// How long a server may take to print `listening on ADDR`.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,7 +37,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let file = |name: &str| certs_dir.join(name).to_string_lossy().into_owned();
 
     println!("\n--- 1. the seed program, verification on, against https_server with the dev certificate");
-    let good = Server::start(&examples, &file("server.pem"), &file("server.key"))?;
+    let good = https_server(&examples, &file("server.pem"), &file("server.key"))?;
     let url = format!("https://localhost:{}/", good.port);
     let fetched = https_get(&examples, &file("ca.pem"), &url)?;
     if !fetched {
@@ -47,7 +45,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
 
     println!("\n--- 2. the same client against a server whose certificate is for another host");
-    let wrong = Server::start(&examples, &file("wrong-host.pem"), &file("wrong-host.key"))?;
+    let wrong = https_server(&examples, &file("wrong-host.pem"), &file("wrong-host.key"))?;
     let url = format!("https://localhost:{}/", wrong.port);
     if https_get(&examples, &file("ca.pem"), &url)? {
         return Err(format!("https_get {url} succeeded, but the certificate is for wrong.example"));
@@ -75,49 +73,25 @@ fn https_get(examples: &Path, ca: &str, url: &str) -> Result<bool, String> {
     Ok(status.success())
 }
 
-/// A running `https_server` example, killed on drop.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(examples: &Path, cert: &str, key: &str) -> Result<Server, String> {
-        let program: PathBuf = examples.join("https_server");
-        println!("$ https_server --bind 127.0.0.1 --port 0 --cert {cert} --key {key}");
-        let mut child = Command::new(&program)
-            .args(["--bind", "127.0.0.1", "--port", "0", "--threads", "4", "--cert", cert, "--key", key])
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("could not start {}: {e}", program.display()))?;
-        let stdout = child.stdout.take().ok_or("https_server: no stdout")?;
-        // Read its output on a thread, so waiting for the first line has a timeout and the
-        // later "request from" lines still show.
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                println!("[https_server] {line}");
-                if let Some(addr) = line.strip_prefix("listening on ") {
-                    let _ = tx.send(addr.to_string());
-                }
-            }
-        });
-        let mut server = Server { child, port: 0 };
-        let addr = rx.recv_timeout(START_TIMEOUT).map_err(|_| {
-            format!("https_server did not print `listening on ADDR` within {START_TIMEOUT:?}")
-        })?;
-        server.port = addr
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .ok_or_else(|| format!("https_server printed an address without a port: {addr}"))?;
-        Ok(server)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts the `https_server` example on a free 127.0.0.1 port with `cert` and `key`, its
+/// output shown as it comes.
+fn https_server(examples: &Path, cert: &str, key: &str) -> Result<ServerProcess, String> {
+    println!("$ https_server --bind 127.0.0.1 --port 0 --cert {cert} --key {key}");
+    ServerProcess::start(
+        "https_server",
+        Command::new(examples.join("https_server")).args([
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--threads",
+            "4",
+            "--cert",
+            cert,
+            "--key",
+            key,
+        ]),
+        ServerOutput::Echo("https_server"),
+        START_TIMEOUT,
+    )
 }

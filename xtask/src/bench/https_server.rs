@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 use rpoco_testsupport::{Nginx, NginxConfig};
 
 use super::peers::build_poco_peer;
-use super::server::{CONNECTIONS, Server, Wrk, wrk, wrk_with};
-use crate::util::{cargo, have, run, target_dir};
+use super::server::{CONNECTIONS, Wrk, wrk, wrk_with};
+use crate::util::{ServerOutput, ServerProcess, cargo, have, run, target_dir};
 
 /// Worker threads for both servers. POCO serves a keep-alive connection on one pool thread for
 /// its whole life, so it needs one per wrk connection (50) or the rest wait in its queue; ours
@@ -123,7 +123,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         .and_then(|p| p.trim().parse().ok())
         .ok_or("nginx wrote no pid file")?;
 
-    let target = |server: &Server, path: &str| -> Result<Target, String> {
+    let target = |server: &ServerProcess, path: &str| -> Result<Target, String> {
         let url = format!("https://127.0.0.1:{}{path}", server.port);
         Ok(Target { name: server.name, probe: probe(&url, work.path())?, url, pid: server.child.id() })
     };
@@ -238,40 +238,10 @@ fn table(rate: &str, cpu: &str, handshakes: bool, targets: &[Target], best: &[Me
     }
 }
 
-/// Starts a server whose standard output goes to `log`, and waits for its `listening on ADDR`
-/// line. A file, not a pipe: both servers write a line per request, and a pipe would need a
-/// reader (competing for the two cores) or, once closed, would fail the Rust example's
-/// `println!`.
-fn start_logged(name: &'static str, cmd: &mut Command, log: &Path) -> Result<Server, String> {
-    let out = File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(out)
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("start {name}: {e}"))?;
-    let stdin = child.stdin.take();
-    // From here on, dropping the server kills the child.
-    let mut server = Server { name, child, _stdin: stdin, port: 0 };
-    let started = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Some((line, _)) = text.split_once('\n') {
-            server.port = line
-                .strip_prefix("listening on ")
-                .and_then(|a| a.rsplit(':').next())
-                .and_then(|p| p.parse().ok())
-                .ok_or_else(|| format!("{name} printed `{line}` instead of `listening on ADDR`"))?;
-            return Ok(server);
-        }
-        if let Ok(Some(status)) = server.child.try_wait() {
-            return Err(format!("{name} exited ({status}) before listening"));
-        }
-        if started.elapsed() > Duration::from_secs(10) {
-            return Err(format!("{name} did not print `listening on ADDR` within 10 s"));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// Starts a server whose standard output goes to `log` (both servers write a line per
+/// request, which nobody should read while they are measured), within 10 s.
+fn start_logged(name: &'static str, cmd: &mut Command, log: &Path) -> Result<ServerProcess, String> {
+    ServerProcess::start(name, cmd, ServerOutput::File(log), Duration::from_secs(10))
 }
 
 /// GET `url` with curl, verifying the server against the dev CA; returns the decoded body.

@@ -4,15 +4,15 @@
 //! requests/s and p99 latency at 50 keep-alive connections; then RSS and threads with
 //! 10,000 idle keep-alive connections. Bounded: each wrk run lasts a few seconds.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::net::Nginx;
 use super::peers::build_poco_peer;
-use crate::util::{cargo, have, run, target_dir};
+use crate::util::{ServerOutput, ServerProcess, cargo, have, run, target_dir};
 
 pub(super) const CONNECTIONS: usize = 50;
 const IDLE: usize = 10_000;
@@ -43,7 +43,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     let poco_bin =
         build_poco_peer("poco_http_server", "Net/HTTPServer.h", &["PocoNet", "PocoUtil", "PocoFoundation"])?;
 
-    let ours = Server::start(
+    let ours = start_server(
         "rpoco-net HttpServer",
         Command::new(&ours_bin).args([
             "--port",
@@ -55,7 +55,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         ]),
     )?;
     let poco =
-        Server::start("POCO C++ HTTPServer", Command::new(&poco_bin).args(["0", &POCO_THREADS.to_string()]))?;
+        start_server("POCO C++ HTTPServer", Command::new(&poco_bin).args(["0", &POCO_THREADS.to_string()]))?;
     // nginx serves the body our handler sends (the time in it changes, its length does not).
     let body = fetch_body(ours.port)?;
     let nginx = Nginx::start_with("server", &[("index.html", &body)], IDLE + 64)?;
@@ -146,40 +146,9 @@ fn raise_fd_limit(want: u64) -> Result<(), String> {
 
 /// A server program under test; it prints `listening on ADDR` when ready and stops when
 /// killed or when its standard input closes.
-pub(super) struct Server {
-    pub(super) name: &'static str,
-    pub(super) child: Child,
-    pub(super) _stdin: Option<ChildStdin>,
-    pub(super) port: u16,
-}
-
-impl Server {
-    fn start(name: &'static str, cmd: &mut Command) -> Result<Server, String> {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("start {name}: {e}"))?;
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map_err(|e| format!("{name}: {e}"))?;
-        let port = line
-            .trim()
-            .strip_prefix("listening on ")
-            .and_then(|a| a.rsplit(':').next())
-            .and_then(|p| p.parse().ok())
-            .ok_or_else(|| format!("{name} printed `{}` instead of `listening on ADDR`", line.trim()))?;
-        Ok(Server { name, child, _stdin: stdin, port })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts a server that prints `listening on ADDR` (and nothing per request), within 10 s.
+fn start_server(name: &'static str, cmd: &mut Command) -> Result<ServerProcess, String> {
+    ServerProcess::start(name, cmd, ServerOutput::Echo(name), Duration::from_secs(10))
 }
 
 #[derive(Debug, Clone)]
