@@ -39,8 +39,8 @@ pub use http::server::{
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
 pub use socket::{
-    AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, IpAddress, Listener, PlainConnector,
-    ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,
+    AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,
+    PlainConnector, ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,
 };
 pub use tcp_server::{
     ConnectionFilter, Next, TcpServer, TcpServerConnection, TcpServerConnectionFactory, TcpServerParams,

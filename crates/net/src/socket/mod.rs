@@ -11,6 +11,7 @@
 
 mod address;
 mod datagram;
+mod detached;
 mod listener;
 mod server;
 mod socket_stream;
@@ -20,6 +21,7 @@ mod transport;
 pub(crate) use address::split_host_port;
 pub use address::{AddressFamily, IpAddress, SocketAddress};
 pub use datagram::DatagramSocket;
+pub use detached::DetachedConnection;
 pub use listener::Listener;
 pub use server::{DEFAULT_BACKLOG, ServerSocket};
 pub use socket_stream::SocketStream;
