@@ -17,6 +17,7 @@ mod build;
 mod cipher_list;
 mod keys;
 mod params;
+mod passphrase;
 mod resolver;
 mod verifier;
 
@@ -34,6 +35,7 @@ use rustls_pki_types::{CertificateDer, TrustAnchor};
 
 pub use cipher_list::{CipherInfo, CipherReport};
 pub use keys::PrivateKey;
+pub use passphrase::{KeyConsoleHandler, KeyFileHandler, PrivateKeyPassphraseHandler};
 pub use params::{DEFAULT_CIPHER_LIST, Params, Protocols, Usage, VerificationMode};
 
 use crate::cert_handler::InvalidCertificateHandler;
