@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 mod crypto;
+mod crypto_pk;
 mod foundation;
 mod https_server;
 mod net;
@@ -45,7 +46,7 @@ const AREAS: &[Area] = &[
     },
     Area {
         name: "crypto",
-        about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
+        about: "AES-256-GCM, SHA-256, encrypt_string, RSA/ECDSA/Ed25519 sign+verify, RSA keygen per backend vs openssl speed and C++ POCO",
         run: crypto::run,
     },
 ];

@@ -10,9 +10,9 @@
 //! use rpoco_crypto::{EcKey, EvpPKey, Curve};
 //!
 //! let key = EcKey::generate(Curve::P256)?;
-//! let pem = key.private_key_pem_encrypted(b"secret")?;           // PBES2, AES-256-CBC
+//! let pem = key.evp().private_key_pem_encrypted(b"secret")?;     // PBES2, AES-256-CBC
 //! let back = EvpPKey::from_pem(pem.as_bytes(), Some(b"secret"))?;
-//! assert_eq!(back.public_key_der(), key.public_key_der());
+//! assert_eq!(back.public_key_der(), key.evp().public_key_der());
 //! assert!(EvpPKey::from_pem(pem.as_bytes(), Some(b"wrong")).is_err());
 //! # Ok::<(), rpoco_crypto::Error>(())
 //! ```
