@@ -17,11 +17,16 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod dialog;
 mod error;
 pub mod http;
 mod socket;
 mod tcp_server;
 
+pub use dialog::{
+    DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
+    telnet,
+};
 pub use error::{Error, Limit, Result};
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
