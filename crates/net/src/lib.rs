@@ -22,7 +22,7 @@ pub mod http;
 mod socket;
 mod tcp_server;
 
-pub use error::{Error, Limit, Result};
+pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::socket::Transport;
 
 const INITIAL_READ_BUFFER: usize = 16 * 1024;
@@ -99,7 +99,7 @@ impl Conn {
                 if got == 0 {
                     return Ok(None);
                 }
-                return Err(Error::Message(format!(
+                return Err(Error::new(ErrorKind::Message, format!(
                     "connection closed inside the message head after {got} bytes"
                 )));
             }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use socket2::SockRef;
 
 use super::address::SocketAddress;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 
 /// POCO `StreamSocket`: a connected TCP socket.
 ///
@@ -64,7 +64,7 @@ impl StreamSocket {
         };
         let stream = TcpStream::connect_timeout(&address.as_std(), timeout).map_err(|e| match e.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
-                Error::Timeout(format!("connect to {address} timed out after {timeout:?}"))
+                Error::timeout(Timeout::Connect, Some(timeout), format_args!("connect to {address}")).with_source(e)
             }
             _ => Error::from_io_during(e, &format!("connect to {address}")),
         })?;
@@ -81,7 +81,7 @@ impl StreamSocket {
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or_else(|| Error::HostNotFound(host.to_owned())))
+        Err(last.unwrap_or_else(|| Error::new(ErrorKind::HostNotFound, host.to_owned())))
     }
 
     /// Sends all of `data` (POCO's blocking `sendBytes` loops until everything is sent).

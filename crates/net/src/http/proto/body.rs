@@ -1,6 +1,6 @@
 //! Body framing: deciding it (RFC 9112 section 6), decoding it and encoding it.
 
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::message::{HeaderLimits, HttpMessage, HttpRequest, HttpResponse, MessageHeader};
 
 /// How a message body is delimited.
@@ -60,12 +60,12 @@ pub fn response_framing(request_method: &str, response: &HttpResponse) -> Result
 pub fn request_framing(request: &HttpRequest) -> Result<BodyFraming> {
     let te = last_coding_is_chunked(request)?;
     if te.is_some() && request.has("Content-Length") {
-        return Err(Error::Message("request has both Transfer-Encoding and Content-Length".into()));
+        return Err(Error::new(ErrorKind::Message, "request has both Transfer-Encoding and Content-Length"));
     }
     match te {
         Some(true) => return Ok(BodyFraming::Chunked),
         Some(false) => {
-            return Err(Error::Message(format!(
+            return Err(Error::new(ErrorKind::Message, format!(
                 "request Transfer-Encoding `{}` does not end in chunked",
                 request.transfer_encoding()
             )));
@@ -87,7 +87,7 @@ pub fn outgoing_framing(message: &impl HttpMessage) -> Result<BodyFraming> {
         return Ok(BodyFraming::Chunked);
     }
     if message.has("Transfer-Encoding") {
-        return Err(Error::InvalidArgument(format!(
+        return Err(Error::new(ErrorKind::InvalidArgument, format!(
             "cannot send a body with Transfer-Encoding `{}` (only chunked is supported)",
             message.transfer_encoding()
         )));
@@ -119,11 +119,11 @@ fn content_length(m: &impl HttpMessage) -> Result<Option<u64>> {
         for part in v.split(',') {
             let p = part.trim();
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 19 {
-                return Err(Error::Message(format!("invalid Content-Length `{}`", v.escape_debug())));
+                return Err(Error::new(ErrorKind::Message, format!("invalid Content-Length `{}`", v.escape_debug())));
             }
-            let n: u64 = p.parse().map_err(|_| Error::Message(format!("invalid Content-Length `{v}`")))?;
+            let n: u64 = p.parse().map_err(|_| Error::new(ErrorKind::Message, format!("invalid Content-Length `{v}`")))?;
             if found.is_some_and(|f| f != n) {
-                return Err(Error::Message(format!(
+                return Err(Error::new(ErrorKind::Message, format!(
                     "conflicting Content-Length values ({} and {n})",
                     found.unwrap_or(0)
                 )));
@@ -346,11 +346,11 @@ impl BodyDecoder {
                 self.state = State::Done;
                 Ok(())
             }
-            State::Length(n) => Err(Error::Message(format!(
+            State::Length(n) => Err(Error::new(ErrorKind::Message, format!(
                 "connection closed with {n} bytes of the body missing (after {} bytes)",
                 self.position
             ))),
-            _ => Err(Error::Message(format!(
+            _ => Err(Error::new(ErrorKind::Message, format!(
                 "connection closed inside a chunked body (incomplete chunked transfer encoding at body byte {})",
                 self.position
             ))),
@@ -394,7 +394,7 @@ impl BodyDecoder {
     }
 
     fn error(&self, used: usize, what: &str) -> Error {
-        Error::Message(format!("{what} at body byte {}", self.position + used as u64))
+        Error::new(ErrorKind::Message, format!("{what} at body byte {}", self.position + used as u64))
     }
 
     fn limit_error(&self, used: usize, what: &str) -> Error {
@@ -466,16 +466,16 @@ impl BodyEncoder {
     /// to send large data without copying it.
     pub fn prepare(&mut self, len: usize, out: &mut Vec<u8>) -> Result<()> {
         if self.finished {
-            return Err(Error::IllegalState("body already finished".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "body already finished"));
         }
         match self.framing {
             BodyFraming::None if len > 0 => {
-                return Err(Error::IllegalState(
-                    "message has neither Content-Length nor chunked Transfer-Encoding: set one to send a body".into(),
+                return Err(Error::new(ErrorKind::IllegalState, 
+                    "message has neither Content-Length nor chunked Transfer-Encoding: set one to send a body",
                 ));
             }
             BodyFraming::Length(n) if self.written + len as u64 > n => {
-                return Err(Error::InvalidArgument(format!(
+                return Err(Error::new(ErrorKind::InvalidArgument, format!(
                     "body longer than its Content-Length: {} bytes written, {n} declared",
                     self.written + len as u64
                 )));
@@ -515,7 +515,7 @@ impl BodyEncoder {
                 out.extend_from_slice(b"\r\n");
             }
             BodyFraming::Length(n) if self.written < n => {
-                return Err(Error::InvalidArgument(format!(
+                return Err(Error::new(ErrorKind::InvalidArgument, format!(
                     "body shorter than its Content-Length: {} of {n} bytes written",
                     self.written
                 )));

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::connection::Io;
 use super::media::media_type_for_path;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{HTTP_1_0, HttpMessage, HttpResponse, HttpStatus};
 use crate::http::proto::{BodyEncoder, BodyFraming, encode_response_head, validate_response_head};
 use crate::socket::StreamSocket;
@@ -115,11 +115,11 @@ impl<'a> HttpServerResponse<'a> {
     pub fn send_file(&mut self, path: impl AsRef<Path>, media_type: &str) -> Result<()> {
         self.check_not_sent()?;
         let path = path.as_ref();
-        let open_error = |e: io::Error| Error::OpenFile(format!("{}: {e}", path.display()));
+        let open_error = |e: io::Error| Error::new(ErrorKind::OpenFile, format!("{}: {e}", path.display()));
         let file = File::open(path).map_err(open_error)?;
         let meta = file.metadata().map_err(open_error)?;
         if !meta.is_file() {
-            return Err(Error::OpenFile(format!("{}: not a regular file", path.display())));
+            return Err(Error::new(ErrorKind::OpenFile, format!("{}: not a regular file", path.display())));
         }
         let length = meta.len();
         if let Ok(modified) = meta.modified() {
@@ -142,7 +142,7 @@ impl<'a> HttpServerResponse<'a> {
                     None => copy_through(&mut source, &mut io)?,
                 };
             if copied != length {
-                return Err(Error::Io(io::Error::new(
+                return Err(Error::io(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     format!("{} shrank while it was sent ({copied} of {length} bytes)", path.display()),
                 )));
@@ -178,7 +178,7 @@ impl<'a> HttpServerResponse<'a> {
 
     fn check_not_sent(&self) -> Result<()> {
         if self.sent() {
-            return Err(Error::IllegalState("the response was already sent".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "the response was already sent"));
         }
         Ok(())
     }
@@ -211,7 +211,7 @@ impl<'a> HttpServerResponse<'a> {
 
     pub(crate) fn write_body(&mut self, data: &[u8]) -> io::Result<usize> {
         let State::Body { encoder, discard } = &mut self.state else {
-            return Err(Error::IllegalState("no response body is being sent".into()).into());
+            return Err(Error::new(ErrorKind::IllegalState, "no response body is being sent").into());
         };
         if *discard {
             return Ok(data.len());

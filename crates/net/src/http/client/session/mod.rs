@@ -10,7 +10,7 @@ mod settings;
 
 use super::body::{RequestBody, ResponseBody};
 use super::proxy::{ProxyAuth, ProxyConfig, connect_tunnel, socks5_connect};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::conn::Conn;
 use crate::http::message::{
     HttpDigestCredentials, HttpMessage, HttpRequest, HttpResponse, HttpStatus, MessageHeader,
@@ -194,7 +194,7 @@ impl HttpClientSession {
     /// `https`).
     pub fn from_uri(uri: &rpoco_foundation::Uri) -> Result<Self> {
         if !uri.scheme().eq_ignore_ascii_case("http") {
-            return Err(Error::UnknownUriScheme(format!(
+            return Err(Error::new(ErrorKind::UnknownUriScheme, format!(
                 "{} (HttpClientSession handles http)",
                 uri.scheme()
             )));
@@ -226,7 +226,7 @@ impl HttpClientSession {
 
     pub(in crate::http::client) fn check_abort(&self) -> Result<()> {
         if self.abort.aborted.load(Ordering::SeqCst) {
-            return Err(Error::ConnectionAborted("session aborted through its AbortHandle".into()));
+            return Err(Error::new(ErrorKind::ConnectionAborted, "session aborted through its AbortHandle"));
         }
         Ok(())
     }
@@ -234,12 +234,12 @@ impl HttpClientSession {
     /// Maps an I/O error, naming an abort or a spent deadline when that is the cause.
     pub(in crate::http::client) fn io_error(&self, e: io::Error, what: &str) -> Error {
         if self.abort.aborted.load(Ordering::SeqCst) {
-            return Error::ConnectionAborted(format!("{what}: session aborted through its AbortHandle"));
+            return Error::new(ErrorKind::ConnectionAborted, format!("{what}: session aborted through its AbortHandle"));
         }
         if let (Some(d), Some(t)) = (self.deadline, self.request_timeout)
             && Instant::now() >= d
         {
-            return Error::Timeout(format!("{what}: request timeout of {t:?} exceeded"));
+            return Error::timeout(Timeout::Deadline, Some(t), format_args!("{what}: request"));
         }
         Error::from_io_during(e, what)
     }
@@ -253,7 +253,7 @@ impl HttpClientSession {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             self.close();
-            return Err(Error::Timeout(format!("request timeout of {total:?} exceeded")));
+            return Err(Error::timeout(Timeout::Deadline, Some(total), "request"));
         }
         if let Some(c) = &self.conn {
             let cap = |t: Option<Duration>| Some(t.map_or(left, |t| t.min(left)));
@@ -268,7 +268,7 @@ impl HttpClientSession {
             (Some(d), Some(total)) => {
                 let left = d.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    return Err(Error::Timeout(format!("request timeout of {total:?} exceeded")));
+                    return Err(Error::timeout(Timeout::Deadline, Some(total), "request"));
                 }
                 Ok(Some(self.connect_timeout.map_or(left, |c| c.min(left))))
             }
@@ -424,7 +424,7 @@ impl HttpClientSession {
 
     pub(in crate::http::client) fn flush_head(&mut self) -> Result<()> {
         self.apply_deadline()?;
-        let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
+        let conn = self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
         if let Err(e) = conn.flush() {
             let err = self.io_error(e, "send request");
             self.close();
@@ -501,11 +501,11 @@ impl HttpClientSession {
             Exchange::AwaitingResponse => {}
             Exchange::Receiving(d) => {
                 self.exchange = Exchange::Receiving(d);
-                return Err(Error::IllegalState("the previous response body is still being read".into()));
+                return Err(Error::new(ErrorKind::IllegalState, "the previous response body is still being read"));
             }
             Exchange::Idle => {
                 if self.peeked.is_none() {
-                    return Err(Error::IllegalState("receive_response without a request sent".into()));
+                    return Err(Error::new(ErrorKind::IllegalState, "receive_response without a request sent"));
                 }
             }
         }
@@ -561,11 +561,11 @@ impl HttpClientSession {
         let mut retried = false;
         loop {
             self.apply_deadline()?;
-            let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
+            let conn = self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
             let result = conn.read_head(|b| parse_response_head(b, &limits));
             let fresh_failure = match &result {
                 Ok(None) => true,
-                Err(Error::ConnectionReset(_)) => conn.buffered().is_empty(),
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => conn.buffered().is_empty(),
                 _ => false,
             };
             if fresh_failure
@@ -587,12 +587,12 @@ impl HttpClientSession {
                 Ok(None) => {
                     self.close();
                     self.check_abort()?;
-                    return Err(Error::NoMessage("connection closed before a response was received".into()));
+                    return Err(Error::new(ErrorKind::NoMessage, "connection closed before a response was received"));
                 }
                 Err(e) => {
                     let e = if self.abort.aborted.load(Ordering::SeqCst) {
-                        Error::ConnectionAborted(
-                            "receive response: session aborted through its AbortHandle".into(),
+                        Error::new(ErrorKind::ConnectionAborted, 
+                            "receive response: session aborted through its AbortHandle",
                         )
                     } else {
                         e

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::{AbortHandle, Exchange, HttpClientSession};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::client::proxy::ProxyConfig;
 use crate::http::message::MessageHeader;
 use crate::socket::{Connector, Transport};
@@ -14,7 +14,7 @@ use crate::socket::{Connector, Transport};
 impl HttpClientSession {
     fn ensure_unconnected(&self, what: &str) -> Result<()> {
         if self.conn.is_some() {
-            return Err(Error::IllegalState(format!("cannot change the {what} of a connected session")));
+            return Err(Error::new(ErrorKind::IllegalState, format!("cannot change the {what} of a connected session")));
         }
         Ok(())
     }
