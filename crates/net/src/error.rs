@@ -106,7 +106,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// The POCO exception class of this kind (`Tls`/`Foundation`: their generic class;
-    /// [`Error::poco_class`] gives the exact one).
+    /// [`ErrorKind::poco_class`](crate::ErrorKind::poco_class) gives the exact one).
     pub fn poco_class(self) -> &'static str {
         self.names().0
     }
@@ -132,7 +132,9 @@ impl ErrorKind {
             NoMessage => ("NoMessageException", "No message received"),
             NotAuthenticated => ("NotAuthenticatedException", "No authentication information found"),
             Http => ("HTTPException", "HTTP Exception"),
-            UnsupportedRedirect => ("UnsupportedRedirectException", "Unsupported HTTP redirect (protocol change)"),
+            UnsupportedRedirect => {
+                ("UnsupportedRedirectException", "Unsupported HTTP redirect (protocol change)")
+            }
             Protocol => ("ProtocolException", "Protocol error"),
             HtmlForm => ("HTMLFormException", "HTML Form Exception"),
             InvalidArgument => ("InvalidArgumentException", "Invalid argument"),
@@ -260,6 +262,9 @@ pub enum Detail {
         class: &'static str,
         /// POCO's exception name, e.g. `"Certificate validation error"`.
         name: &'static str,
+        /// The `io::ErrorKind` the TLS error stands for (`UnexpectedEof` for a connection
+        /// closed without `close_notify`, `TimedOut`, ...).
+        io_kind: io::ErrorKind,
     },
 }
 
@@ -321,7 +326,8 @@ impl Error {
 
     /// A proxy's refusal (kind [`ErrorKind::Http`]) with its status and words.
     pub fn proxy_reply(status: Option<u16>, words: &str, message: impl Into<Cow<'static, str>>) -> Self {
-        Error::new(ErrorKind::Http, message).with_detail(Detail::ProxyReply { status, words: words.to_owned() })
+        Error::new(ErrorKind::Http, message)
+            .with_detail(Detail::ProxyReply { status, words: words.to_owned() })
     }
 
     /// An error of `kind` carrying what the peer said.
@@ -330,12 +336,18 @@ impl Error {
     }
 
     /// A TLS error from a transport built on this crate (the one way TLS reaches net):
-    /// `class`/`name` are its POCO class and name, `source` the error itself.
-    pub fn tls(class: &'static str, name: &'static str, source: impl Into<BoxError>) -> Self {
+    /// `class`/`name` are its POCO class and name, `io_kind` what it means as an I/O error,
+    /// `source` the error itself.
+    pub fn tls(
+        class: &'static str,
+        name: &'static str,
+        io_kind: io::ErrorKind,
+        source: impl Into<BoxError>,
+    ) -> Self {
         let source = source.into();
         let message = source.to_string();
         Error::new(ErrorKind::Tls, strip_name(message, name))
-            .with_detail(Detail::Tls { class, name })
+            .with_detail(Detail::Tls { class, name, io_kind })
             .with_source(source)
     }
 
@@ -377,6 +389,9 @@ impl Error {
 
     /// The `io::ErrorKind` this error stands for: an I/O cause's own, else the kind's.
     pub fn io_kind(&self) -> io::ErrorKind {
+        if let Detail::Tls { io_kind, .. } = self.inner.detail {
+            return io_kind;
+        }
         match self.inner.source.as_deref().and_then(|s| s.downcast_ref::<io::Error>()) {
             Some(e) if self.inner.kind == ErrorKind::Io => e.kind(),
             _ => self.inner.kind.io_kind(),
@@ -447,7 +462,11 @@ impl Error {
         }
         match ErrorKind::from_io_kind(e.kind()) {
             ErrorKind::Timeout => {
-                let which = if what.contains("send") || what.contains("write") { Timeout::Write } else { Timeout::Read };
+                let which = if what.contains("send") || what.contains("write") {
+                    Timeout::Write
+                } else {
+                    Timeout::Read
+                };
                 Error::timeout(which, None, what).with_source(e)
             }
             kind => Error::new(kind, format!("{what}: {e}")).with_source(e),
@@ -574,7 +593,7 @@ mod tests {
     #[test]
     fn tls_errors_keep_their_class_and_source() {
         let source = io::Error::other("SSL Exception: handshake failed");
-        let e = Error::tls("SSLException", "SSL Exception", source);
+        let e = Error::tls("SSLException", "SSL Exception", io::ErrorKind::InvalidData, source);
         assert_eq!((e.kind(), e.poco_class()), (ErrorKind::Tls, "SSLException"));
         assert_eq!(e.to_string(), "SSL Exception: handshake failed");
         assert!(e.source_as::<io::Error>().is_some());

@@ -12,7 +12,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{raw_server, read_request};
-use rpoco_net::{Error, ErrorKind, HTTP_1_1, HttpClientSession, HttpMessage, HttpRequest, HttpResponse, Limit};
+use rpoco_net::{
+    Error, ErrorKind, HTTP_1_1, HttpClientSession, HttpMessage, HttpRequest, HttpResponse, Limit,
+};
 
 fn get(path: &str) -> HttpRequest {
     HttpRequest::new("GET", path, HTTP_1_1)
@@ -133,7 +135,9 @@ fn io_errors_carry_the_kind_and_the_net_error() {
     let e = s.receive_response(&mut res).unwrap().read_to_end(&mut body).unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
     assert_eq!(body, b"abc");
-    assert!(matches!(Error::from(e), e if e.kind() == ErrorKind::Message && e.message().contains("7 bytes of the body missing")));
+    assert!(
+        matches!(Error::from(e), e if e.kind() == ErrorKind::Message && e.message().contains("7 bytes of the body missing"))
+    );
 }
 
 #[test]
@@ -162,10 +166,7 @@ fn oversized_heads_hit_the_configurable_limits() {
     let (port, _) = serve_once(big_value);
     let mut s = HttpClientSession::new("127.0.0.1", port);
     let e = exchange(&mut s, &mut get("/")).unwrap_err();
-    assert!(
-        e.limit_kind() == Some(Limit::ValueLength) && e.message().contains("X-Big"),
-        "{e:?}"
-    );
+    assert!(e.limit_kind() == Some(Limit::ValueLength) && e.message().contains("X-Big"), "{e:?}");
 
     let many: &'static [u8] = Box::leak(
         [b"HTTP/1.1 200 OK\r\n".as_slice(), &b"A: b\r\n".repeat(101), b"\r\n"].concat().into_boxed_slice(),
@@ -256,7 +257,10 @@ fn stale_kept_alive_connection_is_retried_for_idempotent_requests_only() {
     let mut post = HttpRequest::new("POST", "/3", HTTP_1_1);
     post.set_content_length(Some(0));
     let e = exchange(&mut s, &mut post).unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::NoMessage | ErrorKind::ConnectionReset), "POST is not retried: {e:?}");
+    assert!(
+        matches!(e.kind(), ErrorKind::NoMessage | ErrorKind::ConnectionReset),
+        "POST is not retried: {e:?}"
+    );
 }
 
 #[test]
@@ -412,7 +416,10 @@ fn abort_handle_unblocks_a_reader_from_another_thread() {
     aborter.join().unwrap();
     assert!(matches!(e.kind(), ErrorKind::ConnectionAborted), "{e:?}");
     assert!(t.elapsed() < Duration::from_secs(2));
-    assert!(matches!(s.send_request(&mut get("/")).map_err(|e| e.kind()), Err(ErrorKind::ConnectionAborted)), "sticky until reset");
+    assert!(
+        matches!(s.send_request(&mut get("/")).map_err(|e| e.kind()), Err(ErrorKind::ConnectionAborted)),
+        "sticky until reset"
+    );
     s.reset();
     assert!(!s.abort_handle().is_aborted());
 }

@@ -99,9 +99,10 @@ impl Conn {
                 if got == 0 {
                     return Ok(None);
                 }
-                return Err(Error::new(ErrorKind::Message, format!(
-                    "connection closed inside the message head after {got} bytes"
-                )));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("connection closed inside the message head after {got} bytes"),
+                ));
             }
         }
     }

@@ -52,9 +52,12 @@ impl Default for SocketAddress {
 
 impl SocketAddress {
     /// Builds an address from a host (literal or name) and a port; names are resolved and the
-    /// first result is taken. Nothing found → [`Error::HostNotFound`].
+    /// first result is taken. Nothing found → [`ErrorKind::HostNotFound`](crate::ErrorKind::HostNotFound).
     pub fn new(host: &str, port: u16) -> Result<Self> {
-        Self::resolve_all(host, port)?.into_iter().next().ok_or_else(|| Error::new(ErrorKind::HostNotFound, host.to_owned()))
+        Self::resolve_all(host, port)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::new(ErrorKind::HostNotFound, host.to_owned()))
     }
 
     /// Builds an address from an IP address and a port (no resolution).
@@ -64,13 +67,13 @@ impl SocketAddress {
 
     /// Builds an address from a host and a service: a port number or one of a few well-known
     /// service names (`http`, `https`, `ftp`, `ssh`, `smtp`, ...). Unknown names →
-    /// [`Error::InvalidAddress`] (POCO: `ServiceNotFoundException`).
+    /// [`ErrorKind::InvalidAddress`](crate::ErrorKind::InvalidAddress) (POCO: `ServiceNotFoundException`).
     pub fn with_service(host: &str, service: &str) -> Result<Self> {
         Self::new(host, resolve_service(service)?)
     }
 
     /// Parses `host:port`, `[v6]:port` or `1.2.3.4:port` (POCO's one-string constructor).
-    /// A missing port → [`Error::InvalidArgument`].
+    /// A missing port → [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
     pub fn parse(host_and_port: &str) -> Result<Self> {
         let (host, port) = split_host_port(host_and_port)?;
         Self::new(host, resolve_service(port)?)
@@ -117,9 +120,9 @@ impl SocketAddress {
 /// Splits `host:port` / `[v6]:port`; the host keeps no brackets.
 pub(crate) fn split_host_port(s: &str) -> Result<(&str, &str)> {
     if let Some(rest) = s.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| Error::new(ErrorKind::InvalidAddress, format!("unterminated IPv6 address in `{s}`")))?;
+        let (host, after) = rest.split_once(']').ok_or_else(|| {
+            Error::new(ErrorKind::InvalidAddress, format!("unterminated IPv6 address in `{s}`"))
+        })?;
         let port = after
             .strip_prefix(':')
             .filter(|p| !p.is_empty())
@@ -197,9 +200,15 @@ mod tests {
         assert_eq!(SocketAddress::parse("[::1]:443").unwrap().to_string(), "[::1]:443");
         assert_eq!(SocketAddress::parse("127.0.0.1:http").unwrap().port(), 80);
         assert_eq!(SocketAddress::parse("localhost:8080").unwrap().port(), 8080);
-        assert!(matches!(SocketAddress::parse("127.0.0.1").map_err(|e| e.kind()), Err(ErrorKind::InvalidArgument)));
+        assert!(matches!(
+            SocketAddress::parse("127.0.0.1").map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidArgument)
+        ));
         assert!(matches!(SocketAddress::parse("[::1").map_err(|e| e.kind()), Err(ErrorKind::InvalidAddress)));
-        assert!(matches!(SocketAddress::parse("1.2.3.4:nosuch").map_err(|e| e.kind()), Err(ErrorKind::InvalidAddress)));
+        assert!(matches!(
+            SocketAddress::parse("1.2.3.4:nosuch").map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidAddress)
+        ));
         assert_eq!(SocketAddress::default().to_string(), "0.0.0.0:0");
         assert_eq!(SocketAddress::new("[::1]", 1).unwrap().family(), AddressFamily::IPv6);
     }

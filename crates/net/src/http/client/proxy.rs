@@ -159,13 +159,18 @@ impl ProxyConfig {
         };
         let socks = scheme.eq_ignore_ascii_case("socks5") || scheme.eq_ignore_ascii_case("socks5h");
         if !socks && !scheme.eq_ignore_ascii_case("http") {
-            return Err(Error::new(ErrorKind::InvalidArgument, format!("unsupported proxy scheme `{scheme}` in `{url}`")));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("unsupported proxy scheme `{scheme}` in `{url}`"),
+            ));
         }
         let default_port = if socks { 1080 } else { 80 };
         let (host, port) = match crate::socket::split_host_port(host_port) {
             Ok((h, p)) => (
                 h.to_owned(),
-                p.parse().map_err(|_| Error::new(ErrorKind::InvalidArgument, format!("bad proxy port in `{url}`")))?,
+                p.parse().map_err(|_| {
+                    Error::new(ErrorKind::InvalidArgument, format!("bad proxy port in `{url}`"))
+                })?,
             ),
             Err(_) => (host_port.trim_start_matches('[').trim_end_matches(']').to_owned(), default_port),
         };
@@ -320,14 +325,18 @@ pub(crate) fn socks5_connect(
     let mut reply = [0u8; 2];
     s.read_exact(&mut reply).map_err(|e| Error::from_io_during(e, "SOCKS5 greeting"))?;
     if reply[0] != 5 {
-        return Err(Error::new(ErrorKind::Protocol, format!("not a SOCKS5 proxy (version byte {})", reply[0])));
+        return Err(Error::new(
+            ErrorKind::Protocol,
+            format!("not a SOCKS5 proxy (version byte {})", reply[0]),
+        ));
     }
     match reply[1] {
         0 => {}
         2 if with_auth => {
             let (u, p) = (config.username.as_bytes(), config.password.as_bytes());
             if u.len() > 255 || p.len() > 255 {
-                return Err(Error::new(ErrorKind::InvalidArgument, 
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
                     "SOCKS5 user name and password are limited to 255 bytes",
                 ));
             }
@@ -338,17 +347,24 @@ pub(crate) fn socks5_connect(
             s.write_all(&msg)?;
             s.read_exact(&mut reply)?;
             if reply[1] != 0 {
-                return Err(Error::new(ErrorKind::NotAuthenticated, 
+                return Err(Error::new(
+                    ErrorKind::NotAuthenticated,
                     "SOCKS5 proxy rejected the user name or password",
                 ));
             }
         }
         0xff => {
-            return Err(Error::new(ErrorKind::NotAuthenticated, 
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
                 "SOCKS5 proxy accepts none of our authentication methods",
             ));
         }
-        m => return Err(Error::new(ErrorKind::Protocol, format!("SOCKS5 proxy chose method {m} we did not offer"))),
+        m => {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!("SOCKS5 proxy chose method {m} we did not offer"),
+            ));
+        }
     }
     let mut req = vec![5, 1, 0];
     match host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
@@ -362,7 +378,10 @@ pub(crate) fn socks5_connect(
         }
         Err(_) => {
             if host.len() > 255 {
-                return Err(Error::new(ErrorKind::InvalidArgument, format!("host name too long for SOCKS5: {host}")));
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("host name too long for SOCKS5: {host}"),
+                ));
             }
             req.push(3);
             req.push(host.len() as u8);
@@ -397,7 +416,12 @@ pub(crate) fn socks5_connect(
             s.read_exact(&mut len)?;
             len[0] as usize + 2
         }
-        t => return Err(Error::new(ErrorKind::Protocol, format!("SOCKS5 reply with unknown address type {t}"))),
+        t => {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!("SOCKS5 reply with unknown address type {t}"),
+            ));
+        }
     };
     let mut rest = vec![0u8; skip];
     s.read_exact(&mut rest)?;

@@ -40,7 +40,7 @@ impl HttpBasicCredentials {
     }
 
     /// Reads `Authorization: Basic ...` from a request; another scheme or none →
-    /// [`Error::NotAuthenticated`].
+    /// [`ErrorKind::NotAuthenticated`](crate::ErrorKind::NotAuthenticated).
     pub fn from_request(request: &HttpRequest) -> Result<Self> {
         let (scheme, info) = request.credentials()?;
         Self::from_auth_info(&scheme, &info)
@@ -50,7 +50,10 @@ impl HttpBasicCredentials {
     /// first `:`).
     pub fn from_auth_info(scheme: &str, info: &str) -> Result<Self> {
         if !scheme.eq_ignore_ascii_case("Basic") {
-            return Err(Error::new(ErrorKind::NotAuthenticated, format!("basic authentication expected, got `{scheme}`")));
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("basic authentication expected, got `{scheme}`"),
+            ));
         }
         let raw = rpoco_foundation::base64::decode(info)?;
         let text = String::from_utf8(raw)
@@ -192,7 +195,9 @@ impl HttpDigestCredentials {
             .header()
             .get_all(from)
             .find(|v| v.trim_start().get(..7).is_some_and(|s| s.eq_ignore_ascii_case("digest ")))
-            .ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, format!("no Digest challenge in {from}")))?;
+            .ok_or_else(|| {
+                Error::new(ErrorKind::NotAuthenticated, format!("no Digest challenge in {from}"))
+            })?;
         self.set_challenge(challenge)?;
         let v = self.response_value(request.method(), request.uri())?;
         request.set(to, &v);
@@ -232,12 +237,18 @@ impl HttpDigestCredentials {
             "MD5-SESS" => (md5_hex, true),
             "SHA-256" => (sha256_hex, false),
             "SHA-256-SESS" => (sha256_hex, true),
-            other => return Err(Error::new(ErrorKind::NotAuthenticated, format!("unsupported Digest algorithm `{other}`"))),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::NotAuthenticated,
+                    format!("unsupported Digest algorithm `{other}`"),
+                ));
+            }
         };
         let qop =
             self.param("qop").map(|q| split_elements(q, true).iter().any(|q| q.eq_ignore_ascii_case("auth")));
         if qop == Some(false) {
-            return Err(Error::new(ErrorKind::NotAuthenticated, 
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
                 "Digest challenge offers no supported qop (only `auth` is)",
             ));
         }

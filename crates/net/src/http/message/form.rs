@@ -57,7 +57,7 @@ pub struct FilePart {
 /// POCO `HTMLForm`: form fields (it dereferences to a [`NameValueCollection`]) plus file
 /// parts, read from a request and written in either encoding.
 ///
-/// Limits (POCO): 100 fields, 1024-byte names, 256 KiB values → [`Error::LimitExceeded`];
+/// Limits (POCO): 100 fields, 1024-byte names, 256 KiB values → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded);
 /// received file parts are kept in memory up to 16 MiB each (POCO hands them to a
 /// `PartHandler` instead).
 ///
@@ -252,8 +252,9 @@ impl HtmlForm {
             return Err(Error::limit(Limit::Form, format!("multipart body longer than {limit} bytes")));
         }
         let delim = format!("--{boundary}").into_bytes();
-        let mut pos = find(&data, &delim, 0)
-            .ok_or_else(|| Error::new(ErrorKind::HtmlForm, format!("multipart body without boundary `{boundary}`")))?;
+        let mut pos = find(&data, &delim, 0).ok_or_else(|| {
+            Error::new(ErrorKind::HtmlForm, format!("multipart body without boundary `{boundary}`"))
+        })?;
         loop {
             pos += delim.len();
             if data[pos..].starts_with(b"--") {
@@ -264,7 +265,10 @@ impl HtmlForm {
             } else if data[pos..].starts_with(b"\n") {
                 1
             } else {
-                return Err(Error::new(ErrorKind::HtmlForm, format!("bad multipart delimiter line at byte {pos}")));
+                return Err(Error::new(
+                    ErrorKind::HtmlForm,
+                    format!("bad multipart delimiter line at byte {pos}"),
+                ));
             };
             let mut header = MessageHeader::new();
             let mut rest = &data[pos..];
@@ -273,8 +277,9 @@ impl HtmlForm {
             pos += before - rest.len();
             let mut close = delim.clone();
             close.splice(0..0, *b"\r\n");
-            let end = find(&data, &close, pos)
-                .ok_or_else(|| Error::new(ErrorKind::HtmlForm, format!("multipart part at byte {pos} is not terminated")))?;
+            let end = find(&data, &close, pos).ok_or_else(|| {
+                Error::new(ErrorKind::HtmlForm, format!("multipart part at byte {pos} is not terminated"))
+            })?;
             let content = &data[pos..end];
             self.add_part_from(&header, content)?;
             pos = end + 2;

@@ -125,8 +125,8 @@ impl MessageHeader {
     }
 
     /// Reads fields up to and including the empty line that ends them (CRLF or LF line
-    /// endings) and adds them. Limits exceeded → [`Error::LimitExceeded`]; a malformed
-    /// line → [`Error::Message`] naming it. (POCO leaves the empty line unread.)
+    /// endings) and adds them. Limits exceeded → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded); a malformed
+    /// line → [`ErrorKind::Message`](crate::ErrorKind::Message) naming it. (POCO leaves the empty line unread.)
     pub fn read(&mut self, reader: &mut impl BufRead) -> Result<()> {
         let max = self.limits.max_block_length().saturating_add(2);
         let mut block = Vec::new();
@@ -138,7 +138,10 @@ impl MessageHeader {
                 return Err(Error::limit(Limit::HeadLength, format!("header block longer than {max} bytes")));
             }
             if n == 0 || !block.ends_with(b"\n") {
-                return Err(Error::new(ErrorKind::Message, format!("header block truncated at byte {}", block.len())));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("header block truncated at byte {}", block.len()),
+                ));
             }
             let line = &block[start..];
             if line == b"\n" || line == b"\r\n" {

@@ -146,7 +146,7 @@ impl HttpRequest {
     }
 
     /// `Authorization` split into scheme and authentication info; absent →
-    /// [`Error::NotAuthenticated`].
+    /// [`ErrorKind::NotAuthenticated`](crate::ErrorKind::NotAuthenticated).
     pub fn credentials(&self) -> Result<(String, String)> {
         split_credentials(self.get("Authorization"))
     }
@@ -166,7 +166,7 @@ impl HttpRequest {
         self.has("Proxy-Authorization")
     }
 
-    /// `Proxy-Authorization` split into scheme and info; absent → [`Error::NotAuthenticated`].
+    /// `Proxy-Authorization` split into scheme and info; absent → [`ErrorKind::NotAuthenticated`](crate::ErrorKind::NotAuthenticated).
     pub fn proxy_credentials(&self) -> Result<(String, String)> {
         split_credentials(self.get("Proxy-Authorization"))
     }
@@ -206,7 +206,8 @@ impl HttpRequest {
 }
 
 fn split_credentials(value: Option<&str>) -> Result<(String, String)> {
-    let value = value.ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no credentials in the request"))?.trim();
+    let value =
+        value.ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no credentials in the request"))?.trim();
     let (scheme, info) = value.split_once([' ', '\t']).unwrap_or((value, ""));
     Ok((scheme.to_owned(), info.trim().to_owned()))
 }

@@ -157,10 +157,7 @@ fn response_head_errors() {
     assert!(e.limit_kind() == Some(Limit::FieldCount), "{e:?}");
     let long_value = [b"HTTP/1.1 200 OK\r\nA: ".as_slice(), &[b'v'; 8193], b"\r\n\r\n"].concat();
     let e = parse_response_head(&long_value, &limits).unwrap_err();
-    assert!(
-        e.limit_kind() == Some(Limit::ValueLength) && e.message().contains("`A`"),
-        "{e:?}"
-    );
+    assert!(e.limit_kind() == Some(Limit::ValueLength) && e.message().contains("`A`"), "{e:?}");
     let long_name = [b"HTTP/1.1 200 OK\r\n".as_slice(), &[b'n'; 257], b": v\r\n\r\n"].concat();
     let e = parse_response_head(&long_name, &limits).unwrap_err();
     assert!(e.limit_kind() == Some(Limit::NameLength), "{e:?}");
@@ -296,7 +293,9 @@ fn encoding_table() {
 fn validation_refuses_header_injection() {
     let mut req = HttpRequest::new("GET", "/", "HTTP/1.1");
     req.set("X", "a\r\nInjected: 1");
-    assert!(matches!(validate_request_head(&req), Err(e) if e.kind() == ErrorKind::InvalidArgument && e.message().contains("`X`")));
+    assert!(
+        matches!(validate_request_head(&req), Err(e) if e.kind() == ErrorKind::InvalidArgument && e.message().contains("`X`"))
+    );
     let req = HttpRequest::new("GET", "/a b", "HTTP/1.1");
     assert!(validate_request_head(&req).is_err());
     let mut res = HttpResponse::default();

@@ -200,9 +200,10 @@ impl HttpConnection {
                 match parse_request_head(buf, &self.shared.params.limits) {
                     Ok(Some((request, used))) => {
                         if let Some(at) = bare_lf(&buf[..used]) {
-                            let e = Error::new(ErrorKind::Message, format!(
-                                "line ends in a bare LF at byte {at} of the request head"
-                            ));
+                            let e = Error::new(
+                                ErrorKind::Message,
+                                format!("line ends in a bare LF at byte {at} of the request head"),
+                            );
                             self.reject(&e);
                             return self.close_after_error();
                         }

@@ -89,8 +89,8 @@ impl<'a> HttpServerResponse<'a> {
     /// bodies, so for it chunked becomes close-delimited (POCO sends chunked anyway).
     /// Writing more than `Content-Length`, or finishing with fewer, is an error.
     ///
-    /// Errors: [`Error::IllegalState`] if a response was already sent,
-    /// [`Error::InvalidArgument`] for a head that cannot go on the wire (CR or LF in a value,
+    /// Errors: [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) if a response was already sent,
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) for a head that cannot go on the wire (CR or LF in a value,
     /// a bad header name, an unsupported transfer coding).
     pub fn send(&mut self) -> Result<ResponseStream<'_, 'a>> {
         let (framing, discard) = self.start()?;
@@ -111,7 +111,7 @@ impl<'a> HttpServerResponse<'a> {
     /// Sends the file at `path` (POCO `sendFile`) with `Content-Length`, `Last-Modified` and
     /// `Content-Type: media_type` (an empty `media_type` picks one from the file name's
     /// extension, see [`media_type_for_path`](crate::media_type_for_path)). No body for
-    /// `HEAD`. A file that cannot be opened is [`Error::OpenFile`], before anything is sent.
+    /// `HEAD`. A file that cannot be opened is [`ErrorKind::OpenFile`](crate::ErrorKind::OpenFile), before anything is sent.
     pub fn send_file(&mut self, path: impl AsRef<Path>, media_type: &str) -> Result<()> {
         self.check_not_sent()?;
         let path = path.as_ref();

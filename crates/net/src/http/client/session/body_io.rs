@@ -36,7 +36,10 @@ impl HttpClientSession {
             Ok(Some(h)) => h,
             Ok(None) => {
                 self.close();
-                return Err(Error::new(ErrorKind::NoMessage, "connection closed before a response was received"));
+                return Err(Error::new(
+                    ErrorKind::NoMessage,
+                    "connection closed before a response was received",
+                ));
             }
             Err(e) => {
                 self.close();
@@ -61,8 +64,10 @@ impl HttpClientSession {
         let Exchange::Sending(encoder) = &mut self.exchange else {
             return Err(Error::new(ErrorKind::IllegalState, "no request body is being sent").into());
         };
-        let conn =
-            self.conn.as_mut().ok_or_else(|| io::Error::from(Error::new(ErrorKind::IllegalState, "not connected")))?;
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| io::Error::from(Error::new(ErrorKind::IllegalState, "not connected")))?;
         encoder.prepare(data.len(), &mut conn.wbuf).map_err(io::Error::from)?;
         let suffix = encoder.chunk_suffix(data.len());
         if conn.wbuf.len() + data.len() < 16 * 1024 {

@@ -35,7 +35,7 @@ pub(in crate::http::client) enum Exchange {
 /// Lets another thread abort a session's blocking operations.
 ///
 /// [`abort`](Self::abort) shuts the current connection down (a blocked read or write returns
-/// at once) and makes every later operation fail with [`Error::ConnectionAborted`] until
+/// at once) and makes every later operation fail with [`ErrorKind::ConnectionAborted`](crate::ErrorKind::ConnectionAborted) until
 /// [`HttpClientSession::reset`] is called.
 ///
 /// ```
@@ -194,10 +194,10 @@ impl HttpClientSession {
     /// `https`).
     pub fn from_uri(uri: &rpoco_foundation::Uri) -> Result<Self> {
         if !uri.scheme().eq_ignore_ascii_case("http") {
-            return Err(Error::new(ErrorKind::UnknownUriScheme, format!(
-                "{} (HttpClientSession handles http)",
-                uri.scheme()
-            )));
+            return Err(Error::new(
+                ErrorKind::UnknownUriScheme,
+                format!("{} (HttpClientSession handles http)", uri.scheme()),
+            ));
         }
         Ok(Self::new(uri.host(), uri.port()))
     }
@@ -234,7 +234,10 @@ impl HttpClientSession {
     /// Maps an I/O error, naming an abort or a spent deadline when that is the cause.
     pub(in crate::http::client) fn io_error(&self, e: io::Error, what: &str) -> Error {
         if self.abort.aborted.load(Ordering::SeqCst) {
-            return Error::new(ErrorKind::ConnectionAborted, format!("{what}: session aborted through its AbortHandle"));
+            return Error::new(
+                ErrorKind::ConnectionAborted,
+                format!("{what}: session aborted through its AbortHandle"),
+            );
         }
         if let (Some(d), Some(t)) = (self.deadline, self.request_timeout)
             && Instant::now() >= d
@@ -490,7 +493,7 @@ impl HttpClientSession {
     /// interim responses, and returns the body reader. No body for `HEAD`, 1xx, 204 and
     /// 304. If a request sent on a reused connection gets no response at all (the server
     /// had closed it), an idempotent request without a body is sent again once on a new
-    /// connection. A response without a byte → [`Error::NoMessage`].
+    /// connection. A response without a byte → [`ErrorKind::NoMessage`](crate::ErrorKind::NoMessage).
     pub fn receive_response(&mut self, response: &mut HttpResponse) -> Result<ResponseBody<'_>> {
         self.check_abort()?;
         match std::mem::replace(&mut self.exchange, Exchange::Idle) {
@@ -501,11 +504,17 @@ impl HttpClientSession {
             Exchange::AwaitingResponse => {}
             Exchange::Receiving(d) => {
                 self.exchange = Exchange::Receiving(d);
-                return Err(Error::new(ErrorKind::IllegalState, "the previous response body is still being read"));
+                return Err(Error::new(
+                    ErrorKind::IllegalState,
+                    "the previous response body is still being read",
+                ));
             }
             Exchange::Idle => {
                 if self.peeked.is_none() {
-                    return Err(Error::new(ErrorKind::IllegalState, "receive_response without a request sent"));
+                    return Err(Error::new(
+                        ErrorKind::IllegalState,
+                        "receive_response without a request sent",
+                    ));
                 }
             }
         }
@@ -561,7 +570,8 @@ impl HttpClientSession {
         let mut retried = false;
         loop {
             self.apply_deadline()?;
-            let conn = self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
+            let conn =
+                self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
             let result = conn.read_head(|b| parse_response_head(b, &limits));
             let fresh_failure = match &result {
                 Ok(None) => true,
@@ -587,11 +597,15 @@ impl HttpClientSession {
                 Ok(None) => {
                     self.close();
                     self.check_abort()?;
-                    return Err(Error::new(ErrorKind::NoMessage, "connection closed before a response was received"));
+                    return Err(Error::new(
+                        ErrorKind::NoMessage,
+                        "connection closed before a response was received",
+                    ));
                 }
                 Err(e) => {
                     let e = if self.abort.aborted.load(Ordering::SeqCst) {
-                        Error::new(ErrorKind::ConnectionAborted, 
+                        Error::new(
+                            ErrorKind::ConnectionAborted,
                             "receive response: session aborted through its AbortHandle",
                         )
                     } else {
