@@ -45,8 +45,8 @@ use std::time::Duration;
 use rustls_pki_types::CertificateDer;
 
 use rpoco_net::{
-    AbortHandle, Connector, HttpClientSession, HttpRequest, HttpResponse, MessageHeader, ProxyConfig,
-    RequestBody, ResponseBody, StreamSocket, Transport,
+    AbortHandle, Connector, DetachedConnection, HttpClientSession, HttpRequest, HttpResponse, MessageHeader,
+    ProxyConfig, RequestBody, ResponseBody, StreamSocket, Transport,
 };
 
 use crate::context::Context;
@@ -380,6 +380,27 @@ impl HttpsClientSession {
     /// A handle another thread can use to abort this session's operations.
     pub fn abort_handle(&self) -> AbortHandle {
         self.session.abort_handle()
+    }
+
+    /// Takes the TLS connection out of the session (POCO `detachSocket()`), e.g. after a
+    /// `101 Switching Protocols`: its transport is the [`SecureStreamSocket`] (recover it
+    /// with `(&*transport as &dyn Any).downcast_ref`), with the decrypted bytes the session
+    /// had already read. The session no longer owns it (see
+    /// [`HttpClientSession::detach_socket`]); [`server_certificate`](Self::server_certificate)
+    /// still describes it.
+    pub fn detach_socket(&mut self) -> Result<DetachedConnection> {
+        Ok(self.session.detach_socket()?)
+    }
+
+    /// Gives the session a connection for its next request (POCO `attachSocket()`); a
+    /// [`SecureStreamSocket`] transport also becomes what
+    /// [`server_certificate`](Self::server_certificate) and friends describe.
+    pub fn attach_socket(&mut self, connection: DetachedConnection) {
+        let transport: &dyn std::any::Any = &*connection.transport;
+        if let Some(secure) = transport.downcast_ref::<SecureStreamSocket>() {
+            self.connector.state().last = Some(Handshake::of(secure));
+        }
+        self.session.attach_socket(connection);
     }
 
     /// Closes the connection, if any (POCO `reset()`), and clears an abort.

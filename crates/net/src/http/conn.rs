@@ -29,6 +29,18 @@ impl Conn {
         }
     }
 
+    /// Puts bytes received elsewhere (a [`DetachedConnection`](crate::DetachedConnection)'s)
+    /// in front of what is read next.
+    pub(crate) fn preload(&mut self, bytes: &[u8]) {
+        let pending = self.buffered().to_vec();
+        self.buf = [bytes, &pending].concat();
+        self.start = 0;
+        self.end = self.buf.len();
+        if self.buf.len() < INITIAL_READ_BUFFER {
+            self.buf.resize(INITIAL_READ_BUFFER, 0);
+        }
+    }
+
     /// Bytes received and not yet consumed.
     pub(crate) fn buffered(&self) -> &[u8] {
         &self.buf[self.start..self.end]

@@ -98,7 +98,7 @@ impl HttpClientSession {
             if decoder.is_finished() {
                 self.trailers = decoder.take_trailers();
                 self.exchange = Exchange::Idle;
-                if self.must_reconnect {
+                if self.must_reconnect && !self.switched {
                     self.close();
                 }
                 return Ok(0);

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 mod body_io;
 mod settings;
+mod takeover;
 
 use super::body::{RequestBody, ResponseBody};
 use super::proxy::{ProxyAuth, ProxyConfig, connect_tunnel, socks5_connect};
@@ -118,6 +119,9 @@ pub struct HttpClientSession {
     deadline: Option<Instant>,
     last_request: Option<Instant>,
     must_reconnect: bool,
+    /// The last response switched protocols (`101`): the connection stays open after its
+    /// (empty) body for [`detach_socket`](Self::detach_socket), and is not reused for HTTP.
+    switched: bool,
     pub(in crate::http::client) exchange: Exchange,
     method: String,
     replay: Option<Vec<u8>>,
@@ -155,6 +159,7 @@ impl HttpClientSession {
             deadline: None,
             last_request: None,
             must_reconnect: false,
+            switched: false,
             exchange: Exchange::Idle,
             method: String::new(),
             replay: None,
@@ -348,8 +353,11 @@ impl HttpClientSession {
         self.deadline = self.request_timeout.map(|t| Instant::now() + t);
         self.finish_previous_exchange();
         if self.conn.is_some() {
+            // A connection that has served no request yet (given to `from_transport` or
+            // `attach_socket`) serves this one, whatever keep-alive says.
+            let served = self.last_request.is_some();
             let stale = self.last_request.is_some_and(|t| t.elapsed() >= self.keep_alive_timeout);
-            if !self.keep_alive || self.must_reconnect || stale {
+            if (served && !self.keep_alive) || self.must_reconnect || stale {
                 self.close();
             }
         }
@@ -476,7 +484,7 @@ impl HttpClientSession {
                     conn.consume(used);
                     self.trailers = decoder.take_trailers();
                     self.exchange = Exchange::Idle;
-                    if self.must_reconnect {
+                    if self.must_reconnect && !self.switched {
                         self.close();
                     }
                     return;
@@ -537,6 +545,7 @@ impl HttpClientSession {
         let closes = !response.keep_alive() || response.header().has_token("Connection", "close");
         self.must_reconnect =
             closes || framing == BodyFraming::Close || response.status() == HttpStatus::SWITCHING_PROTOCOLS;
+        self.switched = response.status() == HttpStatus::SWITCHING_PROTOCOLS;
         self.trailers = MessageHeader::new();
         self.exchange = Exchange::Receiving(BodyDecoder::with_limits(framing, limits));
         self.replay = None;
