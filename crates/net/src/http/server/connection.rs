@@ -16,6 +16,7 @@ use super::response::HttpServerResponse;
 use crate::error::{Error, Limit};
 use crate::http::conn::Conn;
 use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpStatus};
+use crate::http::proto::server::check_request_target;
 use crate::http::proto::{parse_request_head, request_framing};
 use crate::socket::{Listener, SocketAddress, StreamSocket};
 use crate::tcp_server::{Next, TcpServerConnection, TcpServerConnectionFactory};
@@ -214,7 +215,7 @@ impl HttpConnection {
             if !buf.is_empty() && worth_parsing(buf, self.parse_mark, max_line) {
                 match parse_request_head(buf, &self.shared.params.limits) {
                     Ok(Some((request, used))) => {
-                        if let Some(at) = bare_lf(&buf[..used]) {
+                        if let Some(at) = crate::http::proto::bare_lf(&buf[..used]) {
                             let e = Error::Message(format!(
                                 "line ends in a bare LF at byte {at} of the request head"
                             ));
@@ -271,9 +272,9 @@ impl HttpConnection {
     /// Answers a request head that could not be parsed: 414, 431 or 400.
     fn reject(&mut self, error: &Error) {
         let status = match error {
-            Error::LimitExceeded { limit: Limit::Uri | Limit::Method, .. } => {
-                HttpStatus::REQUEST_URI_TOO_LONG
-            }
+            Error::LimitExceeded { limit: Limit::Uri, .. } => HttpStatus::REQUEST_URI_TOO_LONG,
+            // A method longer than any the server knows (RFC 9110 9.1); POCO answers 400 too.
+            Error::LimitExceeded { limit: Limit::Method, .. } => HttpStatus::BAD_REQUEST,
             Error::LimitExceeded { .. } => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
             _ => HttpStatus::BAD_REQUEST,
         };
@@ -307,14 +308,15 @@ impl HttpConnection {
     }
 
     /// Serves one request.
-    fn serve(&mut self, head: HttpRequest) -> Served {
+    fn serve(&mut self, mut head: HttpRequest) -> Served {
         if !self.set_nonblocking(false) {
             return Served::Close;
         }
         self.served += 1;
         let shared = self.shared.clone();
         let params = &shared.params;
-        let framing = match request_framing(&head) {
+        let checked = check_request_target(&mut head).and_then(|form| Ok((form, request_framing(&head)?)));
+        let (target, framing) = match checked {
             Ok(f) => f,
             Err(e) => {
                 self.reject(&e);
@@ -332,8 +334,13 @@ impl HttpConnection {
         }
         let is_head = head.method() == "HEAD";
         let is_connect = head.method() == "CONNECT";
-        let mut request =
-            HttpServerRequest::new(head, framing, &self.io, self.client, self.server, self.secure);
+        let mut request = HttpServerRequest::new(
+            head,
+            (target, framing),
+            &self.io,
+            (self.client, self.server),
+            self.secure,
+        );
         let mut response =
             HttpServerResponse::new(prefilled, &self.io, (is_head, is_connect), &shared.stopping);
         let outcome =
@@ -416,21 +423,6 @@ impl HttpConnection {
         self.wait = Wait::Linger(until, left);
         Next::WaitReadable { deadline: Some(until) }
     }
-}
-
-/// The offset of the first LF not preceded by CR. RFC 9112 (section 2.2) lets a recipient
-/// accept a bare LF as a line end; the server does not, as proxies disagree on it
-/// (a request smuggling vector).
-fn bare_lf(head: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(p) = head[from..].iter().position(|&b| b == b'\n') {
-        let at = from + p;
-        if at == 0 || head[at - 1] != b'\r' {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
 }
 
 /// Whether a new parse attempt can succeed or find a limit exceeded: once a line ended

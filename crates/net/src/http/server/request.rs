@@ -6,6 +6,7 @@ use std::ops::Deref;
 
 use super::connection::Io;
 use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest};
+use crate::http::proto::server::TargetForm;
 use crate::http::proto::{BodyDecoder, BodyFraming, Decoded};
 use crate::socket::{DetachedConnection, SocketAddress, Transport};
 
@@ -37,6 +38,7 @@ const MAX_DRAIN: u64 = 64 * 1024;
 /// ```
 pub struct HttpServerRequest<'a> {
     request: HttpRequest,
+    target: TargetForm,
     io: &'a RefCell<Io>,
     decoder: BodyDecoder,
     client_address: SocketAddress,
@@ -58,14 +60,40 @@ impl std::fmt::Debug for HttpServerRequest<'_> {
 impl<'a> HttpServerRequest<'a> {
     pub(crate) fn new(
         request: HttpRequest,
-        framing: BodyFraming,
+        (target, framing): (TargetForm, BodyFraming),
         io: &'a RefCell<Io>,
-        client_address: SocketAddress,
-        server_address: SocketAddress,
+        (client_address, server_address): (SocketAddress, SocketAddress),
         secure: bool,
     ) -> Self {
-        let decoder = BodyDecoder::with_limits(framing, request.header().limits());
-        HttpServerRequest { request, io, decoder, client_address, server_address, secure, body_error: None }
+        let decoder = BodyDecoder::with_limits(framing, request.header().limits()).strict_line_ends();
+        HttpServerRequest {
+            request,
+            target,
+            io,
+            decoder,
+            client_address,
+            server_address,
+            secure,
+            body_error: None,
+        }
+    }
+
+    /// The form the request target had on the wire (RFC 9112 3.2). `uri()` is always the
+    /// origin form (`/path?query`) for an ordinary request, also when the client sent an
+    /// absolute URI (`GET http://host/path`): then this says so and keeps the raw target,
+    /// and `host()` is the URI's authority. `CONNECT` targets stay `host:port`, and
+    /// `OPTIONS *` stays `*`.
+    pub fn target_form(&self) -> &TargetForm {
+        &self.target
+    }
+
+    /// The request target exactly as the client sent it (POCO `getURI()` before the
+    /// absolute-form rewrite).
+    pub fn request_target(&self) -> &str {
+        match &self.target {
+            TargetForm::Absolute { raw, .. } => raw,
+            _ => self.request.uri(),
+        }
     }
 
     /// The request head.
