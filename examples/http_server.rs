@@ -1,5 +1,6 @@
 //! POCO's `HTTPTimeServer` sample, ported: an HTTP server that answers `GET /` with a page
-//! showing the current time (refreshing every second); other paths get `501`, as in POCO.
+//! showing the current time (refreshing every second); other paths get `501`, as in POCO,
+//! except `GET /hello`, a fixed 13-byte `Hello, world!` for the benchmarks.
 //!
 //! ```text
 //! cargo run --example http_server -- [--port 9980] [--threads 16] [--bind 0.0.0.0]
@@ -43,6 +44,21 @@ impl HttpRequestHandler for TimeRequestHandler {
              <body><p style=\"text-align: center; font-size: 48px;\">{dt}</p></body></html>"
         )?;
         out.finish()
+    }
+}
+
+/// `GET /hello`: "Hello, world!" as `text/plain` with `Content-Length`, the same 13 bytes
+/// every server in `cargo xtask bench server` answers.
+struct HelloRequestHandler;
+
+impl HttpRequestHandler for HelloRequestHandler {
+    fn handle_request(
+        &mut self,
+        _request: &mut HttpServerRequest<'_>,
+        response: &mut HttpServerResponse<'_>,
+    ) -> rpoco::net::Result<()> {
+        response.set_content_type("text/plain");
+        response.send_buffer(b"Hello, world!")
     }
 }
 
@@ -92,7 +108,12 @@ fn serve(bind: &str, port: u16, threads: usize) -> Result<(), Box<dyn std::error
     let server = HttpServer::new(
         |request: &HttpServerRequest<'_>| {
             // if (request.getURI() == "/") return new TimeRequestHandler(_format); else return 0;
-            (request.uri() == "/").then(|| Box::new(TimeRequestHandler) as Box<dyn HttpRequestHandler>)
+            match request.uri() {
+                "/" => Some(Box::new(TimeRequestHandler) as Box<dyn HttpRequestHandler>),
+                // Not in POCO's sample: the benchmarks' fixed 13-byte answer.
+                "/hello" => Some(Box::new(HelloRequestHandler) as Box<dyn HttpRequestHandler>),
+                _ => None,
+            }
         },
         socket,
         params,

@@ -10,9 +10,15 @@ use crate::http::proto::server::TargetForm;
 use crate::http::proto::{BodyDecoder, BodyFraming, Decoded};
 use crate::socket::{DetachedConnection, SocketAddress, Transport};
 
-/// How much of an unread request body the server reads and discards after the handler,
-/// to keep the connection; a longer rest closes it instead.
-const MAX_DRAIN: u64 = 64 * 1024;
+/// What is left of a request body after its handler.
+pub(crate) enum BodyRest {
+    /// Nothing: the body was read (or there was none).
+    Done,
+    /// The rest is unread, still to come from the client.
+    Unread(Box<BodyDecoder>),
+    /// The connection cannot be reused (a body error, or a client waiting for `100 Continue`).
+    Close,
+}
 
 /// A request as the server received it (POCO `HTTPServerRequest`): the head (through
 /// `Deref` to [`HttpRequest`]: `method()`, `uri()`, `get(name)`, ...), the body as `Read`,
@@ -191,30 +197,35 @@ impl<'a> HttpServerRequest<'a> {
         self.body_error
     }
 
-    /// After the handler: reads and discards a small unread rest of the body so the
-    /// connection can serve the next request. `false`: the connection must close.
-    pub(crate) fn finish_body(&mut self) -> bool {
+    /// After the handler: consumes the rest of the body that is already buffered (no I/O)
+    /// and says what is left, for the connection to drain from the poller.
+    pub(crate) fn finish_buffered(mut self) -> BodyRest {
         if self.decoder.is_finished() {
-            return true;
+            return BodyRest::Done;
         }
         if self.body_error.is_some() {
-            return false;
+            return BodyRest::Close;
         }
         // The client waits for `100 Continue` (or a final answer) before sending the body:
         // it may never come, so the connection cannot be reused.
         if self.expect_continue() && !self.io.borrow().continue_sent {
-            return false;
+            return BodyRest::Close;
         }
-        let limit = self.decoder.position() + MAX_DRAIN;
-        let mut scratch = [0u8; 8192];
-        while self.decoder.position() < limit {
-            match self.read_body(&mut scratch, false) {
-                Ok(0) => return self.decoder.is_finished(),
-                Ok(_) => {}
-                Err(_) => return false,
+        let Ok(mut io) = self.io.try_borrow_mut() else { return BodyRest::Close };
+        loop {
+            let conn = &mut io.conn;
+            let Ok((used, event)) = self.decoder.decode(conn.buffered()) else { return BodyRest::Close };
+            let (end, more) = (event == Decoded::End, event != Decoded::NeedMore);
+            conn.consume(used);
+            if end {
+                return BodyRest::Done;
+            }
+            if !more {
+                break;
             }
         }
-        false
+        drop(io);
+        BodyRest::Unread(Box::new(self.decoder))
     }
 
     fn read_body(&mut self, out: &mut [u8], may_continue: bool) -> io::Result<usize> {
