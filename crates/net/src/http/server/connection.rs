@@ -9,15 +9,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::exchange::{Pending, Served};
+use super::exchange::Served;
 use super::handler::HttpRequestHandlerFactory;
 use super::params::HttpServerParams;
 use super::transfer::{self, BodyFirst, Progress};
-use crate::error::{Error, Limit};
 use crate::http::conn::Conn;
-use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpStatus};
-use crate::http::proto::server::{TransferBudget, check_request_target};
-use crate::http::proto::{BodyDecoder, BodyFraming, parse_request_head, request_framing};
+use crate::http::message::{HTTP_1_1, HttpMessage, HttpResponse, HttpStatus};
+use crate::http::proto::server::{ReceivedRequest, Rejection, RequestHeadReader, TransferBudget};
+use crate::http::proto::{BodyDecoder, BodyFraming};
 use crate::socket::{Listener, SocketAddress, StreamSocket};
 use crate::tcp_server::{Next, TcpServerConnection, TcpServerConnectionFactory};
 
@@ -92,14 +91,14 @@ impl TcpServerConnectionFactory for HttpConnectionFactory {
                 switched: false,
                 detached: false,
             }),
-            shared,
             client,
             server,
             secure,
             served: 0,
             wait: Wait::First(accepted),
             nonblocking: false,
-            parse_mark: 0,
+            reader: RequestHeadReader::new(shared.params.limits),
+            shared,
         })
     }
 }
@@ -156,8 +155,7 @@ pub(crate) struct HttpConnection {
     pub(super) served: u32,
     wait: Wait,
     nonblocking: bool,
-    /// Buffered length at the last incomplete parse: parse again only when a line ended.
-    parse_mark: usize,
+    reader: RequestHeadReader,
 }
 
 impl TcpServerConnection for HttpConnection {
@@ -222,25 +220,13 @@ impl HttpConnection {
     fn next_head(&mut self) -> Step {
         loop {
             let io = self.io.get_mut();
-            let buf = io.conn.buffered();
-            let limits = &self.shared.params.limits;
-            let max_line = limits.max_method_length + limits.max_uri_length + 12;
-            if !buf.is_empty() && worth_parsing(buf, self.parse_mark, max_line) {
-                match parse_request_head(buf, &self.shared.params.limits) {
-                    Ok(Some((request, used))) => {
-                        if let Some(at) = crate::http::proto::bare_lf(&buf[..used]) {
-                            let e = Error::Message(format!(
-                                "line ends in a bare LF at byte {at} of the request head"
-                            ));
-                            return self.reject(&e);
-                        }
-                        io.conn.consume(used);
-                        self.parse_mark = 0;
-                        return self.begin(request);
-                    }
-                    Ok(None) => self.parse_mark = buf.len(),
-                    Err(e) => return self.reject(&e),
+            match self.reader.read(io.conn.buffered()) {
+                Ok(Some(request)) => {
+                    io.conn.consume(request.used);
+                    return self.begin(request);
                 }
+                Ok(None) => {}
+                Err(refused) => return self.reject(refused),
             }
             if self.shared.stopping.load(Ordering::Relaxed) && !matches!(self.wait, Wait::Head(_)) {
                 return Step::Park(Next::Close);
@@ -277,28 +263,21 @@ impl HttpConnection {
         }
     }
 
-    /// A head arrived: checks it, then reads its body first (small bodies, in the poller)
-    /// or runs the handler at once.
-    fn begin(&mut self, mut head: HttpRequest) -> Step {
-        let checked = check_request_target(&mut head).and_then(|form| Ok((form, request_framing(&head)?)));
-        let (target, framing) = match checked {
-            Ok(f) => f,
-            Err(e) => return self.reject(&e),
-        };
-        let limits = head.header().limits();
-        let pending = Pending { head, target, framing };
-        let buffered_body = match framing {
+    /// A head arrived: reads its body first (small bodies, in the poller) or runs the
+    /// handler at once.
+    fn begin(&mut self, request: ReceivedRequest) -> Step {
+        let buffered_body = match request.framing {
             BodyFraming::Length(n) => n <= self.params().buffered_body_limit as u64,
             BodyFraming::Chunked => true,
             _ => false,
         };
-        if buffered_body && !pending.expects_continue() {
+        if buffered_body && !request.expects_continue() {
             let budget = self.budget(self.params().request_body_timeout);
-            let scan = BodyDecoder::with_limits(framing, limits).strict_line_ends();
-            self.wait = Wait::Body(Box::new(BodyFirst::new(pending, scan, budget)));
+            let scan = request.body_decoder();
+            self.wait = Wait::Body(Box::new(BodyFirst::new(request, scan, budget)));
             return Step::Continue;
         }
-        self.serve(pending)
+        self.serve(request)
     }
 
     /// Reads a request body into the buffer without blocking, before its handler runs.
@@ -319,16 +298,16 @@ impl HttpConnection {
                 Step::Park(Next::WaitReadable { deadline: Some(budget.deadline()) })
             }
             Ok(Progress::Closed) => Step::Park(Next::Close),
-            Err(e) => self.reject(&e),
+            Err(e) => self.reject(e.into()),
         }
     }
 
     /// Runs the handler, then sends the response from the poller.
-    fn serve(&mut self, pending: Pending) -> Step {
+    fn serve(&mut self, request: ReceivedRequest) -> Step {
         if !self.set_nonblocking(false) {
             return Step::Park(Next::Close);
         }
-        let after = match self.exchange(pending) {
+        let after = match self.exchange(request) {
             Served::HandedOver => return Step::Park(Next::Close),
             Served::KeepAlive(rest) => After::KeepAlive(rest),
             Served::Close => After::Close,
@@ -395,17 +374,9 @@ impl HttpConnection {
     }
 
     /// Answers a request head that could not be used: 414, 431 or 400.
-    fn reject(&mut self, error: &Error) -> Step {
-        let status = match error {
-            Error::LimitExceeded { limit: Limit::Uri, .. } => HttpStatus::REQUEST_URI_TOO_LONG,
-            // A method longer than any the server knows (RFC 9110 9.1); POCO answers 400 too.
-            Error::LimitExceeded { limit: Limit::Method, .. } => HttpStatus::BAD_REQUEST,
-            Error::LimitExceeded { limit: Limit::Chunk, .. } => HttpStatus::BAD_REQUEST,
-            Error::LimitExceeded { .. } => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            _ => HttpStatus::BAD_REQUEST,
-        };
-        log::debug!("HttpServer: bad request from {}: {error}", self.client);
-        self.answer_error(status)
+    fn reject(&mut self, refused: Rejection) -> Step {
+        log::debug!("HttpServer: bad request from {}: {}", self.client, refused.error);
+        self.answer_error(refused.status)
     }
 
     /// Queues a bare error response that closes the connection (POCO's
@@ -460,18 +431,6 @@ impl HttpConnection {
         self.wait = Wait::Linger(until, left);
         Next::WaitReadable { deadline: Some(until) }
     }
-}
-
-/// Whether a new parse attempt can succeed or find a limit exceeded: once a line ended
-/// since the last attempt, or 1 KiB more arrived, or the request line passed its limit.
-/// (Parsing on every byte would make a byte-by-byte client cost quadratic time.)
-fn worth_parsing(buf: &[u8], mark: usize, max_line: usize) -> bool {
-    if mark == 0 || buf.len() < mark {
-        return true;
-    }
-    buf.len() >= mark + 1024
-        || (buf.len() > max_line && mark <= max_line)
-        || buf[mark.saturating_sub(1)..].contains(&b'\n')
 }
 
 thread_local! {

@@ -9,23 +9,9 @@ use std::sync::atomic::Ordering;
 use super::connection::{HttpConnection, http_date_now};
 use super::request::{BodyRest, HttpServerRequest};
 use super::response::HttpServerResponse;
-use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpStatus};
-use crate::http::proto::server::TargetForm;
-use crate::http::proto::{BodyDecoder, BodyFraming};
-
-/// A checked request head whose handler has not run yet.
-pub(crate) struct Pending {
-    pub(crate) head: HttpRequest,
-    pub(crate) target: TargetForm,
-    pub(crate) framing: BodyFraming,
-}
-
-impl Pending {
-    /// Whether the client waits for `100 Continue` before sending the body.
-    pub(crate) fn expects_continue(&self) -> bool {
-        self.head.version() == HTTP_1_1 && self.head.expect_continue()
-    }
-}
+use crate::http::message::{HttpMessage, HttpResponse, HttpStatus};
+use crate::http::proto::BodyDecoder;
+use crate::http::proto::server::{KeepAlivePolicy, ReceivedRequest};
 
 /// How an exchange left the connection.
 pub(crate) enum Served {
@@ -42,16 +28,19 @@ pub(crate) enum Served {
 impl HttpConnection {
     /// Runs the handler for `pending` (blocking I/O on this worker thread). The response's
     /// last bytes stay in the write buffer, for the connection to send from the poller.
-    pub(super) fn exchange(&mut self, pending: Pending) -> Served {
+    pub(super) fn exchange(&mut self, received: ReceivedRequest) -> Served {
         self.served += 1;
         let shared = self.shared.clone();
         let params = &shared.params;
-        let Pending { head, target, framing } = pending;
-        // The keep-alive decision: the server's settings, the request budget, the client,
-        // stopping; then the response's framing (a close-delimited body closes).
-        let budget = params.max_keep_alive_requests == 0 || self.served < params.max_keep_alive_requests;
-        let keep_alive =
-            params.keep_alive && budget && head.keep_alive() && !shared.stopping.load(Ordering::Relaxed);
+        let ReceivedRequest { head, target, framing, .. } = received;
+        // The server's side of the keep-alive decision; the response's framing can still
+        // close (a close-delimited body), and a protocol switch ends HTTP.
+        let policy = KeepAlivePolicy {
+            enabled: params.keep_alive,
+            max_requests: params.max_keep_alive_requests,
+            stopping: shared.stopping.load(Ordering::Relaxed),
+        };
+        let keep_alive = policy.allows(&head, self.served);
         let mut prefilled = HttpResponse::with_version(head.version(), HttpStatus::OK);
         prefilled.set("Date", &http_date_now());
         prefilled.set_keep_alive(keep_alive);

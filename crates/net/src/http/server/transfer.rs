@@ -5,10 +5,9 @@
 
 use std::io::{self, Write};
 
-use super::exchange::Pending;
 use crate::error::{Error, Result};
 use crate::http::conn::Conn;
-use crate::http::proto::server::TransferBudget;
+use crate::http::proto::server::{ReceivedRequest, TransferBudget};
 use crate::http::proto::{BodyDecoder, Decoded};
 
 /// How far a non-blocking transfer got.
@@ -26,7 +25,7 @@ pub(crate) enum Progress {
 /// The body's framing is checked on the way by a second decoder (`scan`), which only
 /// finds where the body ends; the handler's reads decode the same bytes again.
 pub(crate) struct BodyFirst {
-    pub(crate) pending: Pending,
+    pub(crate) pending: ReceivedRequest,
     scan: BodyDecoder,
     /// Bytes of the buffer (past the head) the scan has seen.
     scanned: usize,
@@ -34,7 +33,7 @@ pub(crate) struct BodyFirst {
 }
 
 impl BodyFirst {
-    pub(crate) fn new(pending: Pending, scan: BodyDecoder, budget: TransferBudget) -> Self {
+    pub(crate) fn new(pending: ReceivedRequest, scan: BodyDecoder, budget: TransferBudget) -> Self {
         BodyFirst { pending, scan, scanned: 0, budget }
     }
 
