@@ -361,7 +361,7 @@ fn active_opens() -> Result<u64, String> {
 
 /// CPU time (user + system) of process `pid` so far, in clock ticks: its own, or with
 /// `children` that of its children it has waited for (for this process: each wrk run).
-fn cpu_ticks(pid: &str, children: bool) -> Result<u64, String> {
+pub(super) fn cpu_ticks(pid: &str, children: bool) -> Result<u64, String> {
     let stat =
         std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| format!("/proc/{pid}: {e}"))?;
     // The command name may hold spaces and parentheses: fields are counted after the last `)`.
@@ -376,7 +376,7 @@ fn cpu_ticks(pid: &str, children: bool) -> Result<u64, String> {
     }
 }
 
-fn clock_ticks() -> f64 {
+pub(super) fn clock_ticks() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
         .output()
