@@ -152,7 +152,7 @@ impl<'a> HttpServerRequest<'a> {
     /// [`HttpServer::stop`](crate::HttpServer::stop) still shuts down the sockets of handlers
     /// that run past its drain timeout.
     ///
-    /// Errors: [`Error::IllegalState`](crate::Error::IllegalState) before a protocol-switching
+    /// Errors: [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) before a protocol-switching
     /// response was sent, with unread body bytes, or a second time; an I/O error if the
     /// response could not be flushed.
     ///
@@ -176,14 +176,14 @@ impl<'a> HttpServerRequest<'a> {
     /// ```
     pub fn detach_socket(&mut self) -> crate::Result<DetachedConnection> {
         if !self.decoder.is_finished() {
-            return Err(crate::Error::IllegalState(
-                "read the whole request body before detaching the connection".into(),
+            return Err(crate::Error::new(
+                crate::ErrorKind::IllegalState,
+                "read the whole request body before detaching the connection",
             ));
         }
-        let mut io = self
-            .io
-            .try_borrow_mut()
-            .map_err(|_| crate::Error::IllegalState("the connection is borrowed (transport())".into()))?;
+        let mut io = self.io.try_borrow_mut().map_err(|_| {
+            crate::Error::new(crate::ErrorKind::IllegalState, "the connection is borrowed (transport())")
+        })?;
         io.detach()
     }
 

@@ -2,7 +2,7 @@
 //! checked request head (or the status to refuse it with), and the decisions that follow
 //! from the head alone (keep-alive, `100 Continue`, how its body is read).
 
-use crate::error::{Error, Limit};
+use crate::error::{Error, ErrorKind, Limit};
 use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest, HttpStatus};
 use crate::http::proto::{
     BodyDecoder, BodyFraming, RequestLimits, bare_lf, parse_request_head, request_framing,
@@ -54,10 +54,10 @@ impl From<Error> for Rejection {
 /// long target, `431` for header limits, `400` for everything else (a method longer than
 /// any the server knows included, as POCO; RFC 9110 9.1 allows 501 or 400).
 pub fn rejection_status(error: &Error) -> HttpStatus {
-    match error {
-        Error::LimitExceeded { limit: Limit::Uri, .. } => HttpStatus::REQUEST_URI_TOO_LONG,
-        Error::LimitExceeded { limit: Limit::Method | Limit::Chunk, .. } => HttpStatus::BAD_REQUEST,
-        Error::LimitExceeded { .. } => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
+    match (error.kind(), error.limit_kind()) {
+        (_, Some(Limit::Uri)) => HttpStatus::REQUEST_URI_TOO_LONG,
+        (_, Some(Limit::Method | Limit::Chunk)) => HttpStatus::BAD_REQUEST,
+        (ErrorKind::LimitExceeded, _) => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
         _ => HttpStatus::BAD_REQUEST,
     }
 }
@@ -107,7 +107,7 @@ impl RequestHeadReader {
         self.mark = 0;
         if let Some(at) = bare_lf(&buf[..used]) {
             return Err(
-                Error::Message(format!("line ends in a bare LF at byte {at} of the request head")).into()
+                Error::new(ErrorKind::Message, format!("line ends in a bare LF at byte {at} of the request head")).into()
             );
         }
         let target = check_request_target(&mut head)?;

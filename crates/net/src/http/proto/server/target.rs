@@ -1,7 +1,7 @@
 //! The request target and `Host` (RFC 9112 3.2): which form the target has, whether `Host`
 //! is present once and well formed, and the origin-form path a handler sees.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest};
 
 /// The form of a request target (RFC 9112 3.2).
@@ -29,7 +29,7 @@ pub enum TargetForm {
 ///
 /// - HTTP/1.1 needs exactly one `Host` field, HTTP/1.0 at most one; its value must be
 ///   `host[:port]` (a reg-name, IPv4 address or bracketed IP literal; no user info, path,
-///   query or spaces). Otherwise [`Error::Message`] (answer 400).
+///   query or spaces). Otherwise an error of kind [`ErrorKind::Message`] (answer 400).
 /// - An absolute-form target (`GET http://h/p?q`) is rewritten to `/p?q`, and `Host` is set
 ///   to its authority (section 3.2.2: the target's authority wins over `Host`). Only `http`
 ///   and `https` are accepted.
@@ -54,11 +54,11 @@ pub fn check_request_target(request: &mut HttpRequest) -> Result<TargetForm> {
     let hosts: Vec<&str> = request.header().get_all("Host").collect();
     match hosts.as_slice() {
         [] if request.version() == HTTP_1_1 => {
-            return Err(Error::Message("HTTP/1.1 request without Host".into()));
+            return Err(Error::new(ErrorKind::Message, "HTTP/1.1 request without Host"));
         }
         [] => {}
         [one] => check_authority(one, "Host")?,
-        _ => return Err(Error::Message(format!("request has {} Host fields", hosts.len()))),
+        _ => return Err(Error::new(ErrorKind::Message, format!("request has {} Host fields", hosts.len()))),
     }
     let target = request.uri();
     let method = request.method();
@@ -66,13 +66,13 @@ pub fn check_request_target(request: &mut HttpRequest) -> Result<TargetForm> {
         return if method == "OPTIONS" {
             Ok(TargetForm::Asterisk)
         } else {
-            Err(Error::Message(format!("request target `*` with method {method}")))
+            Err(Error::new(ErrorKind::Message, format!("request target `*` with method {method}")))
         };
     }
     if method == "CONNECT" {
         check_authority(target, "CONNECT target")?;
         if target.is_empty() {
-            return Err(Error::Message("empty CONNECT target".into()));
+            return Err(Error::new(ErrorKind::Message, "empty CONNECT target"));
         }
         return Ok(TargetForm::Authority);
     }
@@ -80,20 +80,20 @@ pub fn check_request_target(request: &mut HttpRequest) -> Result<TargetForm> {
         return Ok(TargetForm::Origin);
     }
     let Some((scheme, rest)) = target.split_once("://") else {
-        return Err(Error::Message(format!(
+        return Err(Error::new(ErrorKind::Message, format!(
             "request target `{}` is neither a path nor an absolute URI",
             target.escape_debug()
         )));
     };
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
-        return Err(Error::Message(format!("request target with scheme `{}`", scheme.escape_debug())));
+        return Err(Error::new(ErrorKind::Message, format!("request target with scheme `{}`", scheme.escape_debug())));
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(end);
     check_authority(authority, "request target authority")?;
     if authority.is_empty() || path.starts_with('#') {
-        return Err(Error::Message(format!("request target `{}` is malformed", target.escape_debug())));
+        return Err(Error::new(ErrorKind::Message, format!("request target `{}` is malformed", target.escape_debug())));
     }
     let origin = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
     let authority = authority.to_owned();
@@ -105,7 +105,7 @@ pub fn check_request_target(request: &mut HttpRequest) -> Result<TargetForm> {
 
 /// `uri-host [":" port]` (RFC 9110 7.2, RFC 3986 3.2.2): no user info, path or spaces.
 fn check_authority(value: &str, what: &str) -> Result<()> {
-    let bad = || Error::Message(format!("{what} `{}` is not host[:port]", value.escape_debug()));
+    let bad = || Error::new(ErrorKind::Message, format!("{what} `{}` is not host[:port]", value.escape_debug()));
     let (host_ok, port) = if let Some(rest) = value.strip_prefix('[') {
         let (literal, after) = rest.split_once(']').ok_or_else(bad)?;
         let literal_ok = !literal.is_empty()
@@ -186,7 +186,7 @@ mod tests {
             &["ex\u{a0}ample"],
         ];
         for hosts in bad {
-            assert!(matches!(check("GET", "/", "HTTP/1.1", hosts), Err(Error::Message(_))), "{hosts:?}");
+            assert!(check("GET", "/", "HTTP/1.1", hosts).is_err_and(|e| e.kind() == ErrorKind::Message), "{hosts:?}");
         }
         // HTTP/1.0 may omit Host, not repeat it.
         assert!(check("GET", "/", "HTTP/1.0", &[]).is_ok());
