@@ -5,27 +5,10 @@
 
 mod support;
 
-use std::io::Read;
 use std::time::Duration;
 
-use rpoco_net::{HttpMessage, HttpServerParams, TargetForm, handler_fn};
-use support::{connect, exchange, serve};
-
-/// Reads the body, then answers 200 with what it saw.
-fn echo() -> impl rpoco_net::HttpRequestHandlerFactory {
-    handler_fn(|request, response| {
-        let mut body = Vec::new();
-        request.read_to_end(&mut body)?;
-        response.set("X-Method", request.method());
-        response.set("X-Uri", request.uri());
-        response.set("X-Target", request.request_target());
-        response.set("X-Host", request.host().unwrap_or("-"));
-        let absolute = matches!(request.target_form(), TargetForm::Absolute { .. });
-        response.set("X-Absolute", if absolute { "yes" } else { "no" });
-        response.set_content_type("text/plain");
-        response.send_buffer(&body)
-    })
-}
+use rpoco_net::{HttpMessage, HttpServerParams, handler_fn};
+use support::{connect, echo, exchange, serve};
 
 /// Sends `request`; asserts the answer is `status` and, for 4xx, that the server closes.
 fn expect(port: u16, request: &[u8], status: u16) -> support::RawResponse {

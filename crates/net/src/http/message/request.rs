@@ -206,8 +206,9 @@ impl HttpRequest {
 }
 
 fn split_credentials(value: Option<&str>) -> Result<(String, String)> {
-    let value =
-        trim_ows(value.ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no credentials in the request"))?);
+    let value = trim_ows(
+        value.ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no credentials in the request"))?,
+    );
     let (scheme, info) = value.split_once([' ', '\t']).unwrap_or((value, ""));
     Ok((scheme.to_owned(), trim_ows(info).to_owned()))
 }

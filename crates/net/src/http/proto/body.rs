@@ -116,16 +116,19 @@ fn last_coding_is_chunked(m: &impl HttpMessage) -> Result<Option<bool>> {
     let mut last = false;
     for v in header.get_all("Transfer-Encoding") {
         if v.bytes().any(|b| !(b == b'\t' || (b' '..0x7f).contains(&b))) {
-            return Err(Error::new(ErrorKind::Message, format!("invalid Transfer-Encoding `{}`", v.escape_debug())));
+            return Err(Error::new(
+                ErrorKind::Message,
+                format!("invalid Transfer-Encoding `{}`", v.escape_debug()),
+            ));
         }
         for coding in v.split(',').map(trim_ows).filter(|c| !c.is_empty()) {
             let (name, params) = coding.split_once(';').unwrap_or((coding, ""));
             let name = trim_ows(name);
             if name.is_empty() || !name.bytes().all(super::head::is_token_byte) {
-                return Err(Error::new(ErrorKind::Message, format!(
-                    "transfer coding `{}` is not a token",
-                    coding.escape_debug()
-                )));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("transfer coding `{}` is not a token", coding.escape_debug()),
+                ));
             }
             // `chunked` takes no parameters (RFC 9112 7).
             last = name.eq_ignore_ascii_case("chunked") && params.is_empty();

@@ -345,10 +345,10 @@ fn check_request_line_partial(line: &[u8], limits: &RequestLimits) -> Result<()>
     let method = parts.next().unwrap_or(&[]);
     // Binary junk (a TLS ClientHello sent to a plain port) is a bad request, not a long one.
     if let Some(at) = method.iter().position(|&b| !is_token_byte(b)) {
-        return Err(Error::new(ErrorKind::Message, format!(
-            "request method has the byte 0x{:02x} at {at}, not a token character",
-            method[at]
-        )));
+        return Err(Error::new(
+            ErrorKind::Message,
+            format!("request method has the byte 0x{:02x} at {at}, not a token character", method[at]),
+        ));
     }
     if method.len() > limits.max_method_length {
         return Err(Error::limit(

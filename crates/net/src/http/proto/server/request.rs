@@ -106,9 +106,11 @@ impl RequestHeadReader {
         };
         self.mark = 0;
         if let Some(at) = bare_lf(&buf[..used]) {
-            return Err(
-                Error::new(ErrorKind::Message, format!("line ends in a bare LF at byte {at} of the request head")).into()
-            );
+            return Err(Error::new(
+                ErrorKind::Message,
+                format!("line ends in a bare LF at byte {at} of the request head"),
+            )
+            .into());
         }
         let target = check_request_target(&mut head)?;
         let framing = request_framing(&head)?;

@@ -80,20 +80,26 @@ pub fn check_request_target(request: &mut HttpRequest) -> Result<TargetForm> {
         return Ok(TargetForm::Origin);
     }
     let Some((scheme, rest)) = target.split_once("://") else {
-        return Err(Error::new(ErrorKind::Message, format!(
-            "request target `{}` is neither a path nor an absolute URI",
-            target.escape_debug()
-        )));
+        return Err(Error::new(
+            ErrorKind::Message,
+            format!("request target `{}` is neither a path nor an absolute URI", target.escape_debug()),
+        ));
     };
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
-        return Err(Error::new(ErrorKind::Message, format!("request target with scheme `{}`", scheme.escape_debug())));
+        return Err(Error::new(
+            ErrorKind::Message,
+            format!("request target with scheme `{}`", scheme.escape_debug()),
+        ));
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(end);
     check_authority(authority, "request target authority")?;
     if authority.is_empty() || path.starts_with('#') {
-        return Err(Error::new(ErrorKind::Message, format!("request target `{}` is malformed", target.escape_debug())));
+        return Err(Error::new(
+            ErrorKind::Message,
+            format!("request target `{}` is malformed", target.escape_debug()),
+        ));
     }
     let origin = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
     let authority = authority.to_owned();
@@ -105,7 +111,8 @@ pub fn check_request_target(request: &mut HttpRequest) -> Result<TargetForm> {
 
 /// `uri-host [":" port]` (RFC 9110 7.2, RFC 3986 3.2.2): no user info, path or spaces.
 fn check_authority(value: &str, what: &str) -> Result<()> {
-    let bad = || Error::new(ErrorKind::Message, format!("{what} `{}` is not host[:port]", value.escape_debug()));
+    let bad =
+        || Error::new(ErrorKind::Message, format!("{what} `{}` is not host[:port]", value.escape_debug()));
     let (host_ok, port) = if let Some(rest) = value.strip_prefix('[') {
         let (literal, after) = rest.split_once(']').ok_or_else(bad)?;
         let literal_ok = !literal.is_empty()
@@ -186,7 +193,10 @@ mod tests {
             &["ex\u{a0}ample"],
         ];
         for hosts in bad {
-            assert!(check("GET", "/", "HTTP/1.1", hosts).is_err_and(|e| e.kind() == ErrorKind::Message), "{hosts:?}");
+            assert!(
+                check("GET", "/", "HTTP/1.1", hosts).is_err_and(|e| e.kind() == ErrorKind::Message),
+                "{hosts:?}"
+            );
         }
         // HTTP/1.0 may omit Host, not repeat it.
         assert!(check("GET", "/", "HTTP/1.0", &[]).is_ok());
