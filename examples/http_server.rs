@@ -15,6 +15,8 @@ use std::time::SystemTime;
 
 #[path = "support/datetime.rs"]
 mod datetime;
+#[path = "support/hello.rs"]
+mod hello;
 
 use rpoco::net::{
     HttpMessage, HttpRequestHandler, HttpServer, HttpServerParams, HttpServerRequest, HttpServerResponse,
@@ -44,21 +46,6 @@ impl HttpRequestHandler for TimeRequestHandler {
              <body><p style=\"text-align: center; font-size: 48px;\">{dt}</p></body></html>"
         )?;
         out.finish()
-    }
-}
-
-/// `GET /hello`: "Hello, world!" as `text/plain` with `Content-Length`, the same 13 bytes
-/// every server in `cargo xtask bench server` answers.
-struct HelloRequestHandler;
-
-impl HttpRequestHandler for HelloRequestHandler {
-    fn handle_request(
-        &mut self,
-        _request: &mut HttpServerRequest<'_>,
-        response: &mut HttpServerResponse<'_>,
-    ) -> rpoco::net::Result<()> {
-        response.set_content_type("text/plain");
-        response.send_buffer(b"Hello, world!")
     }
 }
 
@@ -111,7 +98,7 @@ fn serve(bind: &str, port: u16, threads: usize) -> Result<(), Box<dyn std::error
             match request.uri() {
                 "/" => Some(Box::new(TimeRequestHandler) as Box<dyn HttpRequestHandler>),
                 // Not in POCO's sample: the benchmarks' fixed 13-byte answer.
-                "/hello" => Some(Box::new(HelloRequestHandler) as Box<dyn HttpRequestHandler>),
+                "/hello" => Some(Box::new(hello::HelloRequestHandler) as Box<dyn HttpRequestHandler>),
                 _ => None,
             }
         },

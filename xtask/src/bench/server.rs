@@ -21,7 +21,7 @@ use crate::util::{ServerOutput, ServerProcess, cargo, have, run, target_dir, wor
 
 pub(super) const CONNECTIONS: usize = 50;
 /// The second keep-alive run: many connections per worker.
-const MANY: usize = 500;
+pub(super) const MANY: usize = 500;
 const IDLE: usize = 10_000;
 /// Worker threads for our server (POCO's default pool size).
 const OUR_THREADS: usize = 16;
@@ -289,10 +289,6 @@ pub(super) struct Wrk {
     pub(super) p99_ms: f64,
 }
 
-pub(super) fn wrk(url: &str, seconds: u64) -> Result<Wrk, String> {
-    wrk_with(url, seconds, &[]).map(|(wrk, _)| wrk)
-}
-
 /// Runs wrk at [`CONNECTIONS`] connections with `extra` arguments; returns its figures and
 /// the number of requests it completed. Any socket error or non-2xx response is an error.
 pub(super) fn wrk_with(url: &str, seconds: u64, extra: &[&str]) -> Result<(Wrk, u64), String> {
@@ -304,7 +300,7 @@ pub(super) fn wrk_with(url: &str, seconds: u64, extra: &[&str]) -> Result<(Wrk, 
 
 /// Runs wrk at `conns` connections; its figures, the requests completed, and its line
 /// about socket errors or non-2xx answers if it printed one.
-fn wrk_at(
+pub(super) fn wrk_at(
     url: &str,
     seconds: u64,
     conns: usize,
