@@ -48,6 +48,9 @@ pub(crate) struct Io {
     pub(crate) switched: bool,
     /// The handler took the connection over ([`Io::detach`]).
     pub(crate) detached: bool,
+    /// Whether the socket is in non-blocking mode (the connection's own steps), rather than
+    /// blocking with the server's timeouts (the handler's reads and writes).
+    pub(crate) nonblocking: bool,
 }
 
 impl Io {
@@ -58,7 +61,28 @@ impl Io {
         }
         self.continue_sent = true;
         self.conn.wbuf.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
-        self.conn.flush()
+        self.blocking()?.flush()
+    }
+
+    /// The connection, with its socket in blocking mode, for I/O the handler waits for. A
+    /// handler that reads no body and sends a small response never switches: its response
+    /// leaves from the connection's non-blocking flush.
+    pub(crate) fn blocking(&mut self) -> io::Result<&mut Conn> {
+        if self.nonblocking {
+            self.conn.transport.socket().set_blocking(true).map_err(io::Error::from)?;
+            self.nonblocking = false;
+        }
+        Ok(&mut self.conn)
+    }
+
+    fn set_nonblocking(&mut self) -> bool {
+        if !self.nonblocking {
+            if self.conn.transport.socket().set_blocking(false).is_err() {
+                return false;
+            }
+            self.nonblocking = true;
+        }
+        true
     }
 }
 
@@ -90,13 +114,13 @@ impl TcpServerConnectionFactory for HttpConnectionFactory {
                 response_started: false,
                 switched: false,
                 detached: false,
+                nonblocking: false,
             }),
             client,
             server,
             secure,
             served: 0,
             wait: Wait::First(accepted),
-            nonblocking: false,
             reader: RequestHeadReader::new(shared.params.limits),
             shared,
         })
@@ -154,7 +178,6 @@ pub(crate) struct HttpConnection {
     pub(super) secure: bool,
     pub(super) served: u32,
     wait: Wait,
-    nonblocking: bool,
     reader: RequestHeadReader,
 }
 
@@ -185,14 +208,8 @@ impl HttpConnection {
         &self.shared.params
     }
 
-    pub(super) fn set_nonblocking(&mut self, on: bool) -> bool {
-        if self.nonblocking != on {
-            if self.io.get_mut().conn.transport.socket().set_blocking(!on).is_err() {
-                return false;
-            }
-            self.nonblocking = on;
-        }
-        true
+    fn set_nonblocking(&mut self) -> bool {
+        self.io.get_mut().set_nonblocking()
     }
 
     fn head_deadline(&self) -> Instant {
@@ -231,7 +248,7 @@ impl HttpConnection {
             if self.shared.stopping.load(Ordering::Relaxed) && !matches!(self.wait, Wait::Head(_)) {
                 return Step::Park(Next::Close);
             }
-            if !self.set_nonblocking(true) {
+            if !self.set_nonblocking() {
                 return Step::Park(Next::Close);
             }
             match self.io.get_mut().conn.fill() {
@@ -282,7 +299,7 @@ impl HttpConnection {
 
     /// Reads a request body into the buffer without blocking, before its handler runs.
     fn read_body_first(&mut self, mut first: Box<BodyFirst>) -> Step {
-        if !self.set_nonblocking(true) {
+        if !self.set_nonblocking() {
             return Step::Park(Next::Close);
         }
         let limit = self.params().buffered_body_limit;
@@ -304,9 +321,6 @@ impl HttpConnection {
 
     /// Runs the handler, then sends the response from the poller.
     fn serve(&mut self, request: ReceivedRequest) -> Step {
-        if !self.set_nonblocking(false) {
-            return Step::Park(Next::Close);
-        }
         let after = match self.exchange(request) {
             Served::HandedOver => return Step::Park(Next::Close),
             Served::KeepAlive(rest) => After::KeepAlive(rest),
@@ -320,7 +334,7 @@ impl HttpConnection {
     /// Sends what the write buffer holds without blocking; parks while the client reads
     /// slowly, within the response budget.
     fn flush(&mut self, mut budget: TransferBudget, after: After) -> Step {
-        if !self.set_nonblocking(true) {
+        if !self.set_nonblocking() {
             return Step::Park(Next::Close);
         }
         match transfer::flush(&mut self.io.get_mut().conn, &mut budget) {
@@ -355,7 +369,7 @@ impl HttpConnection {
 
     /// Discards the unread rest of a body (bounded) without blocking, to keep the connection.
     fn drain(&mut self, mut decoder: Box<BodyDecoder>, mut budget: TransferBudget, mut left: u64) -> Step {
-        if !self.set_nonblocking(true) {
+        if !self.set_nonblocking() {
             return Step::Park(Next::Close);
         }
         match transfer::drain(&mut self.io.get_mut().conn, &mut decoder, &mut budget, &mut left) {
@@ -411,7 +425,7 @@ impl HttpConnection {
     }
 
     fn linger(&mut self, until: Instant, mut left: usize) -> Next {
-        if !self.set_nonblocking(true) {
+        if !self.set_nonblocking() {
             return Next::Close;
         }
         let socket = self.io.get_mut().conn.transport.socket().clone();

@@ -239,6 +239,7 @@ impl<'a> HttpServerRequest<'a> {
         if may_continue && self.request.version() == HTTP_1_1 && self.request.expect_continue() {
             io.send_continue()?;
         }
+        io.blocking()?;
         loop {
             let conn = &mut io.conn;
             if conn.buffered().is_empty()

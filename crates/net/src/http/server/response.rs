@@ -146,7 +146,7 @@ impl<'a> HttpServerResponse<'a> {
         if let State::Body { discard: false, encoder } = &mut self.state {
             let mut io = self.io.borrow_mut();
             encoder.prepare(length as usize, &mut io.conn.wbuf)?;
-            io.conn.flush()?;
+            io.blocking()?.flush()?;
             let mut source = file.take(length);
             let copied =
                 match (io.conn.transport.as_ref() as &dyn std::any::Any).downcast_ref::<StreamSocket>() {
@@ -255,7 +255,7 @@ impl<'a> HttpServerResponse<'a> {
         if io.conn.wbuf.len() + data.len() <= RESPONSE_BUFFER {
             io.conn.wbuf.extend_from_slice(data);
         } else {
-            io.conn.write_through(data)?;
+            io.blocking()?.write_through(data)?;
         }
         io.conn.wbuf.extend_from_slice(suffix);
         Ok(data.len())
@@ -268,7 +268,7 @@ impl<'a> HttpServerResponse<'a> {
         {
             emit(encoder, &mut self.pending, &mut io)?;
         }
-        io.conn.flush()
+        io.blocking()?.flush()
     }
 
     /// Ends the body (chunked: the last chunk; fixed length: checks the count) and sends
@@ -293,7 +293,7 @@ impl<'a> HttpServerResponse<'a> {
         // The rest leaves after the handler returns, from the poller if the client reads
         // slowly; only a large remainder is sent here.
         if io.conn.wbuf.len() >= RESPONSE_BUFFER {
-            io.conn.flush()?;
+            io.blocking()?.flush()?;
         }
         Ok(())
     }
@@ -308,7 +308,7 @@ fn emit(encoder: &mut BodyEncoder, pending: &mut Vec<u8>, io: &mut Io) -> io::Re
     encoder.encode(pending, &mut io.conn.wbuf).map_err(io::Error::from)?;
     pending.clear();
     if io.conn.wbuf.len() >= RESPONSE_BUFFER {
-        io.conn.flush()?;
+        io.blocking()?.flush()?;
     }
     Ok(())
 }
@@ -323,7 +323,7 @@ fn copy_through(source: &mut impl Read, io: &mut Io) -> io::Result<u64> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        io.conn.write_through(&buf[..n])?;
+        io.blocking()?.write_through(&buf[..n])?;
         total += n as u64;
     }
 }
