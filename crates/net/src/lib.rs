@@ -19,6 +19,7 @@
 
 mod error;
 pub mod http;
+pub mod mail;
 mod socket;
 mod tcp_server;
 
