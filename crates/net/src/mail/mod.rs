@@ -48,7 +48,7 @@ pub use quoted_printable::{
 };
 pub use read::{MailLimits, PartHandler};
 pub use recipient::{MailRecipient, RecipientType};
-pub use smtp::SmtpClientSession;
+pub use smtp::{SmtpClientSession, local_hostname};
 pub use smtp_auth::LoginMethod;
 pub use smtp_reply::SmtpReply;
 pub use stream::{MailInputStream, MailOutputStream};

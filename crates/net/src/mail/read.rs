@@ -11,7 +11,7 @@ use super::message::{ContentDisposition, ContentTransferEncoding, MailMessage, M
 use super::mime_reader::MultipartReader;
 use super::part_source::MailPartSource;
 use super::quoted_printable::QuotedPrintableDecoder;
-use super::recipient::{MailRecipient, RecipientType};
+use super::recipient::{MailRecipient, RecipientType, parse_address_list};
 use crate::error::Result;
 use crate::http::message::{MediaType, MessageHeader, split_parameters};
 
@@ -266,38 +266,10 @@ fn recipients_from(header: &MessageHeader) -> Vec<MailRecipient> {
     let mut out = Vec::new();
     for (name, kind) in [(MailMessage::HEADER_TO, RecipientType::Primary), (MailMessage::HEADER_CC, RecipientType::Cc)] {
         for value in header.get_all(name) {
-            for item in split_addresses(value) {
-                let (real, addr) = match (item.rfind('<'), item.rfind('>')) {
-                    (Some(l), Some(r)) if l < r => (item[..l].trim(), item[l + 1..r].trim()),
-                    _ => ("", item.trim()),
-                };
-                let real = real.trim_matches('"').replace("\\\"", "\"");
-                if !addr.is_empty() {
-                    out.push(MailRecipient::new(kind, addr, &real));
-                }
+            for (real, addr) in parse_address_list(value) {
+                out.push(MailRecipient::new(kind, &addr, &real));
             }
         }
     }
     out
-}
-
-fn split_addresses(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut quoted, mut angle, mut escaped, mut start) = (false, false, false, 0);
-    for (i, c) in s.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '<' if !quoted => angle = true,
-            '>' if !quoted => angle = false,
-            ',' if !quoted && !angle => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out.into_iter().filter(|a| !a.trim().is_empty()).collect()
 }

@@ -93,3 +93,63 @@ impl MailRecipient {
         format!("{name} <{}>", self.address)
     }
 }
+
+/// `(real name, address)` of each mailbox in an address list (`Name <addr>, addr, ...`),
+/// the name unquoted.
+pub(crate) fn parse_address_list(value: &str) -> Vec<(String, String)> {
+    split_addresses(value)
+        .into_iter()
+        .filter_map(|item| {
+            let (real, addr) = split_mailbox(item);
+            let real = real.trim_matches('"').replace("\\\"", "\"");
+            (!addr.is_empty()).then(|| (real, addr.to_owned()))
+        })
+        .collect()
+}
+
+/// `Name <addr>` → (`Name`, `addr`); `addr` alone → (``, `addr`).
+fn split_mailbox(item: &str) -> (&str, &str) {
+    match (item.rfind('<'), item.rfind('>')) {
+        (Some(l), Some(r)) if l < r => (item[..l].trim(), item[l + 1..r].trim()),
+        _ => ("", item.trim()),
+    }
+}
+
+/// An address-list header value with non-ASCII display names RFC 2047-encoded and the
+/// addresses left as they are (an encoded word must not swallow the `<addr>`).
+pub(crate) fn encode_address_list(value: &str) -> String {
+    split_addresses(value)
+        .into_iter()
+        .map(|item| {
+            let (real, addr) = split_mailbox(item);
+            if real.is_ascii() {
+                item.trim().to_owned()
+            } else {
+                let name = real.trim_matches('"').replace("\\\"", "\"");
+                format!("{} <{addr}>", super::encode_word(&name, "UTF-8"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn split_addresses(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut quoted, mut angle, mut escaped, mut start) = (false, false, false, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' if !quoted && !angle => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out.into_iter().filter(|a| !a.trim().is_empty()).collect()
+}

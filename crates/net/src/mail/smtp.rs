@@ -1,7 +1,7 @@
 //! [`SmtpClientSession`] (POCO `SMTPClientSession`): sending mail over SMTP (RFC 5321).
 //! The TLS variants (`SecureSmtpClientSession`, port 465) are in `rpoco-netssl`.
 
-use std::io::{Read, Write as _};
+use std::io::Read;
 use std::time::Duration;
 
 use super::error::{invalid_argument, illegal_state};
@@ -132,7 +132,7 @@ impl SmtpClientSession {
 
     /// POCO `login()`: EHLO with this machine's name.
     pub fn login_default(&mut self) -> Result<SmtpReply> {
-        self.login(&local_name())
+        self.login(&local_hostname())
     }
 
     /// POCO `login(hostname, method, username, password)`: EHLO, then AUTH with `method`
@@ -356,7 +356,9 @@ fn greeting_error(e: Error, timeout: Option<Duration>) -> Error {
     e
 }
 
-pub(crate) fn local_name() -> String {
+/// This machine's host name (for EHLO; POCO `Environment::nodeName`), `localhost` if
+/// unknown.
+pub fn local_hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|h| h.trim().to_owned())

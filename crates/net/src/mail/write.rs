@@ -7,7 +7,7 @@ use rpoco_foundation::base64::Base64Encoder;
 use super::encoded_word::encode_word;
 use super::message::{ContentDisposition, ContentTransferEncoding, MailMessage, MailPart};
 use super::quoted_printable::QuotedPrintableEncoder;
-use super::recipient::{MailRecipient, RecipientType};
+use super::recipient::{MailRecipient, RecipientType, encode_address_list};
 use crate::error::Result;
 use crate::http::message::{MediaType, MessageHeader, NameValueCollection, quote};
 
@@ -81,7 +81,13 @@ fn append_recipient(r: &MailRecipient, out: &mut String) {
 fn write_header(fields: &NameValueCollection, out: &mut dyn Write) -> Result<()> {
     for (name, value) in fields.iter() {
         check_value(name, value)?;
-        let value = if value.is_ascii() { value.to_owned() } else { encode_word(value, "UTF-8") };
+        let value = if value.is_ascii() {
+            value.to_owned()
+        } else if is_address_header(name) {
+            encode_address_list(value)
+        } else {
+            encode_word(value, "UTF-8")
+        };
         out.write_all(name.as_bytes())?;
         out.write_all(b": ")?;
         out.write_all(value.as_bytes())?;
@@ -89,6 +95,12 @@ fn write_header(fields: &NameValueCollection, out: &mut dyn Write) -> Result<()>
     }
     out.write_all(b"\r\n")?;
     Ok(())
+}
+
+fn is_address_header(name: &str) -> bool {
+    ["From", "To", "CC", "BCC", "Reply-To", "Sender", "Resent-From", "Resent-To", "Resent-Cc"]
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
 }
 
 fn check_value(name: &str, value: &str) -> Result<()> {
