@@ -20,6 +20,7 @@
 mod dialog;
 mod error;
 pub mod http;
+pub mod mail;
 mod socket;
 mod tcp_server;
 

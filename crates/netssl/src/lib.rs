@@ -26,6 +26,7 @@ mod context;
 mod error;
 mod https_client;
 mod https_stream_factory;
+mod mail;
 mod secure_socket;
 mod ssl_manager;
 mod tls_stream;
@@ -41,6 +42,7 @@ pub use context::{
 pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, VerificationFailure};
 pub use https_client::HttpsClientSession;
 pub use https_stream_factory::HttpsStreamFactory;
+pub use mail::{SecurePop3ClientSession, SecureSmtpClientSession};
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};
