@@ -33,6 +33,7 @@ pub use http::message::{
     HttpResponse, HttpStatus, IDENTITY_TRANSFER_ENCODING, MediaType, MessageHeader, NameValueCollection,
     PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
 };
+pub use http::message::{DigestAlgorithm, HttpAuthenticationParams};
 pub use http::proto;
 pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,

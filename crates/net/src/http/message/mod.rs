@@ -11,8 +11,10 @@
 //! assert!(req.keep_alive() && res.keep_alive());
 //! ```
 
+mod auth_params;
 mod cookie;
 mod credentials;
+mod digest;
 mod form;
 mod header;
 mod media_type;
@@ -25,7 +27,9 @@ mod response;
 mod status;
 
 pub use cookie::{HttpCookie, SameSite};
-pub use credentials::{HttpBasicCredentials, HttpDigestCredentials};
+pub use auth_params::HttpAuthenticationParams;
+pub use credentials::HttpBasicCredentials;
+pub use digest::{DigestAlgorithm, HttpDigestCredentials};
 pub use form::{ENCODING_MULTIPART, ENCODING_URL, FilePart, HtmlForm, PartSource};
 pub use header::{HeaderLimits, MessageHeader, decode_words, quote, split_elements, split_parameters};
 pub use message::{CHUNKED_TRANSFER_ENCODING, HTTP_1_0, HTTP_1_1, HttpMessage, IDENTITY_TRANSFER_ENCODING};
