@@ -34,6 +34,8 @@ pub use http::message::{
     PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
 };
 pub use http::message::{DigestAlgorithm, HttpAuthenticationParams};
+pub use http::message::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
+pub use http::message::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
 pub use http::proto;
 pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,

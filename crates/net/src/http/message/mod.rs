@@ -22,6 +22,8 @@ pub use media_type::MediaType;
 #[allow(clippy::module_inception)]
 mod message;
 mod name_value;
+mod ntlm;
+mod oauth;
 mod request;
 mod response;
 mod status;
@@ -34,6 +36,8 @@ pub use form::{ENCODING_MULTIPART, ENCODING_URL, FilePart, HtmlForm, PartSource}
 pub use header::{HeaderLimits, MessageHeader, decode_words, quote, split_elements, split_parameters};
 pub use message::{CHUNKED_TRANSFER_ENCODING, HTTP_1_0, HTTP_1_1, HttpMessage, IDENTITY_TRANSFER_ENCODING};
 pub use name_value::NameValueCollection;
+pub use ntlm::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
+pub use oauth::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
 pub use request::HttpRequest;
 pub use response::HttpResponse;
 pub use status::HttpStatus;
