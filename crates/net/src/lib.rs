@@ -33,7 +33,7 @@ pub use http::message::{
     HttpResponse, HttpStatus, IDENTITY_TRANSFER_ENCODING, MediaType, MessageHeader, NameValueCollection,
     PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
 };
-pub use http::message::{DigestAlgorithm, HttpAuthenticationParams};
+pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
 pub use http::message::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
 pub use http::proto;

@@ -17,6 +17,7 @@ mod credentials;
 mod digest;
 mod form;
 mod header;
+mod http_credentials;
 mod media_type;
 pub use media_type::MediaType;
 #[allow(clippy::module_inception)]
@@ -35,6 +36,7 @@ pub use digest::{DigestAlgorithm, HttpDigestCredentials};
 pub use form::{ENCODING_MULTIPART, ENCODING_URL, FilePart, HtmlForm, PartSource};
 pub use header::{HeaderLimits, MessageHeader, decode_words, quote, split_elements, split_parameters};
 pub use message::{CHUNKED_TRANSFER_ENCODING, HTTP_1_0, HTTP_1_1, HttpMessage, IDENTITY_TRANSFER_ENCODING};
+pub use http_credentials::{AuthScheme, HttpCredentials};
 pub use name_value::NameValueCollection;
 pub use ntlm::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
 pub use oauth::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
