@@ -27,14 +27,17 @@ pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
 };
+pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{
     CHUNKED_TRANSFER_ENCODING, ENCODING_MULTIPART, ENCODING_URL, FilePart, HTTP_1_0, HTTP_1_1, HeaderLimits,
     HtmlForm, HttpBasicCredentials, HttpCookie, HttpDigestCredentials, HttpMessage, HttpRequest,
     HttpResponse, HttpStatus, IDENTITY_TRANSFER_ENCODING, MediaType, MessageHeader, NameValueCollection,
     PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
 };
-pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
+pub use http::message::{
+    MultipartLimits, MultipartReader, MultipartWriter, NullPartHandler, PartHandler, PartStore, StoredPart,
+};
 pub use http::message::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
 pub use http::proto;
 pub use http::server::{

@@ -10,7 +10,12 @@ use rpoco_net::{
 use rpoco_testsupport::{PythonPeer, require_python_module};
 
 /// GET `path`, answering up to `rounds` authentication challenges on the same connection.
-fn get(session: &mut HttpClientSession, path: &str, creds: &mut HttpCredentials, rounds: usize) -> (u16, String) {
+fn get(
+    session: &mut HttpClientSession,
+    path: &str,
+    creds: &mut HttpCredentials,
+    rounds: usize,
+) -> (u16, String) {
     let mut req = HttpRequest::new("GET", path, HTTP_1_1);
     for _ in 0..=rounds {
         session.send_request(&mut req).unwrap();

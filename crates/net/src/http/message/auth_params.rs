@@ -79,7 +79,9 @@ impl HttpAuthenticationParams {
 
     /// POCO `fromRequest`: the request's `Authorization` value.
     pub fn from_request(request: &HttpRequest) -> Result<Self> {
-        let v = request.get("Authorization").ok_or_else(|| Error::NotAuthenticated("no Authorization header".into()))?;
+        let v = request
+            .get("Authorization")
+            .ok_or_else(|| Error::NotAuthenticated("no Authorization header".into()))?;
         Self::parse(v)
     }
 
@@ -149,9 +151,10 @@ impl HttpAuthenticationParams {
             if !out.is_empty() {
                 out.push_str(", ");
             }
-            let bare = ["algorithm", "nc", "stale", "userhash", "charset"].iter().any(|b| n.eq_ignore_ascii_case(b))
-                || (n.eq_ignore_ascii_case("qop") && !v.contains(','))
-                || n.ends_with('*');
+            let bare =
+                ["algorithm", "nc", "stale", "userhash", "charset"].iter().any(|b| n.eq_ignore_ascii_case(b))
+                    || (n.eq_ignore_ascii_case("qop") && !v.contains(','))
+                    || n.ends_with('*');
             if bare && !v.is_empty() && v.bytes().all(is_tchar) {
                 out.push_str(&format!("{n}={v}"));
             } else {
@@ -381,8 +384,10 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        let c = HttpAuthenticationParams::parse(r#"Digest realm="a \"b\"", algorithm=MD5, qop=auth, nc=00000001"#)
-            .unwrap();
+        let c = HttpAuthenticationParams::parse(
+            r#"Digest realm="a \"b\"", algorithm=MD5, qop=auth, nc=00000001"#,
+        )
+        .unwrap();
         assert_eq!(c.to_string(), r#"Digest realm="a \"b\"", algorithm=MD5, qop=auth, nc=00000001"#);
         assert_eq!(HttpAuthenticationParams::parse(&c.to_string()).unwrap(), c);
     }

@@ -114,7 +114,11 @@ struct Answer<'a> {
 impl HttpDigestCredentials {
     /// Credentials for `username` and `password`.
     pub fn new(username: &str, password: &str) -> Self {
-        HttpDigestCredentials { username: username.to_owned(), password: password.to_owned(), ..Default::default() }
+        HttpDigestCredentials {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            ..Default::default()
+        }
     }
 
     /// The user name.
@@ -173,7 +177,13 @@ impl HttpDigestCredentials {
         Ok(())
     }
 
-    fn answer(&mut self, request: &mut HttpRequest, response: &HttpResponse, from: &str, to: &str) -> Result<()> {
+    fn answer(
+        &mut self,
+        request: &mut HttpRequest,
+        response: &HttpResponse,
+        from: &str,
+        to: &str,
+    ) -> Result<()> {
         let all = HttpAuthenticationParams::challenges(response, from)?;
         let mut digests = all.into_iter().filter(|c| c.is_scheme("Digest")).peekable();
         if digests.peek().is_none() {
@@ -224,13 +234,17 @@ impl HttpDigestCredentials {
         self.nonce_count += 1;
         let cnonce = crate::http::random_hex(16);
         let has_body = request.content_length().is_some_and(|n| n > 0) || request.chunked_transfer_encoding();
-        let a = Answer { method: request.method(), uri: request.uri(), cnonce: &cnonce, nc: self.nonce_count };
+        let a =
+            Answer { method: request.method(), uri: request.uri(), cnonce: &cnonce, nc: self.nonce_count };
         Ok(self.compute(&a, has_body)?.to_string())
     }
 
     /// The `Authorization: Digest` parameters for one request.
     fn compute(&self, a: &Answer<'_>, has_body: bool) -> Result<HttpAuthenticationParams> {
-        let c = self.challenge.as_ref().ok_or_else(|| Error::NotAuthenticated("no Digest challenge received yet".into()))?;
+        let c = self
+            .challenge
+            .as_ref()
+            .ok_or_else(|| Error::NotAuthenticated("no Digest challenge received yet".into()))?;
         let alg_name = c.get("algorithm").unwrap_or("MD5");
         let (alg, sess) = DigestAlgorithm::parse(alg_name)
             .ok_or_else(|| Error::NotAuthenticated(format!("unsupported Digest algorithm `{alg_name}`")))?;
@@ -301,11 +315,17 @@ impl HttpDigestCredentials {
             return false;
         }
         let nc = p.get("nc").and_then(|n| u32::from_str_radix(n, 16).ok()).unwrap_or(0);
-        let a = Answer { method: request.method(), uri: p.get("uri").unwrap_or(""), cnonce: p.get("cnonce").unwrap_or(""), nc };
+        let a = Answer {
+            method: request.method(),
+            uri: p.get("uri").unwrap_or(""),
+            cnonce: p.get("cnonce").unwrap_or(""),
+            nc,
+        };
         if a.uri != request.uri() {
             return false;
         }
-        self.compute(&a, false).is_ok_and(|ours| ours.get("response").is_some() && ours.get("response") == p.get("response"))
+        self.compute(&a, false)
+            .is_ok_and(|ours| ours.get("response").is_some() && ours.get("response") == p.get("response"))
     }
 }
 

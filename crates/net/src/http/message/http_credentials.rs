@@ -216,12 +216,16 @@ fn answer(
     response: &HttpResponse,
     proxy: bool,
 ) -> Result<()> {
-    let header = if proxy { HttpAuthenticationParams::PROXY_AUTHENTICATE } else { HttpAuthenticationParams::WWW_AUTHENTICATE };
+    let header = if proxy {
+        HttpAuthenticationParams::PROXY_AUTHENTICATE
+    } else {
+        HttpAuthenticationParams::WWW_AUTHENTICATE
+    };
     let challenges = HttpAuthenticationParams::challenges(response, header)?;
     let has = |scheme: &str| challenges.iter().any(|c| c.is_scheme(scheme));
-    let digest_ok = challenges
-        .iter()
-        .any(|c| c.is_scheme("Digest") && DigestAlgorithm::parse(c.get("algorithm").unwrap_or("MD5")).is_some());
+    let digest_ok = challenges.iter().any(|c| {
+        c.is_scheme("Digest") && DigestAlgorithm::parse(c.get("algorithm").unwrap_or("MD5")).is_some()
+    });
     if digest_ok {
         if proxy {
             state.digest.proxy_authenticate(request, response)?;
@@ -238,7 +242,11 @@ fn answer(
         state.active = Some(AuthScheme::Ntlm);
     } else if has("Basic") {
         let b = HttpBasicCredentials::new(user, pass);
-        if proxy { b.proxy_authenticate(request) } else { b.authenticate(request) }
+        if proxy {
+            b.proxy_authenticate(request)
+        } else {
+            b.authenticate(request)
+        }
         state.active = Some(AuthScheme::Basic);
     } else {
         let offered: Vec<&str> = challenges.iter().map(|c| c.scheme()).collect();
@@ -250,13 +258,23 @@ fn answer(
     Ok(())
 }
 
-fn update(state: &mut SchemeState, user: &str, pass: &str, request: &mut HttpRequest, proxy: bool) -> Result<()> {
+fn update(
+    state: &mut SchemeState,
+    user: &str,
+    pass: &str,
+    request: &mut HttpRequest,
+    proxy: bool,
+) -> Result<()> {
     match state.active {
         Some(AuthScheme::Digest) if proxy => state.digest.update_proxy_auth_info(request),
         Some(AuthScheme::Digest) => state.digest.update_auth_info(request),
         Some(AuthScheme::Basic) => {
             let b = HttpBasicCredentials::new(user, pass);
-            if proxy { b.proxy_authenticate(request) } else { b.authenticate(request) }
+            if proxy {
+                b.proxy_authenticate(request)
+            } else {
+                b.authenticate(request)
+            }
             Ok(())
         }
         Some(AuthScheme::Ntlm) | None => Ok(()),
@@ -286,7 +304,9 @@ mod tests {
         let mut c = HttpCredentials::new("u", "p");
         c.authenticate(&mut req, &challenge(&["Basic realm=\"r\""])).unwrap();
         assert!(HttpCredentials::has_basic_credentials(&req));
-        let err = HttpCredentials::new("u", "p").authenticate(&mut req, &challenge(&["Negotiate", "Bearer"])).unwrap_err();
+        let err = HttpCredentials::new("u", "p")
+            .authenticate(&mut req, &challenge(&["Negotiate", "Bearer"]))
+            .unwrap_err();
         assert!(matches!(&err, Error::NotAuthenticated(m) if m.contains("Negotiate, Bearer")), "{err}");
     }
 

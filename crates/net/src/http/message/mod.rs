@@ -22,6 +22,7 @@ mod media_type;
 pub use media_type::MediaType;
 #[allow(clippy::module_inception)]
 mod message;
+mod multipart;
 mod name_value;
 mod ntlm;
 mod oauth;
@@ -29,14 +30,17 @@ mod request;
 mod response;
 mod status;
 
-pub use cookie::{HttpCookie, SameSite};
 pub use auth_params::HttpAuthenticationParams;
+pub use cookie::{HttpCookie, SameSite};
 pub use credentials::HttpBasicCredentials;
 pub use digest::{DigestAlgorithm, HttpDigestCredentials};
 pub use form::{ENCODING_MULTIPART, ENCODING_URL, FilePart, HtmlForm, PartSource};
 pub use header::{HeaderLimits, MessageHeader, decode_words, quote, split_elements, split_parameters};
-pub use message::{CHUNKED_TRANSFER_ENCODING, HTTP_1_0, HTTP_1_1, HttpMessage, IDENTITY_TRANSFER_ENCODING};
 pub use http_credentials::{AuthScheme, HttpCredentials};
+pub use message::{CHUNKED_TRANSFER_ENCODING, HTTP_1_0, HTTP_1_1, HttpMessage, IDENTITY_TRANSFER_ENCODING};
+pub use multipart::{
+    MultipartLimits, MultipartReader, MultipartWriter, NullPartHandler, PartHandler, PartStore, StoredPart,
+};
 pub use name_value::NameValueCollection;
 pub use ntlm::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
 pub use oauth::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};

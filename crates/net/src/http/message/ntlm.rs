@@ -147,14 +147,18 @@ impl NtlmCredentials {
     pub fn create_nonce() -> [u8; 8] {
         let mut n = [0u8; 8];
         if getrandom::fill(&mut n).is_err() {
-            n = rpoco_foundation::hex::decode(&crate::http::random_hex(8)).ok().and_then(|v| v.try_into().ok()).unwrap_or(n);
+            n = rpoco_foundation::hex::decode(&crate::http::random_hex(8))
+                .ok()
+                .and_then(|v| v.try_into().ok())
+                .unwrap_or(n);
         }
         n
     }
 
     /// Now as a Windows FILETIME (100 ns since 1601-01-01).
     pub fn timestamp() -> u64 {
-        let since_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let since_unix =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         (since_unix.as_nanos() / 100) as u64 + 116_444_736_000_000_000
     }
 
@@ -192,12 +196,17 @@ impl NtlmCredentials {
         challenge.copy_from_slice(&m[24..32]);
         let raw_target = field(12)?;
         let target = if flags & flags::NEGOTIATE_UNICODE != 0 {
-            let units: Vec<u16> = raw_target.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+            let units: Vec<u16> =
+                raw_target.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
             String::from_utf16_lossy(&units)
         } else {
             String::from_utf8_lossy(raw_target).into_owned()
         };
-        let target_info = if flags & flags::NEGOTIATE_TARGET_INFO != 0 && m.len() >= 48 { field(40)?.to_vec() } else { Vec::new() };
+        let target_info = if flags & flags::NEGOTIATE_TARGET_INFO != 0 && m.len() >= 48 {
+            field(40)?.to_vec()
+        } else {
+            Vec::new()
+        };
         Ok(NtlmChallenge { flags, challenge, target, target_info })
     }
 
@@ -214,9 +223,19 @@ impl NtlmCredentials {
     ) -> Vec<u8> {
         let hash = Self::create_ntlmv2_hash(username, domain, password);
         let server_time = challenge.timestamp();
-        let nt = Self::create_ntlmv2_response(&hash, &challenge.challenge, nonce, &challenge.target_info, server_time.unwrap_or(timestamp));
+        let nt = Self::create_ntlmv2_response(
+            &hash,
+            &challenge.challenge,
+            nonce,
+            &challenge.target_info,
+            server_time.unwrap_or(timestamp),
+        );
         // With a server timestamp the LMv2 response is zeros (MS-NLMP §3.1.5.1.2).
-        let lm = if server_time.is_some() { vec![0; 24] } else { Self::create_lmv2_response(&hash, &challenge.challenge, nonce) };
+        let lm = if server_time.is_some() {
+            vec![0; 24]
+        } else {
+            Self::create_lmv2_response(&hash, &challenge.challenge, nonce)
+        };
         let unicode = challenge.flags & flags::NEGOTIATE_UNICODE != 0;
         let enc = |s: &str| if unicode { utf16le(s) } else { s.as_bytes().to_vec() };
         let flags = (challenge.flags & DEFAULT_FLAGS & !flags::NEGOTIATE_OEM)
@@ -309,12 +328,21 @@ impl HttpNtlmCredentials {
         self.answer(request, response, HttpAuthenticationParams::PROXY_AUTHENTICATE, "Proxy-Authorization")
     }
 
-    fn answer(&mut self, request: &mut HttpRequest, response: &HttpResponse, from: &str, to: &str) -> Result<()> {
+    fn answer(
+        &mut self,
+        request: &mut HttpRequest,
+        response: &HttpResponse,
+        from: &str,
+        to: &str,
+    ) -> Result<()> {
         let c = HttpAuthenticationParams::from_response(response, from, "NTLM")?;
         let value = match c.token68() {
             None if self.step == Step::Start => {
                 self.step = Step::NegotiateSent;
-                rpoco_foundation::base64::encode_with(&NtlmCredentials::format_negotiate_message(DEFAULT_FLAGS), no_breaks())
+                rpoco_foundation::base64::encode_with(
+                    &NtlmCredentials::format_negotiate_message(DEFAULT_FLAGS),
+                    no_breaks(),
+                )
             }
             None => return Err(Error::NotAuthenticated("NTLM authentication was refused".into())),
             Some(_) if self.step == Step::Answered => {
@@ -381,6 +409,8 @@ mod tests {
         m.extend([1; 8]);
         assert!(NtlmCredentials::parse_challenge_message(&m).is_err());
         assert!(NtlmCredentials::parse_challenge_message(b"NTLMSSP\0").is_err());
-        assert!(NtlmCredentials::parse_challenge_message(&NtlmCredentials::format_negotiate_message(0)).is_err());
+        assert!(
+            NtlmCredentials::parse_challenge_message(&NtlmCredentials::format_negotiate_message(0)).is_err()
+        );
     }
 }

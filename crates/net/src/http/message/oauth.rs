@@ -142,7 +142,12 @@ impl OAuth10Credentials {
     }
 
     /// Signs `request` for `uri` (the full request URI) and sets `Authorization: OAuth`.
-    pub fn authenticate(&self, request: &mut HttpRequest, uri: &Uri, method: OAuthSignatureMethod) -> Result<()> {
+    pub fn authenticate(
+        &self,
+        request: &mut HttpRequest,
+        uri: &Uri,
+        method: OAuthSignatureMethod,
+    ) -> Result<()> {
         self.authenticate_with_form(request, uri, None, method)
     }
 
@@ -245,7 +250,8 @@ impl OAuth10Credentials {
         }
         let base = Self::signature_base_string(http_method, uri, oauth, form)?;
         // HMAC takes keys of any length: `new_from_slice` cannot fail.
-        let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
+        let mut mac =
+            <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
         mac.update(base.as_bytes());
         Ok(rpoco_foundation::base64::encode_with(
             &mac.finalize().into_bytes(),

@@ -16,11 +16,13 @@ const RFC7616_CNONCE: &str = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
 
 #[test]
 fn rfc7616_3_9_1_md5_and_sha256() {
-    let md5 = with_challenge("Mufasa", "Circle of Life", &format!("Digest {RFC7616_CHALLENGE}, algorithm=MD5"));
+    let md5 =
+        with_challenge("Mufasa", "Circle of Life", &format!("Digest {RFC7616_CHALLENGE}, algorithm=MD5"));
     let a = answer(&md5, "/dir/index.html", RFC7616_CNONCE);
     assert_eq!(a.get("response"), Some("8ca523f5e9506fed4657c9700eebdbec"));
     assert_eq!(a.get("qop"), Some("auth"));
-    let sha = with_challenge("Mufasa", "Circle of Life", &format!("Digest {RFC7616_CHALLENGE}, algorithm=SHA-256"));
+    let sha =
+        with_challenge("Mufasa", "Circle of Life", &format!("Digest {RFC7616_CHALLENGE}, algorithm=SHA-256"));
     let a = answer(&sha, "/dir/index.html", RFC7616_CNONCE);
     assert_eq!(a.get("response"), Some("753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"));
     assert_eq!(a.get("opaque"), Some("FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"));
@@ -62,7 +64,8 @@ fn rfc2617_md5_without_qop() {
 
 #[test]
 fn sess_sha1_and_sha512_variants_verify_on_the_server_side() {
-    for alg in ["MD5-sess", "SHA", "SHA-sess", "SHA-256-sess", "SHA-512-256-sess", "SHA-512", "SHA-512-sess"] {
+    for alg in ["MD5-sess", "SHA", "SHA-sess", "SHA-256-sess", "SHA-512-256-sess", "SHA-512", "SHA-512-sess"]
+    {
         let challenge = format!(r#"Digest realm="r", nonce="n0", qop="auth", algorithm={alg}"#);
         let mut client = HttpDigestCredentials::new("u", "p");
         let mut res = HttpResponse::new(crate::HttpStatus::UNAUTHORIZED);
@@ -81,7 +84,10 @@ fn sess_sha1_and_sha512_variants_verify_on_the_server_side() {
 #[test]
 fn first_supported_challenge_wins_and_unsupported_is_an_error() {
     let mut res = HttpResponse::new(crate::HttpStatus::UNAUTHORIZED);
-    res.add("WWW-Authenticate", r#"Digest realm="r", nonce="a", algorithm=SHA3-256, Digest realm="r", nonce="b", algorithm=SHA-256"#);
+    res.add(
+        "WWW-Authenticate",
+        r#"Digest realm="r", nonce="a", algorithm=SHA3-256, Digest realm="r", nonce="b", algorithm=SHA-256"#,
+    );
     res.add("WWW-Authenticate", r#"Basic realm="r""#);
     let mut req = HttpRequest::with_method("GET", "/");
     HttpDigestCredentials::new("u", "p").authenticate(&mut req, &res).unwrap();
