@@ -25,11 +25,13 @@
 //! ```
 
 mod body;
+mod cookie_jar;
 mod proxy;
 mod session;
 mod stream_factory;
 
 pub use body::{RequestBody, ResponseBody};
+pub use cookie_jar::{CookieJarLimits, HttpCookieJar, StoredCookie};
 pub use proxy::{ProxyAuth, ProxyConfig};
 pub use session::{AbortHandle, HttpClientSession};
 pub use stream_factory::{HttpResponseStream, HttpStreamFactory, Opened, UriStreamFactory, UriStreamOpener};
