@@ -27,6 +27,9 @@ pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
 };
+pub use http::client::{
+    Agent, AgentBuilder, AgentRequest, AgentResponse, Body, DEFAULT_BODY_LIMIT, RedirectPolicy,
+};
 pub use http::client::{CookieJarLimits, HttpCookieJar, StoredCookie};
 pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{

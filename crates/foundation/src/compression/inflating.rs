@@ -157,6 +157,12 @@ impl<R: BufRead> InflatingReader<R> {
         self.core.produced
     }
 
+    /// The inner reader, mutably (bytes after the compressed stream can be read from it
+    /// once the stream has ended).
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.src
+    }
+
     /// The inner reader (positioned after the compressed stream once it has ended).
     pub fn into_inner(self) -> R {
         self.src

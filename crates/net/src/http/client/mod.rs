@@ -24,12 +24,14 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod agent;
 mod body;
 mod cookie_jar;
 mod proxy;
 mod session;
 mod stream_factory;
 
+pub use agent::{Agent, AgentBuilder, AgentRequest, AgentResponse, Body, DEFAULT_BODY_LIMIT, RedirectPolicy};
 pub use body::{RequestBody, ResponseBody};
 pub use cookie_jar::{CookieJarLimits, HttpCookieJar, StoredCookie};
 pub use proxy::{ProxyAuth, ProxyConfig};
