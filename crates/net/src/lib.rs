@@ -31,6 +31,10 @@ pub use http::client::{
     Agent, AgentBuilder, AgentRequest, AgentResponse, Body, DEFAULT_BODY_LIMIT, RedirectPolicy,
 };
 pub use http::client::{CookieJarLimits, HttpCookieJar, StoredCookie};
+pub use http::client::{
+    FileStreamFactory, HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator,
+    SourceAddressConnector,
+};
 pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{
     CHUNKED_TRANSFER_ENCODING, ENCODING_MULTIPART, ENCODING_URL, FilePart, HTTP_1_0, HTTP_1_1, HeaderLimits,

@@ -25,6 +25,7 @@ mod cert_handler;
 mod context;
 mod error;
 mod https_client;
+mod https_session;
 mod https_stream_factory;
 mod secure_socket;
 mod ssl_manager;
@@ -40,6 +41,7 @@ pub use context::{
 };
 pub use error::{CertificateCheck, Error, Result, VerificationFailure};
 pub use https_client::HttpsClientSession;
+pub use https_session::{HttpsSessionInstantiator, https_agent, https_agent_builder};
 pub use https_stream_factory::HttpsStreamFactory;
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;
