@@ -35,6 +35,7 @@ pub use http::client::{
     FileStreamFactory, HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator,
     SourceAddressConnector,
 };
+pub use http::client::{UriOpened, UriRequest, UriResponse};
 pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{
     CHUNKED_TRANSFER_ENCODING, ENCODING_MULTIPART, ENCODING_URL, FilePart, HTTP_1_0, HTTP_1_1, HeaderLimits,

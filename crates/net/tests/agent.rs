@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::time::Duration;
 
-use rpoco_net::{Agent, Error, HtmlForm, PartSource, RedirectPolicy};
+use rpoco_net::{Agent, Error, HtmlForm, HttpMessage, PartSource, RedirectPolicy};
 use rpoco_testsupport::{Nginx, NginxConfig, PythonPeer};
 
 fn httpbin() -> Option<(PythonPeer, String)> {
@@ -189,4 +189,27 @@ fn nginx_gzip_static_files() {
     .read_to_string(&mut back)
     .unwrap();
     assert_eq!(back, text);
+}
+
+#[test]
+fn uri_stream_opener_open_request_gives_the_final_response() {
+    let Some((_peer, base)) = httpbin() else { return };
+    let opener = rpoco_net::UriStreamOpener::new();
+    opener.register_stream_factory("http", std::sync::Arc::new(rpoco_net::HttpStreamFactory::new()));
+    let req = rpoco_net::UriRequest::new("PUT").header("X-Opener", "yes").body("put body");
+    let mut res =
+        opener.open_request(&format!("{base}/redirect-to?url=/anything&status_code=307"), req).unwrap();
+    assert_eq!(res.status().code(), 200);
+    assert_eq!(res.url.path(), "/anything");
+    assert!(res.head.get("Content-Type").is_some_and(|t| t.starts_with("application/json")));
+    let mut text = String::new();
+    res.body.read_to_string(&mut text).unwrap();
+    assert!(
+        text.contains("\"method\": \"PUT\"")
+            && text.contains("put body")
+            && text.contains("\"X-Opener\": \"yes\""),
+        "{text}"
+    );
+    let res = opener.open_request(&format!("{base}/status/404"), rpoco_net::UriRequest::default()).unwrap();
+    assert_eq!(res.status().code(), 404);
 }

@@ -28,6 +28,7 @@ mod agent;
 mod body;
 mod cookie_jar;
 mod file_stream_factory;
+mod opener_request;
 mod proxy;
 mod session;
 mod session_factory;
@@ -38,6 +39,7 @@ pub use agent::{Agent, AgentBuilder, AgentRequest, AgentResponse, Body, DEFAULT_
 pub use body::{RequestBody, ResponseBody};
 pub use cookie_jar::{CookieJarLimits, HttpCookieJar, StoredCookie};
 pub use file_stream_factory::FileStreamFactory;
+pub use opener_request::{UriOpened, UriRequest, UriResponse};
 pub use proxy::{ProxyAuth, ProxyConfig};
 pub use session::{AbortHandle, HttpClientSession};
 pub use session_factory::{HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator};

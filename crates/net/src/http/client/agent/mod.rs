@@ -54,6 +54,8 @@ pub(super) struct Config {
     status_as_error: bool,
     user_agent: Option<String>,
     cookies: Option<Arc<HttpCookieJar>>,
+    /// A redirect to a scheme without a connector is returned, not an error.
+    return_foreign_redirects: bool,
 }
 
 /// Builds an [`Agent`].
@@ -92,6 +94,7 @@ impl Default for AgentBuilder {
                 status_as_error: true,
                 user_agent: Some(concat!("rpoco/", env!("CARGO_PKG_VERSION")).to_owned()),
                 cookies: Some(Arc::new(HttpCookieJar::new())),
+                return_foreign_redirects: false,
             },
             max_idle_per_host: 4,
             idle_timeout: Duration::from_secs(8),
@@ -173,6 +176,11 @@ impl AgentBuilder {
     pub fn pool(mut self, max_idle_per_host: usize, idle_timeout: Duration) -> Self {
         self.max_idle_per_host = max_idle_per_host;
         self.idle_timeout = idle_timeout;
+        self
+    }
+
+    pub(crate) fn return_foreign_redirects(mut self) -> Self {
+        self.config.return_foreign_redirects = true;
         self
     }
 

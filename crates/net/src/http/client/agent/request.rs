@@ -205,14 +205,16 @@ impl AgentRequest {
                     let mut next = url.clone();
                     next.resolve(location)?;
                     let same = origin(&next) == first_origin;
-                    let allowed = same || !matches!(config.redirects, RedirectPolicy::SameOrigin(_));
+                    let known = config.connectors.contains_key(&next.scheme().to_ascii_lowercase());
+                    let allowed = (same || !matches!(config.redirects, RedirectPolicy::SameOrigin(_)))
+                        && (known || !config.return_foreign_redirects);
                     if allowed {
                         if redirects.len() as u32 >= limit {
                             return Err(Error::Http(format!(
                                 "too many redirects (more than {limit}) at {url}"
                             )));
                         }
-                        if !config.connectors.contains_key(&next.scheme().to_ascii_lowercase()) {
+                        if !known {
                             return Err(Error::UnsupportedRedirect(format!("{url} redirects to {next}")));
                         }
                         // RFC 9110 §15.4: 303 turns into GET; so do 301/302 after POST, as
