@@ -56,10 +56,10 @@ impl HttpsSessionInstantiator {
 impl SessionInstantiator for HttpsSessionInstantiator {
     fn create_client_session(&self, uri: &Uri) -> rpoco_net::Result<HttpClientSession> {
         if !uri.scheme().eq_ignore_ascii_case("https") {
-            return Err(rpoco_net::Error::UnknownUriScheme(format!(
-                "{} (HttpsSessionInstantiator handles https)",
-                uri.scheme()
-            )));
+            return Err(rpoco_net::Error::new(
+                rpoco_net::ErrorKind::UnknownUriScheme,
+                format!("{} (HttpsSessionInstantiator handles https)", uri.scheme()),
+            ));
         }
         Ok(HttpClientSession::with_connector(
             uri.host(),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use rpoco_foundation::Uri;
 
 use super::stream_factory::{Opened, UriStreamFactory};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Opens `file:` URIs (local paths; a host other than empty or `localhost` is refused).
 ///
@@ -31,13 +31,16 @@ impl FileStreamFactory {
     /// The local path a `file:` URI names.
     pub fn path_of(uri: &Uri) -> Result<PathBuf> {
         if !uri.scheme().eq_ignore_ascii_case("file") {
-            return Err(Error::UnknownUriScheme(format!("{} (FileStreamFactory opens file:)", uri.scheme())));
+            return Err(Error::new(
+                ErrorKind::UnknownUriScheme,
+                format!("{} (FileStreamFactory opens file:)", uri.scheme()),
+            ));
         }
         if !(uri.host().is_empty() || uri.host().eq_ignore_ascii_case("localhost")) {
-            return Err(Error::InvalidArgument(format!(
-                "file URI {uri} names host `{}`, not this machine",
-                uri.host()
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("file URI {uri} names host `{}`, not this machine", uri.host()),
+            ));
         }
         Ok(PathBuf::from(uri.path()))
     }
@@ -52,8 +55,8 @@ impl FileStreamFactory {
 impl UriStreamFactory for FileStreamFactory {
     fn open(&self, uri: &Uri) -> Result<Opened> {
         let path = Self::path_of(uri)?;
-        let file =
-            std::fs::File::open(&path).map_err(|e| Error::OpenFile(format!("{}: {e}", path.display())))?;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| Error::new(ErrorKind::OpenFile, format!("{}: {e}", path.display())))?;
         Ok(Opened::Stream(Box::new(std::io::BufReader::new(file))))
     }
 }

@@ -7,7 +7,7 @@ use rpoco_foundation::Uri;
 
 use super::agent::{Agent, RedirectPolicy};
 use super::stream_factory::{HttpStreamFactory, Opened, UriStreamFactory, UriStreamOpener};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{HttpResponse, HttpStatus};
 
 /// What [`UriStreamOpener::open_request`] sends.
@@ -89,10 +89,10 @@ pub(super) fn open_request_with_open<F: UriStreamFactory + ?Sized>(
 ) -> Result<UriOpened> {
     if !request.method.eq_ignore_ascii_case("GET") || !request.body.is_empty() || !request.headers.is_empty()
     {
-        return Err(Error::InvalidArgument(format!(
-            "the {} factory opens GET without headers or body only",
-            uri.scheme()
-        )));
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("the {} factory opens GET without headers or body only", uri.scheme()),
+        ));
     }
     Ok(match factory.open(uri)? {
         Opened::Stream(body) => UriOpened::Response(UriResponse {
@@ -171,6 +171,6 @@ impl UriStreamOpener {
                 }
             }
         }
-        Err(Error::Http(format!("too many redirects between schemes at {uri}")))
+        Err(Error::new(ErrorKind::Http, format!("too many redirects between schemes at {uri}")))
     }
 }

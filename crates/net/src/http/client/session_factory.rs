@@ -9,7 +9,7 @@ use rpoco_foundation::Uri;
 
 use super::proxy::ProxyConfig;
 use super::session::HttpClientSession;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Creates client sessions for one URI scheme (POCO's `HTTPSessionInstantiator` interface).
 pub trait SessionInstantiator: Send + Sync {
@@ -139,7 +139,9 @@ impl HttpSessionFactory {
             .read()
             .ok()
             .and_then(|m| m.get(&uri.scheme().to_ascii_lowercase()).cloned())
-            .ok_or_else(|| Error::UnknownUriScheme(format!("{} (no session instantiator)", uri.scheme())))?;
+            .ok_or_else(|| {
+                Error::new(ErrorKind::UnknownUriScheme, format!("{} (no session instantiator)", uri.scheme()))
+            })?;
         let mut session = inst.create_client_session(uri)?;
         if let Some(p) = self.proxy_config()
             && !p.host.is_empty()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::session::HttpClientSession;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::socket::{Connector, SocketAddress, StreamSocket, Transport};
 
 /// A connector that binds each TCP connection to `source` before connecting, then hands
@@ -50,7 +50,7 @@ fn connect_from(
     };
     r.map_err(|e| match e.kind() {
         std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-            Error::Timeout(format!("connect to {target} from {source} timed out"))
+            Error::timeout(Timeout::Connect, timeout, format_args!("connect to {target} from {source}"))
         }
         _ => Error::from_io_during(e, &format!("connect to {target} from {source}")),
     })?;
@@ -87,7 +87,10 @@ impl Connector for SourceAddressConnector {
             }
         }
         Err(last.unwrap_or_else(|| {
-            Error::HostNotFound(format!("{host}: no address in the family of source address {}", self.source))
+            Error::new(
+                ErrorKind::HostNotFound,
+                format!("{host}: no address in the family of source address {}", self.source),
+            )
         }))
     }
 
@@ -113,7 +116,7 @@ impl HttpClientSession {
     /// ```
     pub fn set_source_address(&mut self, address: SocketAddress) -> Result<()> {
         if self.connected() {
-            return Err(Error::IllegalState("set_source_address on a connected session".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "set_source_address on a connected session"));
         }
         // Setting it again wraps again: the outermost binding is the one used, since only
         // `connect_tcp` binds and `wrap` passes straight through.

@@ -6,7 +6,7 @@ use super::message::HttpMessage;
 use super::name_value::NameValueCollection;
 use super::request::HttpRequest;
 use super::response::HttpResponse;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// At most this many challenges in one header value, and parameters in one challenge.
 const MAX_ITEMS: usize = 64;
@@ -48,7 +48,7 @@ impl HttpAuthenticationParams {
         Self::parse_all(value)?
             .into_iter()
             .next()
-            .ok_or_else(|| Error::NotAuthenticated("empty authentication header".into()))
+            .ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "empty authentication header"))
     }
 
     /// Parses every challenge in a header value (RFC 7235 §4.1: `1#challenge`).
@@ -81,16 +81,15 @@ impl HttpAuthenticationParams {
     pub fn from_request(request: &HttpRequest) -> Result<Self> {
         let v = request
             .get("Authorization")
-            .ok_or_else(|| Error::NotAuthenticated("no Authorization header".into()))?;
+            .ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no Authorization header"))?;
         Self::parse(v)
     }
 
     /// POCO `fromResponse`: the first challenge of `scheme` (case-insensitive) in `header`.
     pub fn from_response(response: &HttpResponse, header: &str, scheme: &str) -> Result<Self> {
-        Self::challenges(response, header)?
-            .into_iter()
-            .find(|c| c.is_scheme(scheme))
-            .ok_or_else(|| Error::NotAuthenticated(format!("no {scheme} challenge in {header}")))
+        Self::challenges(response, header)?.into_iter().find(|c| c.is_scheme(scheme)).ok_or_else(|| {
+            Error::new(ErrorKind::NotAuthenticated, format!("no {scheme} challenge in {header}"))
+        })
     }
 
     /// The scheme as sent, e.g. `Digest`.
@@ -202,7 +201,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, what: &str) -> Error {
-        Error::Syntax(format!("authentication header: {what} at byte {}", self.pos))
+        Error::new(ErrorKind::Syntax, format!("authentication header: {what} at byte {}", self.pos))
     }
 
     fn peek(&self) -> Option<u8> {
@@ -376,7 +375,10 @@ mod tests {
         assert_eq!(HttpAuthenticationParams::parse("Digest realm").unwrap().token68(), Some("realm"));
         assert_eq!(c.token68(), Some("QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
         for bad in ["Digest realm=\"open", "Digest a=1 b=2", "=x", "Digest a=1, a=2", "Digest a=\"\\"] {
-            assert!(matches!(HttpAuthenticationParams::parse_all(bad), Err(Error::Syntax(_))), "{bad}");
+            assert!(
+                HttpAuthenticationParams::parse_all(bad).is_err_and(|e| e.kind() == crate::ErrorKind::Syntax),
+                "{bad}"
+            );
         }
         let many = format!("Digest {}", (0..100).map(|i| format!("p{i}=1")).collect::<Vec<_>>().join(","));
         assert!(HttpAuthenticationParams::parse(&many).is_err());

@@ -1,7 +1,7 @@
 //! [`HttpBasicCredentials`] (RFC 7617).
 
 use super::request::HttpRequest;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// POCO `HTTPBasicCredentials`: user name and password for `Basic` authentication.
 ///
@@ -33,7 +33,7 @@ impl HttpBasicCredentials {
     }
 
     /// Reads `Authorization: Basic ...` from a request; another scheme or none →
-    /// [`Error::NotAuthenticated`].
+    /// [`ErrorKind::NotAuthenticated`](crate::ErrorKind::NotAuthenticated).
     pub fn from_request(request: &HttpRequest) -> Result<Self> {
         let (scheme, info) = request.credentials()?;
         Self::from_auth_info(&scheme, &info)
@@ -43,11 +43,14 @@ impl HttpBasicCredentials {
     /// first `:`).
     pub fn from_auth_info(scheme: &str, info: &str) -> Result<Self> {
         if !scheme.eq_ignore_ascii_case("Basic") {
-            return Err(Error::NotAuthenticated(format!("basic authentication expected, got `{scheme}`")));
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("basic authentication expected, got `{scheme}`"),
+            ));
         }
         let raw = rpoco_foundation::base64::decode(info)?;
         let text = String::from_utf8(raw)
-            .map_err(|_| Error::NotAuthenticated("credentials are not UTF-8".into()))?;
+            .map_err(|_| Error::new(ErrorKind::NotAuthenticated, "credentials are not UTF-8"))?;
         let (u, p) = text.split_once(':').unwrap_or((text.as_str(), ""));
         Ok(Self::new(u, p))
     }
@@ -104,7 +107,7 @@ mod tests {
     fn basic_rejects_other_schemes() {
         assert!(matches!(
             HttpBasicCredentials::from_auth_info("Digest", "x"),
-            Err(Error::NotAuthenticated(_))
+            Err(e) if e.kind() == ErrorKind::NotAuthenticated
         ));
     }
 }

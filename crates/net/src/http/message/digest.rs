@@ -9,7 +9,7 @@ use super::auth_params::HttpAuthenticationParams;
 use super::message::HttpMessage;
 use super::request::HttpRequest;
 use super::response::HttpResponse;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// A Digest hash algorithm (RFC 7616 §6.1 registry, plus POCO's `SHA` = SHA-1 and
 /// `SHA-512`), each with a `-sess` form.
@@ -187,7 +187,7 @@ impl HttpDigestCredentials {
         let all = HttpAuthenticationParams::challenges(response, from)?;
         let mut digests = all.into_iter().filter(|c| c.is_scheme("Digest")).peekable();
         if digests.peek().is_none() {
-            return Err(Error::NotAuthenticated(format!("no Digest challenge in {from}")));
+            return Err(Error::new(ErrorKind::NotAuthenticated, format!("no Digest challenge in {from}")));
         }
         let mut last_error = None;
         for c in digests {
@@ -200,30 +200,40 @@ impl HttpDigestCredentials {
                 Err(e) => last_error = Some(e),
             }
         }
-        Err(last_error.unwrap_or_else(|| Error::NotAuthenticated("no usable Digest challenge".into())))
+        Err(last_error
+            .unwrap_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no usable Digest challenge")))
     }
 
     /// Takes a `Digest ...` challenge value.
     pub fn set_challenge(&mut self, challenge: &str) -> Result<()> {
         let c = HttpAuthenticationParams::parse(challenge)?;
         if !c.is_scheme("Digest") {
-            return Err(Error::NotAuthenticated(format!("`{}` is not a Digest challenge", c.scheme())));
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("`{}` is not a Digest challenge", c.scheme()),
+            ));
         }
         self.take_challenge(c)
     }
 
     fn take_challenge(&mut self, c: HttpAuthenticationParams) -> Result<()> {
         if c.get("nonce").is_none() {
-            return Err(Error::NotAuthenticated("Digest challenge without a nonce".into()));
+            return Err(Error::new(ErrorKind::NotAuthenticated, "Digest challenge without a nonce"));
         }
         let alg = c.get("algorithm").unwrap_or("MD5");
         if DigestAlgorithm::parse(alg).is_none() {
-            return Err(Error::NotAuthenticated(format!("unsupported Digest algorithm `{alg}`")));
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("unsupported Digest algorithm `{alg}`"),
+            ));
         }
         if let Some(q) = c.get("qop")
             && !q.split(',').any(|q| matches!(q.trim().to_ascii_lowercase().as_str(), "auth" | "auth-int"))
         {
-            return Err(Error::NotAuthenticated(format!("Digest challenge offers no supported qop (`{q}`)")));
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("Digest challenge offers no supported qop (`{q}`)"),
+            ));
         }
         self.challenge = Some(c);
         self.nonce_count = 0;
@@ -244,10 +254,11 @@ impl HttpDigestCredentials {
         let c = self
             .challenge
             .as_ref()
-            .ok_or_else(|| Error::NotAuthenticated("no Digest challenge received yet".into()))?;
+            .ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no Digest challenge received yet"))?;
         let alg_name = c.get("algorithm").unwrap_or("MD5");
-        let (alg, sess) = DigestAlgorithm::parse(alg_name)
-            .ok_or_else(|| Error::NotAuthenticated(format!("unsupported Digest algorithm `{alg_name}`")))?;
+        let (alg, sess) = DigestAlgorithm::parse(alg_name).ok_or_else(|| {
+            Error::new(ErrorKind::NotAuthenticated, format!("unsupported Digest algorithm `{alg_name}`"))
+        })?;
         let realm = c.realm();
         let nonce = c.get("nonce").unwrap_or("");
         let qop = match c.get("qop") {
@@ -259,8 +270,9 @@ impl HttpDigestCredentials {
                 } else if !has_body {
                     Some("auth-int")
                 } else {
-                    return Err(Error::NotAuthenticated(
-                        "Digest qop=auth-int with a request body is not supported (only `auth` is)".into(),
+                    return Err(Error::new(
+                        ErrorKind::NotAuthenticated,
+                        "Digest qop=auth-int with a request body is not supported (only `auth` is)",
                     ));
                 }
             }

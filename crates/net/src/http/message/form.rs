@@ -9,7 +9,7 @@ use super::message::{HTTP_1_0, HttpMessage};
 use super::multipart::{MultipartLimits, MultipartReader, MultipartWriter, PartHandler};
 use super::name_value::NameValueCollection;
 use super::request::HttpRequest;
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::encoding::{uri_decode, uri_encode};
 
 /// `application/x-www-form-urlencoded`
@@ -48,7 +48,8 @@ impl PartSource {
     /// file name is the path's last segment. The file must exist and be readable now.
     pub fn from_file(path: impl AsRef<Path>, media_type: &str) -> Result<Self> {
         let path = path.as_ref();
-        std::fs::File::open(path).map_err(|e| Error::OpenFile(format!("{}: {e}", path.display())))?;
+        std::fs::File::open(path)
+            .map_err(|e| Error::new(ErrorKind::OpenFile, format!("{}: {e}", path.display())))?;
         let filename = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(PartSource {
             data: Vec::new(),
@@ -61,9 +62,9 @@ impl PartSource {
     /// The content's length (a file's current size).
     pub fn len(&self) -> Result<u64> {
         match &self.path {
-            Some(p) => {
-                Ok(std::fs::metadata(p).map_err(|e| Error::OpenFile(format!("{}: {e}", p.display())))?.len())
-            }
+            Some(p) => Ok(std::fs::metadata(p)
+                .map_err(|e| Error::new(ErrorKind::OpenFile, format!("{}: {e}", p.display())))?
+                .len()),
             None => Ok(self.data.len() as u64),
         }
     }
@@ -77,7 +78,8 @@ impl PartSource {
     pub fn open(&self) -> Result<Box<dyn Read + '_>> {
         match &self.path {
             Some(p) => Ok(Box::new(
-                std::fs::File::open(p).map_err(|e| Error::OpenFile(format!("{}: {e}", p.display())))?,
+                std::fs::File::open(p)
+                    .map_err(|e| Error::new(ErrorKind::OpenFile, format!("{}: {e}", p.display())))?,
             )),
             None => Ok(Box::new(&self.data[..])),
         }
@@ -96,7 +98,7 @@ pub struct FilePart {
 /// POCO `HTMLForm`: form fields (it dereferences to a [`NameValueCollection`]) plus file
 /// parts, read from a request and written in either encoding.
 ///
-/// Limits (POCO): 100 fields, 1024-byte names, 256 KiB values → [`Error::LimitExceeded`];
+/// Limits (POCO): 100 fields, 1024-byte names, 256 KiB values → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded);
 /// at most 1024 multipart parts; [`load`](Self::load) keeps file parts in memory up to 16 MiB
 /// each, [`load_with_handler`](Self::load_with_handler) streams them to a [`PartHandler`].
 ///
@@ -247,7 +249,7 @@ impl HtmlForm {
             if value.eq_ignore_ascii_case(ENCODING_MULTIPART) {
                 let boundary = params
                     .get("boundary")
-                    .ok_or_else(|| Error::HtmlForm("multipart form without a boundary".into()))?
+                    .ok_or_else(|| Error::new(ErrorKind::HtmlForm, "multipart form without a boundary"))?
                     .to_owned();
                 self.read_multipart(body, &boundary, handler)?;
             } else {
@@ -329,7 +331,7 @@ impl HtmlForm {
                 ));
             }
             let value = String::from_utf8(raw)
-                .map_err(|_| Error::HtmlForm(format!("form field `{name}` is not UTF-8")))?;
+                .map_err(|_| Error::new(ErrorKind::HtmlForm, format!("form field `{name}` is not UTF-8")))?;
             self.add_checked(name, value)?;
         }
         Ok(())
@@ -503,7 +505,7 @@ mod tests {
         assert_eq!(req.uri(), "/x?a%20b=c");
         let mut f = HtmlForm::new();
         f.set_field_limit(1);
-        assert!(matches!(f.read_url("a=1&b=2"), Err(Error::LimitExceeded { limit: Limit::Form, .. })));
+        assert!(matches!(f.read_url("a=1&b=2"), Err(e) if e.limit_kind() == Some(Limit::Form)));
         let mut g = HtmlForm::new();
         g.read_url("\u{feff}x=1+2").unwrap();
         assert_eq!(g.get("x"), Some("1 2"));

@@ -13,7 +13,7 @@ use super::auth_params::HttpAuthenticationParams;
 use super::message::HttpMessage;
 use super::request::HttpRequest;
 use super::response::HttpResponse;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 const SIGNATURE: &[u8; 8] = b"NTLMSSP\0";
 /// Challenge messages larger than this are refused (a real one is a few hundred bytes).
@@ -173,7 +173,9 @@ impl NtlmCredentials {
 
     /// Parses a challenge (type 2) message; every field is bounds-checked.
     pub fn parse_challenge_message(m: &[u8]) -> Result<NtlmChallenge> {
-        let bad = |what: &str| Error::NotAuthenticated(format!("bad NTLM challenge message: {what}"));
+        let bad = |what: &str| {
+            Error::new(ErrorKind::NotAuthenticated, format!("bad NTLM challenge message: {what}"))
+        };
         if m.len() > MAX_MESSAGE {
             return Err(bad(&format!("longer than {MAX_MESSAGE} bytes")));
         }
@@ -344,9 +346,12 @@ impl HttpNtlmCredentials {
                     no_breaks(),
                 )
             }
-            None => return Err(Error::NotAuthenticated("NTLM authentication was refused".into())),
+            None => return Err(Error::new(ErrorKind::NotAuthenticated, "NTLM authentication was refused")),
             Some(_) if self.step == Step::Answered => {
-                return Err(Error::NotAuthenticated("NTLM: a second challenge after the answer".into()));
+                return Err(Error::new(
+                    ErrorKind::NotAuthenticated,
+                    "NTLM: a second challenge after the answer",
+                ));
             }
             Some(token) => {
                 let raw = rpoco_foundation::base64::decode(token)?;

@@ -10,7 +10,7 @@ use super::auth_params::HttpAuthenticationParams;
 use super::form::HtmlForm;
 use super::message::HttpMessage;
 use super::request::HttpRequest;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::encoding::uri_decode;
 
 /// How an OAuth 1.0 request is signed (RFC 5849 §3.4).
@@ -92,7 +92,10 @@ impl OAuth10Credentials {
     pub fn from_request(request: &HttpRequest) -> Result<Self> {
         let p = HttpAuthenticationParams::from_request(request)?;
         if !p.is_scheme("OAuth") {
-            return Err(Error::NotAuthenticated(format!("OAuth expected, got `{}`", p.scheme())));
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("OAuth expected, got `{}`", p.scheme()),
+            ));
         }
         let get = |n: &str| p.get(n).map(|v| uri_decode(v, false)).transpose().map(Option::unwrap_or_default);
         Ok(OAuth10Credentials {
@@ -306,7 +309,10 @@ impl OAuth20Credentials {
     pub fn from_request_with_scheme(request: &HttpRequest, scheme: &str) -> Result<Self> {
         let (s, info) = request.credentials()?;
         if !s.eq_ignore_ascii_case(scheme) || info.is_empty() {
-            return Err(Error::NotAuthenticated(format!("{scheme} token expected, got `{s}`")));
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("{scheme} token expected, got `{s}`"),
+            ));
         }
         Ok(Self::with_scheme(&info, scheme))
     }

@@ -267,9 +267,12 @@ impl Agent {
     pub fn run<B: AsRef<[u8]>>(&self, request: http::Request<B>) -> crate::Result<http::Response<Body>> {
         let mut r = self.request(request.method().as_str(), &request.uri().to_string());
         for (n, v) in request.headers() {
-            let v = v
-                .to_str()
-                .map_err(|_| crate::Error::InvalidArgument(format!("header `{n}` is not visible ASCII")))?;
+            let v = v.to_str().map_err(|_| {
+                crate::Error::new(
+                    crate::ErrorKind::InvalidArgument,
+                    format!("header `{n}` is not visible ASCII"),
+                )
+            })?;
             r = r.header(n.as_str(), v);
         }
         r.send(request.body().as_ref())?.into_http()
@@ -285,7 +288,10 @@ impl Agent {
             return Ok(s);
         }
         let connector = self.config.connectors.get(&key.scheme).cloned().ok_or_else(|| {
-            crate::Error::UnknownUriScheme(format!("{} (the agent has no connector for it)", key.scheme))
+            crate::Error::new(
+                crate::ErrorKind::UnknownUriScheme,
+                format!("{} (the agent has no connector for it)", key.scheme),
+            )
         })?;
         let mut s = HttpClientSession::with_connector(&key.host, key.port, connector);
         if let Some(p) = &self.config.proxy {

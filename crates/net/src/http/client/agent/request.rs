@@ -10,7 +10,7 @@ use rpoco_foundation::compression::StreamType;
 use super::pool::Key;
 use super::response::{AgentResponse, Body, Raw};
 use super::{Agent, RedirectPolicy};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::message::{
     AuthScheme, HTTP_1_1, HtmlForm, HttpCredentials, HttpMessage, HttpRequest, HttpResponse,
 };
@@ -91,7 +91,7 @@ impl AgentRequest {
     #[cfg(feature = "json")]
     pub fn send_json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Result<AgentResponse> {
         let body = serde_json::to_vec(value)
-            .map_err(|e| Error::InvalidArgument(format!("value cannot be JSON: {e}")))?;
+            .map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("value cannot be JSON: {e}")))?;
         if !self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
             self.headers.push(("Content-Type".into(), "application/json".into()));
         }
@@ -117,11 +117,15 @@ impl AgentRequest {
         let mut auth_rounds = 0;
         loop {
             let remaining = match deadline {
-                Some(d) => {
-                    Some(d.checked_duration_since(Instant::now()).filter(|r| !r.is_zero()).ok_or_else(
-                        || Error::Timeout(format!("request to {url} exceeded its overall limit")),
-                    )?)
-                }
+                Some(d) => Some(
+                    d.checked_duration_since(Instant::now()).filter(|r| !r.is_zero()).ok_or_else(|| {
+                        Error::timeout(
+                            Timeout::Deadline,
+                            self.timeout_global,
+                            format_args!("request to {url}"),
+                        )
+                    })?,
+                ),
                 None => None,
             };
             let (scheme, _, port) = origin(&url);
@@ -210,12 +214,16 @@ impl AgentRequest {
                         && (known || !config.return_foreign_redirects);
                     if allowed {
                         if redirects.len() as u32 >= limit {
-                            return Err(Error::Http(format!(
-                                "too many redirects (more than {limit}) at {url}"
-                            )));
+                            return Err(Error::new(
+                                ErrorKind::Http,
+                                format!("too many redirects (more than {limit}) at {url}"),
+                            ));
                         }
                         if !known {
-                            return Err(Error::UnsupportedRedirect(format!("{url} redirects to {next}")));
+                            return Err(Error::new(
+                                ErrorKind::UnsupportedRedirect,
+                                format!("{url} redirects to {next}"),
+                            ));
                         }
                         // RFC 9110 §15.4: 303 turns into GET; so do 301/302 after POST, as
                         // every browser does.
@@ -234,7 +242,8 @@ impl AgentRequest {
                 }
             }
             if status >= 400 && config.status_as_error {
-                return Err(Error::Http(format!("{status} {} for {url}", head.reason())));
+                let words = format!("{status} {}", head.reason());
+                return Err(Error::peer(ErrorKind::Http, &words, format!("{words} for {url}")));
             }
             let coding = if decode && method != "HEAD" && !matches!(status, 204 | 304) {
                 match head.get("Content-Encoding").map(|c| c.trim().to_ascii_lowercase()) {

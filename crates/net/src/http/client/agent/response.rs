@@ -7,7 +7,7 @@ use rpoco_foundation::Uri;
 use rpoco_foundation::compression::{InflatingReader, StreamType};
 
 use super::pool::{Key, Pool};
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::client::HttpClientSession;
 use crate::http::message::{HttpMessage, HttpResponse, HttpStatus, MessageHeader};
 
@@ -154,15 +154,17 @@ impl AgentResponse {
 
     /// The body as UTF-8 text, up to [`DEFAULT_BODY_LIMIT`].
     pub fn into_string(self) -> Result<String> {
-        String::from_utf8(self.into_bytes()?).map_err(|_| Error::Message("response body is not UTF-8".into()))
+        String::from_utf8(self.into_bytes()?)
+            .map_err(|_| Error::new(ErrorKind::Message, "response body is not UTF-8"))
     }
 
     /// The body parsed as JSON, up to [`DEFAULT_BODY_LIMIT`] (feature `json`).
     #[cfg(feature = "json")]
     pub fn into_json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
         let bytes = self.into_bytes()?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Error::Message(format!("response body is not the JSON expected: {e}")))
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::new(ErrorKind::Message, format!("response body is not the JSON expected: {e}"))
+        })
     }
 
     /// As an `http::Response` with the body as its reader.
@@ -171,6 +173,7 @@ impl AgentResponse {
         for (n, v) in self.head.header().fields().iter() {
             b = b.header(n, v);
         }
-        b.body(self.body).map_err(|e| Error::Message(format!("response does not fit http::Response: {e}")))
+        b.body(self.body)
+            .map_err(|e| Error::new(ErrorKind::Message, format!("response does not fit http::Response: {e}")))
     }
 }

@@ -95,7 +95,7 @@ fn first_supported_challenge_wins_and_unsupported_is_an_error() {
     let mut only = HttpResponse::new(crate::HttpStatus::UNAUTHORIZED);
     only.set("WWW-Authenticate", r#"Digest realm="r", nonce="a", algorithm=SHA3-256"#);
     let err = HttpDigestCredentials::new("u", "p").authenticate(&mut req, &only).unwrap_err();
-    assert!(matches!(err, Error::NotAuthenticated(_)), "{err}");
+    assert!(err.kind() == ErrorKind::NotAuthenticated, "{err}");
 }
 
 #[test]

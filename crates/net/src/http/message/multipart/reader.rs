@@ -4,7 +4,7 @@ use std::io::{self, Read};
 
 use memchr::memmem::Finder;
 
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::message::MessageHeader;
 
 /// Limits a [`MultipartReader`] enforces.
@@ -70,7 +70,7 @@ impl<R> std::fmt::Debug for MultipartReader<R> {
 }
 
 fn malformed(what: impl Into<String>) -> Error {
-    Error::Message(format!("multipart body: {}", what.into()))
+    Error::new(ErrorKind::Message, format!("multipart body: {}", what.into()))
 }
 
 impl<R: Read> MultipartReader<R> {
@@ -83,7 +83,10 @@ impl<R: Read> MultipartReader<R> {
     /// A reader with the given limits.
     pub fn with_limits(inner: R, boundary: &str, limits: MultipartLimits) -> Result<Self> {
         if boundary.len() > 200 || boundary.bytes().any(|b| b == b'\r' || b == b'\n') {
-            return Err(Error::InvalidArgument(format!("bad multipart boundary `{boundary}`")));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("bad multipart boundary `{boundary}`"),
+            ));
         }
         let cap = BUFFER.max(limits.max_header_bytes + boundary.len() + MAX_PADDING + 8);
         let mut r = MultipartReader {
