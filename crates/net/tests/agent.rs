@@ -222,3 +222,49 @@ fn uri_stream_opener_open_request_gives_the_final_response() {
     let res = opener.open_request(&format!("{base}/status/404"), rpoco_net::UriRequest::default()).unwrap();
     assert_eq!(res.status().code(), 404);
 }
+
+#[test]
+fn server_side_send_compressed_to_curl_and_the_agent() {
+    use rpoco_net::{
+        CompressionOptions, HttpServer, HttpServerParams, HttpServerRequest, ServerSocket, SocketAddress,
+        handler_fn, send_compressed,
+    };
+    let big: String = (0..10_000).map(|i| format!("item {i}\n")).collect();
+    let body = big.clone();
+    let socket = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap(), true).unwrap();
+    let handler = handler_fn(move |req: &mut HttpServerRequest<'_>, res| {
+        let text = if req.uri() == "/small" { "tiny".to_owned() } else { body.clone() };
+        send_compressed(req.request(), res, text.as_bytes(), CompressionOptions::default()).map(|_| ())
+    });
+    let server = HttpServer::new(handler, socket, HttpServerParams::default()).unwrap();
+    server.start().unwrap();
+    let base = format!("http://{}", server.address().unwrap());
+    // The agent asks for gzip and decodes.
+    let res = Agent::new().get(&format!("{base}/")).call().unwrap();
+    assert_eq!(res.into_string().unwrap(), big);
+    let raw = Agent::builder().decompress(false).build();
+    let res = raw.get(&format!("{base}/")).header("Accept-Encoding", "deflate").call().unwrap();
+    assert_eq!(
+        (res.header("Content-Encoding"), res.header("Vary")),
+        (Some("deflate"), Some("Accept-Encoding"))
+    );
+    let res = raw.get(&format!("{base}/small")).header("Accept-Encoding", "gzip").call().unwrap();
+    assert_eq!(res.header("Content-Encoding"), None, "below the threshold");
+    let res = raw.get(&format!("{base}/")).call().unwrap();
+    assert_eq!(res.header("Content-Encoding"), None, "not accepted");
+    if rpoco_testsupport::require("curl").is_none() {
+        return;
+    }
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "--compressed", "-D", "-", &format!("{base}/")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.to_ascii_lowercase().contains("content-encoding: gzip")
+            || text.to_ascii_lowercase().contains("content-encoding: deflate"),
+        "{}",
+        &text[..300.min(text.len())]
+    );
+    assert!(text.ends_with(&big), "curl decoded the same text");
+}
