@@ -19,6 +19,8 @@ const TARGETS: &[&str] = &[
     "x509",
     "crypto_open",
     "http_server_request",
+    "multipart",
+    "auth_challenge",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
