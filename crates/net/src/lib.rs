@@ -21,6 +21,7 @@ mod error;
 pub mod http;
 mod socket;
 mod tcp_server;
+pub mod websocket;
 
 pub use error::{Error, Limit, Result};
 pub use http::client::{
