@@ -17,13 +17,18 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod dialog;
 mod error;
 pub mod http;
 mod socket;
 mod tcp_server;
 pub mod websocket;
 
-pub use error::{Error, Limit, Result};
+pub use dialog::{
+    DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
+    telnet,
+};
+pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
