@@ -17,7 +17,10 @@ use fuzzer::{Case, DeflateCase, Fuzzer, Outcome};
 use rpoco_net::proto::{RequestLimits, parse_request_head, parse_response_head};
 use rpoco_net::websocket::handshake::{client_check, client_request, server_check, server_response};
 use rpoco_net::websocket::{DeflateConfig, Message, Negotiated, Role, WebSocket, WebSocketConfig};
-use rpoco_net::{DetachedConnection, HeaderLimits, HttpMessage, HttpRequest, HttpResponse, ServerSocket, SocketAddress, StreamSocket};
+use rpoco_net::{
+    DetachedConnection, HeaderLimits, HttpMessage, HttpRequest, HttpResponse, ServerSocket, SocketAddress,
+    StreamSocket,
+};
 
 fn offer(nct: bool, bits: u8) -> DeflateConfig {
     DeflateConfig {
@@ -70,7 +73,9 @@ fn start_server() -> SocketAddress {
     std::thread::spawn(move || {
         while let Ok((peer, _)) = server.accept_connection() {
             std::thread::spawn(move || {
-                if let Ok((ws, _)) = WebSocket::server_handshake(DetachedConnection::new(Box::new(peer)), config()) {
+                if let Ok((ws, _)) =
+                    WebSocket::server_handshake(DetachedConnection::new(Box::new(peer)), config())
+                {
                     echo_loop(ws);
                 }
             });
@@ -90,8 +95,11 @@ fn fuzz_our_server(addr: &SocketAddress, case: &Case) -> (Outcome, String) {
     };
     let key = client_request(&mut request, &cfg);
     if let Some(d) = &case.deflate {
-        let all: Vec<String> =
-            d.offers.iter().map(|&(n, b)| rpoco_net::websocket::deflate::client_offer(&offer(n, b))).collect();
+        let all: Vec<String> = d
+            .offers
+            .iter()
+            .map(|&(n, b)| rpoco_net::websocket::deflate::client_offer(&offer(n, b)))
+            .collect();
         request.set("Sec-WebSocket-Extensions", &all.join(", "));
     }
     std::io::Write::write_all(&mut stream, &request.to_bytes()).unwrap();
@@ -109,7 +117,12 @@ fn fuzz_our_client(case: &Case) -> (Outcome, String) {
     let addr = listener.local_addr().unwrap();
     let client = std::thread::spawn(move || {
         let socket = StreamSocket::connect(&SocketAddress::parse(&addr.to_string()).unwrap()).unwrap();
-        if let Ok((ws, _)) = WebSocket::client_handshake(DetachedConnection::new(Box::new(socket)), &addr.to_string(), "/", config()) {
+        if let Ok((ws, _)) = WebSocket::client_handshake(
+            DetachedConnection::new(Box::new(socket)),
+            &addr.to_string(),
+            "/",
+            config(),
+        ) {
             echo_loop(ws);
         }
     });
@@ -155,14 +168,22 @@ fn report(direction: &str, results: &[(String, Outcome, String)]) {
     for (id, o, why) in results.iter().filter(|r| r.1 == Outcome::NonStrict) {
         println!("autobahn {direction}: {o:?} {id}: {why}");
     }
-    assert!(failed.is_empty(), "{} {direction} case(s) FAILED: {:?}", failed.len(), failed.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(
+        failed.is_empty(),
+        "{} {direction} case(s) FAILED: {:?}",
+        failed.len(),
+        failed.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
 }
 
 fn selected() -> Vec<Case> {
     let only = std::env::var("AUTOBAHN_CASES").ok();
     cases::all()
         .into_iter()
-        .filter(|c| only.as_ref().is_none_or(|o| o.split(',').any(|p| c.id == p || c.id.starts_with(&format!("{p}.")))))
+        .filter(|c| {
+            only.as_ref()
+                .is_none_or(|o| o.split(',').any(|p| c.id == p || c.id.starts_with(&format!("{p}."))))
+        })
         .collect()
 }
 

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::error::Error;
+use crate::error::{Detail, Error, ErrorKind};
 
 /// POCO `WebSocket::ErrorCodes`: why a handshake or a frame was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,8 +67,9 @@ impl WebSocketErrorCode {
 
 /// A WebSocket failure: POCO `WebSocketException` with its [`code`](Self::code).
 ///
-/// It travels inside [`crate::Error`] (whose `poco_class()` is then `"WebSocketException"`);
-/// [`WebSocketError::code_of`] gets the code back from there.
+/// The sans-IO layers return it; it becomes a [`crate::Error`] of kind
+/// [`ErrorKind::WebSocket`] (`poco_class()` `"WebSocketException"`) whose detail is
+/// [`Detail::WebSocket`] with the code ([`WebSocketError::code_of`] reads it back).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebSocketError {
     code: WebSocketErrorCode,
@@ -91,10 +92,12 @@ impl WebSocketError {
         &self.message
     }
 
-    /// The WebSocket error code inside a crate [`Error`], if it carries one.
+    /// The WebSocket error code of a crate [`Error`], if it has one.
     pub fn code_of(error: &Error) -> Option<WebSocketErrorCode> {
-        use std::error::Error as _;
-        error.source().and_then(|s| s.downcast_ref::<WebSocketError>()).map(|w| w.code)
+        match error.detail() {
+            Detail::WebSocket(code) => Some(*code),
+            _ => None,
+        }
     }
 }
 
@@ -108,7 +111,7 @@ impl std::error::Error for WebSocketError {}
 
 impl From<WebSocketError> for Error {
     fn from(e: WebSocketError) -> Self {
-        Error::Transport { class: "WebSocketException", name: "WebSocket Exception", source: Box::new(e) }
+        Error::new(ErrorKind::WebSocket, e.message).with_detail(Detail::WebSocket(e.code))
     }
 }
 

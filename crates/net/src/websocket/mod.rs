@@ -38,6 +38,7 @@
 pub mod deflate;
 mod error;
 pub mod handshake;
+mod http;
 pub mod proto;
 mod receiver;
 mod sender;
@@ -51,6 +52,7 @@ use std::time::Duration;
 pub use deflate::DeflateConfig;
 pub use error::{WebSocketError, WebSocketErrorCode};
 pub use handshake::{Negotiated, accept_key};
+pub use http::{Credentials, has_code};
 pub use proto::{Opcode, Role};
 pub use receiver::{CloseFrame, Incoming, Receiver, parse_close, valid_close_code};
 pub use sender::Sender;

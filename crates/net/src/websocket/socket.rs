@@ -14,7 +14,7 @@ use super::receiver::{CloseFrame, Incoming, Receiver};
 use super::sender::Sender;
 use super::split::{WebSocketReader, WebSocketWriter};
 use super::{StatusCode, WebSocketConfig, WebSocketError, flags};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::socket::{DetachedConnection, SocketAddress, StreamSocket, Transport};
 
 /// A message, or a control frame, as [`WebSocket::read_message`] returns it.
@@ -79,7 +79,7 @@ impl Shared {
     /// POCO `sendFrame`'s flags: `FRAME_FLAG_FIN` and an opcode.
     pub(crate) fn send_flags(&self, data: &[u8], flags: i32) -> Result<usize> {
         let opcode = Opcode::from_u8((flags & flags::FRAME_OP_BITMASK) as u8).ok_or_else(|| {
-            Error::InvalidArgument(format!("frame flags {flags:#x} name a reserved opcode"))
+            Error::new(ErrorKind::InvalidArgument, format!("frame flags {flags:#x} name a reserved opcode"))
         })?;
         self.send(flags & flags::FRAME_FLAG_FIN != 0, opcode, data)?;
         Ok(data.len())
@@ -100,7 +100,10 @@ impl Shared {
         while w.written < w.pending.len() {
             match t.write(&w.pending[w.written..]) {
                 Ok(0) => {
-                    return Err(Error::ConnectionReset("WebSocket send: the connection is closed".into()));
+                    return Err(Error::new(
+                        ErrorKind::ConnectionReset,
+                        "WebSocket send: the connection is closed",
+                    ));
                 }
                 Ok(n) => w.written += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -246,7 +249,10 @@ impl ReadSide {
             return Err(ws_error(WebSocketErrorCode::Closed, "the close handshake is over"));
         }
         let ev = self.next(shared, true)?.ok_or_else(|| {
-            Error::ConnectionReset("the peer closed the connection without a close frame (1006)".into())
+            Error::new(
+                ErrorKind::ConnectionReset,
+                "the peer closed the connection without a close frame (1006)",
+            )
         })?;
         Ok(match ev {
             Incoming::Data { opcode: Opcode::Text, payload, .. } => Message::Text(

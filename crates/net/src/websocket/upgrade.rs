@@ -8,7 +8,7 @@ use super::WebSocketConfig;
 use super::handshake::{client_check, client_request, refusal, server_check, server_response};
 use super::proto::Role;
 use super::socket::WebSocket;
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::message::{HTTP_1_1, HeaderLimits, HttpMessage, HttpRequest, HttpResponse};
 use crate::http::proto::{RequestLimits, parse_request_head, parse_response_head};
 use crate::socket::DetachedConnection;
@@ -33,7 +33,10 @@ fn read_head<T>(
         }
         let n = conn.read(&mut chunk).map_err(|e| Error::from_io_during(e, "WebSocket handshake"))?;
         if n == 0 {
-            return Err(Error::NoMessage("the connection closed during the WebSocket handshake".into()));
+            return Err(Error::new(
+                ErrorKind::NoMessage,
+                "the connection closed during the WebSocket handshake",
+            ));
         }
         buf.extend_from_slice(&chunk[..n]);
     }

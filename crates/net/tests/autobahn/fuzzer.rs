@@ -144,7 +144,12 @@ impl Fuzzer {
     /// `role` is the fuzzer's own role; `early` are bytes read past the handshake.
     pub fn new(stream: TcpStream, role: Role, negotiated: &Negotiated, early: &[u8]) -> Self {
         stream.set_nodelay(true).unwrap();
-        let mut rx = Receiver::new(role, u64::MAX >> 1, usize::MAX >> 1, negotiated.deflate.as_ref().map(Inflater::new));
+        let mut rx = Receiver::new(
+            role,
+            u64::MAX >> 1,
+            usize::MAX >> 1,
+            negotiated.deflate.as_ref().map(Inflater::new),
+        );
         rx.decoder().feed(early);
         Fuzzer {
             stream,
@@ -311,10 +316,15 @@ impl Fuzzer {
                     Some(Ev::Message { binary: b, payload }) if b == binary && payload == msg => {}
                     Some(other) => {
                         let what = match other {
-                            Ev::Message { binary, payload } => format!("binary={binary} len={}", payload.len()),
+                            Ev::Message { binary, payload } => {
+                                format!("binary={binary} len={}", payload.len())
+                            }
                             e => format!("{e:?}"),
                         };
-                        return (Outcome::Failed, format!("message {i}: echo differs ({what}, sent len {})", msg.len()));
+                        return (
+                            Outcome::Failed,
+                            format!("message {i}: echo differs ({what}, sent len {})", msg.len()),
+                        );
                     }
                     None => return (Outcome::Failed, format!("message {i}: no echo ({:?})", self.error)),
                 }
@@ -429,8 +439,12 @@ fn summarize(events: &[Ev]) -> Vec<String> {
     events
         .iter()
         .map(|e| match e {
-            Ev::Message { binary, payload } if payload.len() > 40 => format!("msg(bin={binary}, {} bytes)", payload.len()),
-            Ev::Message { binary, payload } => format!("msg(bin={binary}, {:?})", String::from_utf8_lossy(payload)),
+            Ev::Message { binary, payload } if payload.len() > 40 => {
+                format!("msg(bin={binary}, {} bytes)", payload.len())
+            }
+            Ev::Message { binary, payload } => {
+                format!("msg(bin={binary}, {:?})", String::from_utf8_lossy(payload))
+            }
             e => format!("{e:?}"),
         })
         .collect()
