@@ -42,6 +42,20 @@ fn read_head<T>(
     }
 }
 
+/// Writes `request` and reads the answer's head; bytes after it stay in `conn.buffered`.
+pub(crate) fn send_upgrade(
+    conn: &mut DetachedConnection,
+    request: &HttpRequest,
+    max: usize,
+) -> Result<HttpResponse> {
+    conn.write_all(&request.to_bytes()).map_err(|e| Error::from_io_during(e, "WebSocket handshake"))?;
+    conn.flush().map_err(|e| Error::from_io_during(e, "WebSocket handshake"))?;
+    let limits = HeaderLimits::default();
+    let (response, rest) = read_head(conn, max, |b| parse_response_head(b, &limits))?;
+    conn.buffered.splice(0..0, rest);
+    Ok(response)
+}
+
 fn set_timeouts(conn: &DetachedConnection, config: &WebSocketConfig) -> Result<()> {
     if let Some(t) = config.timeout {
         conn.transport.set_receive_timeout(Some(t))?;
