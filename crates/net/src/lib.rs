@@ -23,6 +23,7 @@ pub mod http;
 pub mod mail;
 mod socket;
 mod tcp_server;
+pub mod websocket;
 
 pub use dialog::{
     DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
