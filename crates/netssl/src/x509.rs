@@ -25,7 +25,7 @@ use std::time::SystemTime;
 
 use rustls_pki_types::{CertificateDer, ServerName};
 
-use crate::error::{CertificateCheck, Error, Result, VerificationFailure};
+use crate::error::{CertificateCheck, Error, ErrorKind, Result, VerificationFailure};
 
 /// An X.509 certificate: POCO's `Poco::Net::X509Certificate`.
 ///
@@ -40,10 +40,14 @@ pub struct X509Certificate {
     der: CertificateDer<'static>,
 }
 
-fn invalid(e: rpoco_crypto::Error) -> Error {
+/// rpoco-crypto's message without its POCO class prefix (the kind says it already).
+fn text(e: &rpoco_crypto::Error) -> String {
     let message = e.to_string();
-    let message = message.strip_prefix("Bad data format: ").unwrap_or(&message).to_owned();
-    Error::InvalidCertificate(message)
+    message.strip_prefix("Bad data format: ").unwrap_or(&message).to_owned()
+}
+
+fn invalid(e: rpoco_crypto::Error) -> Error {
+    Error::new(ErrorKind::InvalidCertificate, text(&e)).with_source(e)
 }
 
 impl X509Certificate {
@@ -67,14 +71,12 @@ impl X509Certificate {
     /// `X509Certificate(const std::string& path)`, which reads PEM only).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        rpoco_crypto::X509Certificate::from_file(path).map(Self::from).map_err(|e| match e {
-            rpoco_crypto::Error::Io(io) => {
-                Error::InvalidCertificate(format!("cannot read certificate file {}: {io}", path.display()))
-            }
-            other => match invalid(other) {
-                Error::InvalidCertificate(m) => Error::InvalidCertificate(format!("{m} (in {})", path.display())),
-                other => other,
-            },
+        rpoco_crypto::X509Certificate::from_file(path).map(Self::from).map_err(|e| {
+            let message = match &e {
+                rpoco_crypto::Error::Io(io) => format!("cannot read certificate file {}: {io}", path.display()),
+                other => format!("{} (in {})", text(other), path.display()),
+            };
+            Error::new(ErrorKind::InvalidCertificate, message).with_source(e)
         })
     }
 
@@ -164,7 +166,10 @@ impl X509Certificate {
     pub fn verify_hostname(&self, host: &str) -> Result<()> {
         let name = server_name(host)?;
         let ee = webpki::EndEntityCert::try_from(&self.der).map_err(|e| {
-            Error::InvalidCertificate(format!("certificate cannot be used for verification: {e}"))
+            Error::new(
+                ErrorKind::InvalidCertificate,
+                format!("certificate cannot be used for verification: {e}"),
+            )
         })?;
         ee.verify_is_valid_for_subject_name(&name).map_err(|_| {
             let mut failure = VerificationFailure::new(CertificateCheck::Hostname, self.names_for_message());
@@ -196,12 +201,12 @@ impl X509Certificate {
 
     /// Writes the certificate as PEM: POCO's `save(std::ostream&)`.
     pub fn write_pem(&self, out: &mut impl Write) -> Result<()> {
-        out.write_all(self.to_pem().as_bytes()).map_err(Error::Io)
+        out.write_all(self.to_pem().as_bytes()).map_err(Error::io)
     }
 
     /// Writes the certificate as a PEM file: POCO's `save(const std::string& path)`.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        std::fs::write(path, self.to_pem()).map_err(Error::Io)
+        std::fs::write(path, self.to_pem()).map_err(Error::io)
     }
 
     pub(crate) fn der_owned(&self) -> CertificateDer<'static> {
@@ -231,8 +236,9 @@ impl fmt::Debug for X509Certificate {
 /// A host as rustls/webpki want it; IPv6 may come bracketed from a URI.
 pub(crate) fn server_name(host: &str) -> Result<ServerName<'static>> {
     let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    ServerName::try_from(bare.to_string())
-        .map_err(|_| Error::InvalidArgument(format!("not a valid host name or IP address: {host:?}")))
+    ServerName::try_from(bare.to_string()).map_err(|_| {
+        Error::new(ErrorKind::InvalidArgument, format!("not a valid host name or IP address: {host:?}"))
+    })
 }
 
 pub(crate) fn name_is_ip(name: &ServerName<'_>) -> bool {
@@ -281,20 +287,26 @@ mod tests {
             "Certificate validation error: Unacceptable certificate from example.com: hostname mismatch: \
              certificate is valid for localhost, 127.0.0.1, ::1"
         );
-        assert!(matches!(server.verify_hostname("not a host"), Err(Error::InvalidArgument(_))));
+        assert!(matches!(
+            server.verify_hostname("not a host").map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidArgument)
+        ));
     }
 
     #[test]
     fn garbage_is_an_invalid_certificate() {
         assert!(matches!(
             X509Certificate::from_der(vec![0x30, 0x03, 1, 2, 3]),
-            Err(Error::InvalidCertificate(_))
+            Err(e) if e.kind() == ErrorKind::InvalidCertificate
+        ));
+        assert!(matches!(
+            X509Certificate::from_pem(b"hello").map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidCertificate)
         ));
         let certs = rpoco_testcerts::DevCerts::generate().unwrap();
         let ca = X509Certificate::from_pem(certs.ca.cert_pem.as_bytes()).unwrap();
         let server = X509Certificate::from_pem(certs.server.cert_pem.as_bytes()).unwrap();
         assert!(server.crypto().issued_by(ca.crypto()));
         assert_eq!(X509Certificate::from(server.crypto().clone()), server);
-        assert!(matches!(X509Certificate::from_pem(b"hello"), Err(Error::InvalidCertificate(_))));
     }
 }

@@ -11,7 +11,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, TrustA
 
 use super::passphrase::PrivateKeyPassphraseHandler;
 use super::{Context, Params, Usage};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::x509::X509Certificate;
 
 /// A private key (RSA as PKCS#1, any as PKCS#8, EC as SEC1): what POCO's
@@ -137,11 +137,14 @@ fn decrypt(pem: &[u8], source: &str, handler: Option<&dyn PrivateKeyPassphraseHa
     let passphrase = handler
         .passphrase(source)
         .ok_or_else(|| Error::context(format!("no passphrase for the encrypted private key in {source}")))?;
-    let key = rpoco_crypto::EvpPKey::from_pem(pem, Some(passphrase.as_bytes())).map_err(|e| match e {
-        rpoco_crypto::Error::BadPassphrase(m) => {
-            Error::context(format!("wrong passphrase for the private key in {source}: {m}"))
-        }
-        other => Error::context(format!("cannot read the encrypted private key in {source}: {other}")),
+    // The rpoco-crypto error stays the source, so callers tell a wrong passphrase
+    // (`rpoco_crypto::Error::BadPassphrase`) from a damaged file by type.
+    let key = rpoco_crypto::EvpPKey::from_pem(pem, Some(passphrase.as_bytes())).map_err(|e| {
+        let message = match &e {
+            rpoco_crypto::Error::BadPassphrase(m) => format!("wrong passphrase for the private key in {source}: {m}"),
+            other => format!("cannot read the encrypted private key in {source}: {other}"),
+        };
+        Error::context(message).with_source(e)
     })?;
     PrivateKey::from_evp(&key)
 }
@@ -150,9 +153,12 @@ fn decrypt(pem: &[u8], source: &str, handler: Option<&dyn PrivateKeyPassphraseHa
 /// `-legacy`), read with rpoco-crypto's [`Pkcs12Container`](rpoco_crypto::Pkcs12Container).
 fn pkcs12_identity(path: &Path, password: &str) -> Result<(Vec<X509Certificate>, PrivateKey)> {
     let source = path.display();
-    let p12 = rpoco_crypto::Pkcs12Container::from_file(path, password).map_err(|e| match e {
-        rpoco_crypto::Error::BadPassphrase(m) => Error::context(format!("wrong password for PKCS #12 file {source}: {m}")),
-        other => Error::context(format!("cannot read PKCS #12 file {source}: {other}")),
+    let p12 = rpoco_crypto::Pkcs12Container::from_file(path, password).map_err(|e| {
+        let message = match &e {
+            rpoco_crypto::Error::BadPassphrase(m) => format!("wrong password for PKCS #12 file {source}: {m}"),
+            other => format!("cannot read PKCS #12 file {source}: {other}"),
+        };
+        Error::context(message).with_source(e)
     })?;
     let key = p12
         .private_key()
@@ -183,10 +189,10 @@ impl Context {
     /// gives the rest (its key and certificate files must be empty).
     pub fn with_pkcs12_file(usage: Usage, params: Params, path: impl AsRef<Path>, password: &str) -> Result<Arc<Context>> {
         if !params.private_key_file.is_empty() || !params.certificate_file.is_empty() {
-            return Err(Error::InvalidArgument(
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
                 "with_pkcs12_file: the key and certificate come from the PKCS #12 file; leave \
-                 private_key_file and certificate_file empty"
-                    .into(),
+                 private_key_file and certificate_file empty",
             ));
         }
         let context = Context::with_params(usage, params)?;

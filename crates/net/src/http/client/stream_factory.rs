@@ -9,7 +9,7 @@ use rpoco_foundation::Uri;
 
 use super::proxy::ProxyConfig;
 use super::session::HttpClientSession;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{
     HTTP_1_1, HttpBasicCredentials, HttpMessage, HttpRequest, HttpResponse, HttpStatus,
 };
@@ -38,12 +38,19 @@ impl std::fmt::Debug for Opened {
 pub trait UriStreamFactory: Send + Sync {
     /// Opens `uri`.
     fn open(&self, uri: &Uri) -> Result<Opened>;
+
+    /// Opens `uri` with a method, headers and body, giving the final response (rpoco
+    /// addition; see [`UriStreamOpener::open_request`]). The default handles `GET`
+    /// without a body through [`open`](Self::open) and reports status 200.
+    fn open_request(&self, uri: &Uri, request: &super::UriRequest) -> Result<super::UriOpened> {
+        super::opener_request::open_request_with_open(self, uri, request)
+    }
 }
 
 /// POCO `HTTPStreamFactory`: `GET` with `User-Agent` and `Accept: */*`, following redirects
 /// (301, 302, 303, 307 and, per RFC 9110, 308) up to a bound (default 10), answering one
 /// `401` with the URI's user info as Basic credentials. A non-2xx final status is
-/// [`Error::Http`] naming it.
+/// [`ErrorKind::Http`](crate::ErrorKind::Http) naming it.
 ///
 /// ```no_run
 /// use std::io::Read;
@@ -54,10 +61,10 @@ pub trait UriStreamFactory: Send + Sync {
 /// ```
 #[derive(Debug, Clone)]
 pub struct HttpStreamFactory {
-    connector: Arc<dyn Connector>,
-    proxy: Option<ProxyConfig>,
-    max_redirects: u32,
-    timeout: Option<Duration>,
+    pub(super) connector: Arc<dyn Connector>,
+    pub(super) proxy: Option<ProxyConfig>,
+    pub(super) max_redirects: u32,
+    pub(super) timeout: Option<Duration>,
 }
 
 impl Default for HttpStreamFactory {
@@ -126,14 +133,16 @@ impl HttpStreamFactory {
                 drop(body);
                 redirects += 1;
                 if redirects > self.max_redirects {
-                    return Err(Error::Http(format!(
-                        "too many redirects (more than {}) at {uri}",
-                        self.max_redirects
-                    )));
+                    return Err(Error::new(
+                        ErrorKind::Http,
+                        format!("too many redirects (more than {}) at {uri}", self.max_redirects),
+                    ));
                 }
                 let location = res
                     .get("Location")
-                    .ok_or_else(|| Error::Http(format!("redirect {status} without Location from {uri}")))?
+                    .ok_or_else(|| {
+                        Error::new(ErrorKind::Http, format!("redirect {status} without Location from {uri}"))
+                    })?
                     .to_owned();
                 uri.resolve(&location)?;
                 continue;
@@ -144,7 +153,10 @@ impl HttpStreamFactory {
                 continue;
             }
             if !status.is_success() {
-                return Err(Error::Http(format!("{} {} for {uri}", status.code(), res.reason())));
+                return Err(Error::new(
+                    ErrorKind::Http,
+                    format!("{} {} for {uri}", status.code(), res.reason()),
+                ));
             }
             // The body reader borrows the session; the stream owns the session instead and
             // keeps reading the same exchange.
@@ -157,6 +169,10 @@ impl HttpStreamFactory {
 impl UriStreamFactory for HttpStreamFactory {
     fn open(&self, uri: &Uri) -> Result<Opened> {
         self.open_stream(uri)
+    }
+
+    fn open_request(&self, uri: &Uri, request: &super::UriRequest) -> Result<super::UriOpened> {
+        self.open_request_stream(uri, request)
     }
 }
 
@@ -187,9 +203,9 @@ impl Read for HttpResponseStream {
 /// `rpoco-netssl` registers `https` there.
 ///
 /// ```
-/// use rpoco_net::{Error, UriStreamOpener};
+/// use rpoco_net::{ErrorKind, UriStreamOpener};
 /// let opener = UriStreamOpener::new();
-/// assert!(matches!(opener.open("gopher://x/"), Err(Error::UnknownUriScheme(_))));
+/// assert!(matches!(opener.open("gopher://x/").map_err(|e| e.kind()), Err(ErrorKind::UnknownUriScheme)));
 /// ```
 #[derive(Default)]
 pub struct UriStreamOpener {
@@ -239,6 +255,14 @@ impl UriStreamOpener {
         self.factories.read().is_ok_and(|m| m.contains_key(&scheme.to_ascii_lowercase()))
     }
 
+    pub(super) fn factory(&self, scheme: &str) -> Result<Arc<dyn UriStreamFactory>> {
+        self.factories
+            .read()
+            .ok()
+            .and_then(|m| m.get(&scheme.to_ascii_lowercase()).cloned())
+            .ok_or_else(|| Error::new(ErrorKind::UnknownUriScheme, scheme.to_owned()))
+    }
+
     /// Opens `uri`.
     pub fn open(&self, uri: &str) -> Result<Box<dyn Read + Send>> {
         self.open_uri(&Uri::parse(uri)?)
@@ -253,12 +277,12 @@ impl UriStreamOpener {
                 .read()
                 .ok()
                 .and_then(|m| m.get(&uri.scheme().to_ascii_lowercase()).cloned())
-                .ok_or_else(|| Error::UnknownUriScheme(uri.scheme().to_owned()))?;
+                .ok_or_else(|| Error::new(ErrorKind::UnknownUriScheme, uri.scheme().to_owned()))?;
             match factory.open(&uri)? {
                 Opened::Stream(s) => return Ok(s),
                 Opened::Redirect(next) => uri = next,
             }
         }
-        Err(Error::Http(format!("too many redirects between schemes at {uri}")))
+        Err(Error::new(ErrorKind::Http, format!("too many redirects between schemes at {uri}")))
     }
 }

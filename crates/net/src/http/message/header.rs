@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 use std::ops::{Deref, DerefMut};
 
 use super::name_value::NameValueCollection;
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 
 /// Limits applied when header fields are read (POCO `MessageHeader` limits).
 ///
@@ -125,8 +125,8 @@ impl MessageHeader {
     }
 
     /// Reads fields up to and including the empty line that ends them (CRLF or LF line
-    /// endings) and adds them. Limits exceeded → [`Error::LimitExceeded`]; a malformed
-    /// line → [`Error::Message`] naming it. (POCO leaves the empty line unread.)
+    /// endings) and adds them. Limits exceeded → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded); a malformed
+    /// line → [`ErrorKind::Message`](crate::ErrorKind::Message) naming it. (POCO leaves the empty line unread.)
     pub fn read(&mut self, reader: &mut impl BufRead) -> Result<()> {
         let max = self.limits.max_block_length().saturating_add(2);
         let mut block = Vec::new();
@@ -138,7 +138,10 @@ impl MessageHeader {
                 return Err(Error::limit(Limit::HeadLength, format!("header block longer than {max} bytes")));
             }
             if n == 0 || !block.ends_with(b"\n") {
-                return Err(Error::Message(format!("header block truncated at byte {}", block.len())));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("header block truncated at byte {}", block.len()),
+                ));
             }
             let line = &block[start..];
             if line == b"\n" || line == b"\r\n" {
@@ -208,7 +211,7 @@ pub fn split_elements(s: &str, ignore_quotes: bool) -> Vec<String> {
                 }
             }
             ',' if !quoted => {
-                let t = cur.trim();
+                let t = trim_ows(&cur);
                 if !t.is_empty() {
                     out.push(t.to_owned());
                 }
@@ -217,7 +220,7 @@ pub fn split_elements(s: &str, ignore_quotes: bool) -> Vec<String> {
             _ => cur.push(c),
         }
     }
-    let t = cur.trim();
+    let t = trim_ows(&cur);
     if !t.is_empty() {
         out.push(t.to_owned());
     }
@@ -236,15 +239,15 @@ pub fn split_elements(s: &str, ignore_quotes: bool) -> Vec<String> {
 /// ```
 pub fn split_parameters(s: &str) -> (String, NameValueCollection) {
     let mut parts = split_outside_quotes(s, ';').into_iter();
-    let value = parts.next().unwrap_or_default().trim().to_owned();
+    let value = trim_ows(&parts.next().unwrap_or_default()).to_owned();
     let mut params = NameValueCollection::new();
     for p in parts {
         let (n, v) = p.split_once('=').unwrap_or((p.as_str(), ""));
-        let n = n.trim();
+        let n = trim_ows(n);
         if n.is_empty() {
             continue;
         }
-        params.add(n, unquote(v.trim()));
+        params.add(n, unquote(trim_ows(v)));
     }
     (value, params)
 }
@@ -397,6 +400,14 @@ fn decode_one_word(s: &str) -> Option<(String, usize)> {
     Some((decoded, charset.len() + enc.len() + 2 + end + 2))
 }
 
+/// Removes optional whitespace (RFC 9110 5.6.3: only SP and HTAB) from both ends of a field
+/// value or list element. Never `str::trim`: field bytes above 0x7F become chars such as
+/// U+0085 and U+00A0, which `trim` removes and every RFC parser keeps (a smuggling
+/// differential on `Transfer-Encoding` and `Content-Length`).
+pub(crate) fn trim_ows(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,9 +430,9 @@ mod tests {
         let mut h = MessageHeader::new();
         h.set_field_limit(1);
         let e = h.read(&mut &b"A: 1\r\nB: 2\r\n\r\n"[..]).unwrap_err();
-        assert!(matches!(e, Error::LimitExceeded { limit: Limit::FieldCount, .. }), "{e}");
+        assert!(e.limit_kind() == Some(Limit::FieldCount), "{e}");
         let mut h = MessageHeader::new();
-        assert!(matches!(h.read(&mut &b"A: 1\r\n"[..]), Err(Error::Message(_))));
+        assert!(matches!(h.read(&mut &b"A: 1\r\n"[..]).map_err(|e| e.kind()), Err(ErrorKind::Message)));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Body framing: deciding it (RFC 9112 section 6), decoding it and encoding it.
 
-use crate::error::{Error, Limit, Result};
-use crate::http::message::{HeaderLimits, HttpMessage, HttpRequest, HttpResponse, MessageHeader};
+use crate::error::{Error, ErrorKind, Limit, Result};
+use crate::http::message::{HeaderLimits, HttpMessage, HttpRequest, HttpResponse, MessageHeader, trim_ows};
 
 /// How a message body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub enum BodyFraming {
 /// No body for `HEAD`, 1xx, 204 and 304 (and a 2xx answer to `CONNECT`); chunked when the
 /// last transfer coding is `chunked` (it wins over `Content-Length`, RFC 9112 6.3); other
 /// transfer codings: close-delimited; then `Content-Length`, which must be one number
-/// (repeated identical values are accepted, differing ones are [`Error::Message`]); else
+/// (repeated identical values are accepted, differing ones are [`ErrorKind::Message`](crate::ErrorKind::Message)); else
 /// close-delimited.
 ///
 /// ```
@@ -55,20 +55,23 @@ pub fn response_framing(request_method: &str, response: &HttpResponse) -> Result
 
 /// The framing of a received request (server side), strictly (RFC 9112 6.1, 6.3): both
 /// `Transfer-Encoding` and `Content-Length`, a transfer coding other than a final
-/// `chunked`, or a bad or conflicting `Content-Length` are [`Error::Message`] (answer 400
+/// `chunked`, or a bad or conflicting `Content-Length` are [`ErrorKind::Message`](crate::ErrorKind::Message) (answer 400
 /// and close: these are request-smuggling vectors). Neither header: no body (POCO 1.15).
 pub fn request_framing(request: &HttpRequest) -> Result<BodyFraming> {
     let te = last_coding_is_chunked(request)?;
     if te.is_some() && request.has("Content-Length") {
-        return Err(Error::Message("request has both Transfer-Encoding and Content-Length".into()));
+        return Err(Error::new(ErrorKind::Message, "request has both Transfer-Encoding and Content-Length"));
     }
     match te {
         Some(true) => return Ok(BodyFraming::Chunked),
         Some(false) => {
-            return Err(Error::Message(format!(
-                "request Transfer-Encoding `{}` does not end in chunked",
-                request.transfer_encoding()
-            )));
+            return Err(Error::new(
+                ErrorKind::Message,
+                format!(
+                    "request Transfer-Encoding `{}` does not end in chunked",
+                    request.transfer_encoding()
+                ),
+            ));
         }
         None => {}
     }
@@ -87,10 +90,13 @@ pub fn outgoing_framing(message: &impl HttpMessage) -> Result<BodyFraming> {
         return Ok(BodyFraming::Chunked);
     }
     if message.has("Transfer-Encoding") {
-        return Err(Error::InvalidArgument(format!(
-            "cannot send a body with Transfer-Encoding `{}` (only chunked is supported)",
-            message.transfer_encoding()
-        )));
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "cannot send a body with Transfer-Encoding `{}` (only chunked is supported)",
+                message.transfer_encoding()
+            ),
+        ));
     }
     Ok(match content_length(message)? {
         Some(n) => BodyFraming::Length(n),
@@ -98,35 +104,58 @@ pub fn outgoing_framing(message: &impl HttpMessage) -> Result<BodyFraming> {
     })
 }
 
-/// `Some(true)` if the final transfer coding is chunked, `Some(false)` for other codings,
-/// `None` without `Transfer-Encoding`.
+/// `None` without `Transfer-Encoding`; else `Some(true)` if the final transfer coding is
+/// `chunked` and `Some(false)` if it is another coding or there is none (an empty field).
+/// A coding that is not a token (RFC 9110 10.1.4), or bytes outside visible ASCII, SP and
+/// HTAB in the field, are errors of kind [`ErrorKind::Message`]: no lenient reading of this field is safe.
 fn last_coding_is_chunked(m: &impl HttpMessage) -> Result<Option<bool>> {
-    let mut last = None;
-    for v in m.header().get_all("Transfer-Encoding") {
-        for coding in v.split(',') {
-            let c = coding.trim();
-            if !c.is_empty() {
-                last = Some(c.eq_ignore_ascii_case("chunked"));
+    let header = m.header();
+    if !header.has("Transfer-Encoding") {
+        return Ok(None);
+    }
+    let mut last = false;
+    for v in header.get_all("Transfer-Encoding") {
+        if v.bytes().any(|b| !(b == b'\t' || (b' '..0x7f).contains(&b))) {
+            return Err(Error::new(
+                ErrorKind::Message,
+                format!("invalid Transfer-Encoding `{}`", v.escape_debug()),
+            ));
+        }
+        for coding in v.split(',').map(trim_ows).filter(|c| !c.is_empty()) {
+            let (name, params) = coding.split_once(';').unwrap_or((coding, ""));
+            let name = trim_ows(name);
+            if name.is_empty() || !name.bytes().all(super::head::is_token_byte) {
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("transfer coding `{}` is not a token", coding.escape_debug()),
+                ));
             }
+            // `chunked` takes no parameters (RFC 9112 7).
+            last = name.eq_ignore_ascii_case("chunked") && params.is_empty();
         }
     }
-    Ok(last)
+    Ok(Some(last))
 }
 
 fn content_length(m: &impl HttpMessage) -> Result<Option<u64>> {
     let mut found: Option<u64> = None;
     for v in m.header().get_all("Content-Length") {
         for part in v.split(',') {
-            let p = part.trim();
+            let p = trim_ows(part);
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 19 {
-                return Err(Error::Message(format!("invalid Content-Length `{}`", v.escape_debug())));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("invalid Content-Length `{}`", v.escape_debug()),
+                ));
             }
-            let n: u64 = p.parse().map_err(|_| Error::Message(format!("invalid Content-Length `{v}`")))?;
+            let n: u64 = p
+                .parse()
+                .map_err(|_| Error::new(ErrorKind::Message, format!("invalid Content-Length `{v}`")))?;
             if found.is_some_and(|f| f != n) {
-                return Err(Error::Message(format!(
-                    "conflicting Content-Length values ({} and {n})",
-                    found.unwrap_or(0)
-                )));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("conflicting Content-Length values ({} and {n})", found.unwrap_or(0)),
+                ));
             }
             found = Some(n);
         }
@@ -184,6 +213,7 @@ pub struct BodyDecoder {
     position: u64,
     trailers: MessageHeader,
     limits: HeaderLimits,
+    strict: bool,
 }
 
 impl BodyDecoder {
@@ -200,7 +230,16 @@ impl BodyDecoder {
             BodyFraming::Chunked => State::ChunkSize,
             BodyFraming::Close => State::Close,
         };
-        BodyDecoder { state, position: 0, trailers: MessageHeader::new(), limits }
+        BodyDecoder { state, position: 0, trailers: MessageHeader::new(), limits, strict: false }
+    }
+
+    /// Requires CRLF after chunk sizes, chunk data and trailer lines (RFC 9112 7.1; the
+    /// bare-LF leniency of section 2.2 is for heads): the server decodes requests so, as a
+    /// lone LF there is read differently by different parsers. Responses are decoded
+    /// leniently, as POCO does.
+    pub fn strict_line_ends(mut self) -> Self {
+        self.strict = true;
+        self
     }
 
     /// Whether the whole body has been decoded.
@@ -282,7 +321,7 @@ impl BodyDecoder {
                 State::ChunkDataEnd => {
                     let skip = if rest.starts_with(b"\r\n") {
                         2
-                    } else if rest.starts_with(b"\n") {
+                    } else if rest.starts_with(b"\n") && !self.strict {
                         1
                     } else if rest.is_empty() || rest == b"\r" {
                         return Ok(self.advance(used, Decoded::NeedMore));
@@ -303,12 +342,24 @@ impl BodyDecoder {
                         return Err(self.limit_error(used, "chunk-size line too long"));
                     }
                     let line = &rest[..lf];
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    let line = match line.strip_suffix(b"\r") {
+                        Some(line) => line,
+                        None if self.strict => {
+                            return Err(self.error(used + lf, "chunk-size line ends in a bare LF"));
+                        }
+                        None => line,
+                    };
+                    if self.strict && line.iter().any(|&b| b == b'\r' || b == 0) {
+                        return Err(self.error(used, "bare CR or NUL in a chunk-size line"));
+                    }
                     let size = self.parse_chunk_size(line, used)?;
                     used += lf + 1;
                     self.state = if size == 0 { State::Trailers } else { State::ChunkData(size) };
                 }
                 State::Trailers => {
+                    if self.strict && rest.first() == Some(&b'\n') {
+                        return Err(self.error(used, "the chunked body ends in a bare LF"));
+                    }
                     if rest.starts_with(b"\r\n") || rest.starts_with(b"\n") {
                         used += if rest[0] == b'\r' { 2 } else { 1 };
                         self.state = State::Done;
@@ -323,6 +374,11 @@ impl BodyDecoder {
                         None => return Ok(self.advance(used, Decoded::NeedMore)),
                         Some(end) => {
                             let at = self.position + used as u64;
+                            if self.strict
+                                && let Some(lf) = super::head::bare_lf(&rest[..end])
+                            {
+                                return Err(self.error(used + lf, "trailer line ends in a bare LF"));
+                            }
                             let (fields, _) =
                                 super::head::parse_fields(&rest[..end], &self.limits, false, at)?;
                             for (n, v) in fields.iter() {
@@ -338,7 +394,7 @@ impl BodyDecoder {
     }
 
     /// Tells the decoder the input ended (the peer closed). Completes a close-delimited body;
-    /// for any other unfinished body returns [`Error::Message`] saying how much was missing.
+    /// for any other unfinished body returns [`ErrorKind::Message`](crate::ErrorKind::Message) saying how much was missing.
     pub fn end_of_input(&mut self) -> Result<()> {
         match self.state {
             State::Done => Ok(()),
@@ -346,14 +402,20 @@ impl BodyDecoder {
                 self.state = State::Done;
                 Ok(())
             }
-            State::Length(n) => Err(Error::Message(format!(
-                "connection closed with {n} bytes of the body missing (after {} bytes)",
-                self.position
-            ))),
-            _ => Err(Error::Message(format!(
-                "connection closed inside a chunked body (incomplete chunked transfer encoding at body byte {})",
-                self.position
-            ))),
+            State::Length(n) => Err(Error::new(
+                ErrorKind::Message,
+                format!(
+                    "connection closed with {n} bytes of the body missing (after {} bytes)",
+                    self.position
+                ),
+            )),
+            _ => Err(Error::new(
+                ErrorKind::Message,
+                format!(
+                    "connection closed inside a chunked body (incomplete chunked transfer encoding at body byte {})",
+                    self.position
+                ),
+            )),
         }
     }
 
@@ -394,7 +456,7 @@ impl BodyDecoder {
     }
 
     fn error(&self, used: usize, what: &str) -> Error {
-        Error::Message(format!("{what} at body byte {}", self.position + used as u64))
+        Error::new(ErrorKind::Message, format!("{what} at body byte {}", self.position + used as u64))
     }
 
     fn limit_error(&self, used: usize, what: &str) -> Error {
@@ -466,19 +528,23 @@ impl BodyEncoder {
     /// to send large data without copying it.
     pub fn prepare(&mut self, len: usize, out: &mut Vec<u8>) -> Result<()> {
         if self.finished {
-            return Err(Error::IllegalState("body already finished".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "body already finished"));
         }
         match self.framing {
             BodyFraming::None if len > 0 => {
-                return Err(Error::IllegalState(
-                    "message has neither Content-Length nor chunked Transfer-Encoding: set one to send a body".into(),
+                return Err(Error::new(
+                    ErrorKind::IllegalState,
+                    "message has neither Content-Length nor chunked Transfer-Encoding: set one to send a body",
                 ));
             }
             BodyFraming::Length(n) if self.written + len as u64 > n => {
-                return Err(Error::InvalidArgument(format!(
-                    "body longer than its Content-Length: {} bytes written, {n} declared",
-                    self.written + len as u64
-                )));
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "body longer than its Content-Length: {} bytes written, {n} declared",
+                        self.written + len as u64
+                    ),
+                ));
             }
             BodyFraming::Chunked if len > 0 => write_chunk_header(len, out),
             _ => {}
@@ -515,10 +581,10 @@ impl BodyEncoder {
                 out.extend_from_slice(b"\r\n");
             }
             BodyFraming::Length(n) if self.written < n => {
-                return Err(Error::InvalidArgument(format!(
-                    "body shorter than its Content-Length: {} of {n} bytes written",
-                    self.written
-                )));
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("body shorter than its Content-Length: {} of {n} bytes written", self.written),
+                ));
             }
             _ => {}
         }
