@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-pub use der_forms::PKCS8_PBKDF2_ITERATIONS;
+pub use der_forms::{MAX_PKCS8_PBKDF2_ITERATIONS, MAX_PKCS8_SCRYPT_MEMORY, PKCS8_PBKDF2_ITERATIONS};
 pub use ec::{Curve, EcKey};
 pub use ed25519::Ed25519Key;
 pub use rsa::{RsaExponent, RsaKey, RsaKeySize};
