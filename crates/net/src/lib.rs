@@ -17,11 +17,13 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod connect;
 mod error;
 pub mod http;
 mod socket;
 mod tcp_server;
 
+pub use connect::{Chain, ConnectOptions, Hooks, RFC8305_ATTEMPT_DELAY, ResolveFn, Route, connect_tcp};
 pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,

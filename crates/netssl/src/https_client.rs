@@ -95,32 +95,23 @@ impl Handshake {
     }
 }
 
-/// The session's [`Connector`]: TLS through [`TlsConnector`], remembering what each
-/// handshake established, and handing out the socket given to
-/// [`HttpsClientSession::from_secure_socket`] for the first connection.
+/// The session's [`Connector`], the chain's TLS step: [`TlsConnector`], remembering what
+/// each handshake established (the only state shared with the session; no socket passes
+/// through it).
 #[derive(Debug)]
 struct SessionConnector {
     tls: TlsConnector,
-    state: Mutex<ConnectorState>,
-}
-
-#[derive(Debug, Default)]
-struct ConnectorState {
-    last: Option<Handshake>,
-    /// A connected socket waiting to serve the first request to `host:port`.
-    preconnected: Option<(String, u16, SecureStreamSocket)>,
-    /// The preconnected socket between `connect_tcp` and `wrap`.
-    handed_over: Option<SecureStreamSocket>,
+    last: Mutex<Option<Handshake>>,
 }
 
 impl SessionConnector {
     fn new(context: Arc<Context>) -> Self {
-        SessionConnector { tls: TlsConnector::new(context), state: Mutex::default() }
+        SessionConnector { tls: TlsConnector::new(context), last: Mutex::default() }
     }
 
-    fn state(&self) -> MutexGuard<'_, ConnectorState> {
-        // Each field is replaced whole; a panic elsewhere cannot leave it torn.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn last(&self) -> MutexGuard<'_, Option<Handshake>> {
+        // Replaced whole; a panic elsewhere cannot leave it torn.
+        self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -137,42 +128,14 @@ impl Connector for SessionConnector {
         true
     }
 
-    fn connect_tcp(
-        &self,
-        host: &str,
-        port: u16,
-        timeout: Option<Duration>,
-    ) -> rpoco_net::Result<StreamSocket> {
-        let mut state = self.state();
-        if let Some((for_host, for_port, socket)) = state.preconnected.take() {
-            if for_host == host && for_port == port {
-                let tcp = socket.socket().clone();
-                state.handed_over = Some(socket);
-                return Ok(tcp);
-            }
-            // The first connection goes elsewhere (a proxy): the given socket is not used.
-            let mut unused = socket;
-            let _ = unused.close();
-        }
-        drop(state);
-        self.tls.connect_tcp(host, port, timeout)
-    }
-
     fn wrap(
         &self,
         socket: StreamSocket,
         host: &str,
         timeout: Option<Duration>,
     ) -> rpoco_net::Result<Box<dyn Transport>> {
-        let handed_over = self.state().handed_over.take();
-        if let Some(secure) = handed_over {
-            let same = secure.socket().address().ok().zip(socket.address().ok()).is_some_and(|(a, b)| a == b);
-            if same {
-                return Ok(Box::new(secure));
-            }
-        }
         let secure = SecureStreamSocket::attach_for_http(socket, host, self.tls.context(), timeout)?;
-        self.state().last = Some(Handshake::of(&secure));
+        *self.last() = Some(Handshake::of(&secure));
         Ok(Box::new(secure))
     }
 }
@@ -205,18 +168,14 @@ impl HttpsClientSession {
 
     /// A session whose first request goes over `socket`, a TLS connection to `host:port`
     /// made by the caller (POCO `HTTPSClientSession(const SecureStreamSocket&)`); later
-    /// connections are made with the socket's context. If the first connection has to go
-    /// elsewhere (a proxy configured in between), `socket` is closed unused.
+    /// connections are made with the socket's context (the socket is attached as by
+    /// [`attach_socket`](Self::attach_socket)).
     pub fn from_secure_socket(socket: SecureStreamSocket, host: &str, port: u16) -> Self {
         let connector = Arc::new(SessionConnector::new(socket.tls().context().clone()));
         let port = if port == 0 { Self::HTTPS_PORT } else { port };
-        {
-            let mut state = connector.state();
-            state.last = Some(Handshake::of(&socket));
-            let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
-            state.preconnected = Some((host, port, socket));
-        }
-        let session = HttpClientSession::with_connector(host, port, connector.clone());
+        let mut session = HttpClientSession::with_connector(host, port, connector.clone());
+        *connector.last() = Some(Handshake::of(&socket));
+        session.attach_socket(DetachedConnection::new(Box::new(socket)));
         HttpsClientSession { session, connector }
     }
 
@@ -238,24 +197,24 @@ impl HttpsClientSession {
     /// recent one if it was closed since (POCO `serverCertificate()`). [`ErrorKind::Ssl`](crate::ErrorKind::Ssl)
     /// ("No certificate available") before the first connection.
     pub fn server_certificate(&self) -> Result<X509Certificate> {
-        let der = self.connector.state().last.as_ref().and_then(|h| h.certificate.clone());
+        let der = self.connector.last().as_ref().and_then(|h| h.certificate.clone());
         X509Certificate::parse(der.ok_or_else(|| Error::new(ErrorKind::Ssl, "No certificate available"))?)
     }
 
     /// Whether the most recent connection resumed an earlier TLS session (it can when the
     /// context's session cache is on).
     pub fn session_was_reused(&self) -> bool {
-        self.connector.state().last.as_ref().is_some_and(|h| h.reused)
+        self.connector.last().as_ref().is_some_and(|h| h.reused)
     }
 
     /// The protocol of the most recent connection: `"TLSv1.2"` or `"TLSv1.3"`.
     pub fn protocol_version(&self) -> Option<&'static str> {
-        self.connector.state().last.as_ref().and_then(|h| h.protocol)
+        self.connector.last().as_ref().and_then(|h| h.protocol)
     }
 
     /// The cipher suite of the most recent connection, by its OpenSSL name.
     pub fn cipher_suite(&self) -> Option<&'static str> {
-        self.connector.state().last.as_ref().and_then(|h| h.cipher)
+        self.connector.last().as_ref().and_then(|h| h.cipher)
     }
 
     /// The TLS context connections are made with (POCO `context()`).
@@ -398,7 +357,7 @@ impl HttpsClientSession {
     pub fn attach_socket(&mut self, connection: DetachedConnection) {
         let transport: &dyn std::any::Any = &*connection.transport;
         if let Some(secure) = transport.downcast_ref::<SecureStreamSocket>() {
-            self.connector.state().last = Some(Handshake::of(secure));
+            *self.connector.last() = Some(Handshake::of(secure));
         }
         self.session.attach_socket(connection);
     }
@@ -411,5 +370,18 @@ impl HttpsClientSession {
     /// Closes the connection gracefully (TLS `close_notify` first).
     pub fn close(&mut self) {
         self.session.close();
+    }
+}
+
+/// Code taking `impl AsMut<HttpClientSession>` works with HTTPS sessions too.
+impl AsMut<HttpClientSession> for HttpsClientSession {
+    fn as_mut(&mut self) -> &mut HttpClientSession {
+        &mut self.session
+    }
+}
+
+impl AsRef<HttpClientSession> for HttpsClientSession {
+    fn as_ref(&self) -> &HttpClientSession {
+        &self.session
     }
 }

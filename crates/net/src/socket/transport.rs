@@ -119,12 +119,11 @@ pub trait Connector: Send + Sync + Debug {
         false
     }
 
-    /// Opens a TCP connection to `host:port`, trying each resolved address in turn, each
-    /// attempt bounded by `timeout`, and sets `TCP_NODELAY` (as POCO's `HTTPSession` does).
+    /// Opens a TCP connection to `host:port` as the [`Chain`](crate::Chain)'s TCP step does
+    /// (every address, Happy Eyeballs, each attempt bounded by `timeout`, `TCP_NODELAY`).
+    /// A convenience for code that layers its own steps; the chain does not call it.
     fn connect_tcp(&self, host: &str, port: u16, timeout: Option<Duration>) -> Result<StreamSocket> {
-        let socket = StreamSocket::connect_host(host, port, timeout)?;
-        socket.set_no_delay(true)?;
-        Ok(socket)
+        crate::connect::connect_tcp(host, port, &crate::ConnectOptions::new().with_attempt_timeout(timeout))
     }
 
     /// Layers the transport on `socket`, which already reaches the origin server `host`

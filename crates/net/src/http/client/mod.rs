@@ -25,7 +25,7 @@
 //! ```
 
 mod body;
-mod proxy;
+pub(crate) mod proxy;
 mod session;
 mod stream_factory;
 

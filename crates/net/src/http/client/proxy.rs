@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Detail, Error, ErrorKind, Result};
 use crate::http::conn::Conn;
 use crate::http::message::{
     HTTP_1_1, HeaderLimits, HttpBasicCredentials, HttpDigestCredentials, HttpMessage, HttpRequest, HttpStatus,
@@ -113,15 +113,10 @@ impl ProxyConfig {
     }
 
     /// Whether `host` is reached directly (`non_proxy_hosts` matches at its start). An
-    /// invalid expression bypasses nothing.
+    /// invalid expression bypasses nothing. Compiles the expression on each call; sessions
+    /// and [`Chain`](crate::Chain)s compile it once when the proxy is set.
     pub fn bypasses(&self, host: &str) -> bool {
-        if self.non_proxy_hosts.is_empty() {
-            return false;
-        }
-        regex::RegexBuilder::new(&format!("^(?:{})", self.non_proxy_hosts))
-            .case_insensitive(true)
-            .build()
-            .is_ok_and(|re| re.is_match(host))
+        NoProxy::compile(&self.non_proxy_hosts).is_ok_and(|n| n.matches(host))
     }
 
     /// Reads the conventional environment variables (an rpoco addition; POCO has none):
@@ -212,6 +207,35 @@ impl ProxyConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// A compiled `non_proxy_hosts` expression (case-insensitive, anchored at the start).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NoProxy(Option<regex::Regex>);
+
+impl NoProxy {
+    /// Compiles `expression`; empty matches nothing, invalid is an error naming it.
+    pub(crate) fn compile(expression: &str) -> Result<Self> {
+        if expression.is_empty() {
+            return Ok(NoProxy(None));
+        }
+        regex::RegexBuilder::new(&format!("^(?:{expression})"))
+            .case_insensitive(true)
+            .build()
+            .map(|re| NoProxy(Some(re)))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("non_proxy_hosts `{expression}` is not a valid expression"),
+                )
+                .with_source(e)
+            })
+    }
+
+    /// Whether `host` is reached directly.
+    pub(crate) fn matches(&self, host: &str) -> bool {
+        self.0.as_ref().is_some_and(|re| re.is_match(host))
     }
 }
 
@@ -406,7 +430,8 @@ pub(crate) fn socks5_connect(
         };
         let msg = format!("SOCKS5 proxy could not connect to {host}:{port}: {why} (code {})", head[1]);
         let kind = if head[1] == 5 { ErrorKind::ConnectionRefused } else { ErrorKind::Net };
-        return Err(Error::peer(kind, &format!("{} ({why})", head[1]), msg));
+        let words = Detail::ProxyReply { status: Some(u16::from(head[1])), words: why.to_owned() };
+        return Err(Error::new(kind, msg).with_detail(words));
     }
     let skip = match head[3] {
         1 => 4 + 2,

@@ -10,7 +10,8 @@ mod settings;
 mod takeover;
 
 use super::body::{RequestBody, ResponseBody};
-use super::proxy::{ProxyAuth, ProxyConfig, connect_tunnel, socks5_connect};
+use super::proxy::{ProxyAuth, ProxyConfig};
+use crate::connect::{Chain, Hooks, Route};
 use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::conn::Conn;
 use crate::http::message::{
@@ -106,13 +107,13 @@ impl AbortHandle {
 pub struct HttpClientSession {
     host: String,
     port: u16,
-    connector: Arc<dyn Connector>,
+    /// TCP options, the proxy (NO_PROXY compiled once) and the TLS step.
+    chain: Chain,
     proxy: ProxyConfig,
     proxy_digest: Option<HttpDigestCredentials>,
     pub(in crate::http::client) conn: Option<Conn>,
     keep_alive: bool,
     keep_alive_timeout: Duration,
-    connect_timeout: Option<Duration>,
     send_timeout: Option<Duration>,
     receive_timeout: Option<Duration>,
     request_timeout: Option<Duration>,
@@ -143,16 +144,16 @@ impl HttpClientSession {
     pub fn with_connector(host: &str, port: u16, connector: Arc<dyn Connector>) -> Self {
         let port = if port == 0 { connector.default_port() } else { port };
         let proxy = GLOBAL_PROXY.read().ok().and_then(|g| g.clone()).unwrap_or_default();
+        let chain = Chain::new(connector).with_proxy_lenient(proxy.clone());
         HttpClientSession {
             host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
             port,
-            connector,
+            chain,
             proxy,
             proxy_digest: None,
             conn: None,
             keep_alive: false,
             keep_alive_timeout: Duration::from_secs(8),
-            connect_timeout: Some(Duration::from_secs(30)),
             send_timeout: Some(Duration::from_secs(60)),
             receive_timeout: Some(Duration::from_secs(60)),
             request_timeout: None,
@@ -173,6 +174,7 @@ impl HttpClientSession {
     /// A session that goes through `proxy` (POCO `HTTPClientSession(host, port, proxyConfig)`).
     pub fn with_proxy(host: &str, port: u16, proxy: ProxyConfig) -> Self {
         let mut s = Self::new(host, port);
+        s.chain = s.chain.clone().with_proxy_lenient(proxy.clone());
         s.proxy = proxy;
         s
     }
@@ -181,8 +183,8 @@ impl HttpClientSession {
     /// addition; see [`ProxyConfig::from_env`]).
     pub fn with_env_proxy(host: &str, port: u16) -> Result<Self> {
         let mut s = Self::new(host, port);
-        if let Some(p) = ProxyConfig::from_env(s.connector.scheme())? {
-            s.proxy = p;
+        if let Some(p) = ProxyConfig::from_env(s.chain.tls().scheme())? {
+            s.set_proxy_config(p)?;
         }
         Ok(s)
     }
@@ -271,72 +273,43 @@ impl HttpClientSession {
         Ok(())
     }
 
-    fn remaining_connect_timeout(&self) -> Result<Option<Duration>> {
+    /// The chain for the next connection: the request deadline, if any, bounds it all.
+    fn chain_for_request(&self) -> Result<Chain> {
         match (self.deadline, self.request_timeout) {
             (Some(d), Some(total)) => {
                 let left = d.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     return Err(Error::timeout(Timeout::Deadline, Some(total), "request"));
                 }
-                Ok(Some(self.connect_timeout.map_or(left, |c| c.min(left))))
+                let options = self.chain.options();
+                let overall = options.timeout().map_or(left, |t| t.min(left));
+                Ok(self.chain.clone().with_options(options.clone().with_timeout(Some(overall))))
             }
-            _ => Ok(self.connect_timeout),
+            _ => Ok(self.chain.clone()),
         }
-    }
-
-    fn uses_proxy(&self) -> bool {
-        self.proxy.is_set() && !self.proxy.bypasses(&self.host)
     }
 
     /// Whether requests go to an HTTP proxy as absolute URIs (plain HTTP through an HTTP
     /// proxy) rather than through a tunnel.
     fn forwards_through_proxy(&self) -> bool {
-        self.uses_proxy() && !self.proxy.is_socks5() && !self.connector.is_secure()
+        self.chain.route(&self.host) == Route::Forward
     }
 
-    /// Opens a connection: directly, through SOCKS5, through a `CONNECT` tunnel (TLS), or to
-    /// an HTTP proxy that forwards (plain HTTP).
+    /// Opens a connection through the chain: TCP (Happy Eyeballs), then SOCKS5 or a
+    /// `CONNECT` tunnel if the proxy says so, then the TLS step.
     fn connect(&mut self) -> Result<()> {
         self.check_abort()?;
-        let timeout = self.remaining_connect_timeout()?;
-        let connector = self.connector.clone();
-        let transport = if !self.uses_proxy() {
-            let socket = connector.connect_tcp(&self.host, self.port, timeout)?;
-            self.register(&socket);
-            connector.wrap(socket, &self.host, timeout)?
-        } else {
-            let (ph, pp) = (self.proxy.host.clone(), self.proxy.port);
-            let socket = connector.connect_tcp(&ph, pp, timeout)?;
-            self.register(&socket);
-            if self.proxy.is_socks5() {
-                socks5_connect(&socket, &self.proxy, &self.host, self.port, timeout)?;
-                connector.wrap(socket, &self.host, timeout)?
-            } else if connector.is_secure() {
-                socket.set_receive_timeout(timeout.or(self.receive_timeout))?;
-                socket.set_send_timeout(timeout.or(self.send_timeout))?;
-                let reconnect = || -> Result<StreamSocket> { connector.connect_tcp(&ph, pp, timeout) };
-                let socket = connect_tunnel(
-                    socket,
-                    &self.proxy,
-                    &mut self.proxy_digest,
-                    &self.host,
-                    self.port,
-                    reconnect,
-                )?;
-                self.register(&socket);
-                connector.wrap(socket, &self.host, timeout)?
-            } else {
-                Box::new(socket)
+        let chain = self.chain_for_request()?;
+        let abort = self.abort.clone();
+        let mut register = |socket: &StreamSocket| {
+            if let Ok(mut g) = abort.socket.lock() {
+                *g = Some(socket.clone());
             }
         };
+        let hooks = Hooks { on_socket: &mut register, digest: &mut self.proxy_digest };
+        let transport = chain.connect_with(&self.host, self.port, hooks)?;
         self.attach(transport);
         Ok(())
-    }
-
-    fn register(&self, socket: &StreamSocket) {
-        if let Ok(mut g) = self.abort.socket.lock() {
-            *g = Some(socket.clone());
-        }
     }
 
     /// Sends the request head (POCO `sendRequest`) and returns the body writer.
@@ -446,8 +419,8 @@ impl HttpClientSession {
 
     fn proxy_request_prefix(&self) -> String {
         let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
-        let scheme = self.connector.scheme();
-        if self.port == self.connector.default_port() {
+        let scheme = self.chain.tls().scheme();
+        if self.port == self.chain.tls().default_port() {
             format!("{scheme}://{host}")
         } else {
             format!("{scheme}://{host}:{}", self.port)
