@@ -34,14 +34,9 @@ impl HttpClientSession {
         let conn = self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
         let head = match conn.read_head(|b| parse_response_head(b, &limits)) {
             Ok(Some(h)) => h,
-            Ok(None) => {
-                self.close();
-                return Err(Error::new(
-                    ErrorKind::NoMessage,
-                    "connection closed before a response was received",
-                ));
-            }
-            Err(e) => {
+            other => {
+                let seen = super::first_bytes(conn.buffered());
+                let e = self.no_response(&seen, other.err());
                 self.close();
                 return Err(e);
             }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 mod body_io;
+mod diagnose;
 mod settings;
 mod takeover;
 
@@ -332,6 +333,10 @@ impl HttpClientSession {
             let stale = self.last_request.is_some_and(|t| t.elapsed() >= self.keep_alive_timeout);
             if (served && !self.keep_alive) || self.must_reconnect || stale {
                 self.close();
+            } else if served && !self.conn.as_ref().is_some_and(Conn::idle_and_open) {
+                // The server closed the idle connection (or sent something unasked): nothing
+                // may be written on it; open a new one.
+                self.close();
             }
         }
         self.must_reconnect = false;
@@ -341,6 +346,8 @@ impl HttpClientSession {
         if !request.has("Host") && !self.host.is_empty() {
             request.set_host(&self.host, self.port);
         }
+        // RFC 9110 §7.2: Host is the first field line (POCO appends it last).
+        request.header_mut().move_to_front("Host");
         if self.forwards_through_proxy() {
             let uri = request.uri().to_owned();
             if !(uri.starts_with("http://") || uri.starts_with("https://")) {
@@ -577,22 +584,14 @@ impl HttpClientSession {
             let head = match result {
                 Ok(Some(h)) => h,
                 Ok(None) => {
+                    let seen = first_bytes(conn.buffered());
+                    let e = self.no_response(&seen, None);
                     self.close();
-                    self.check_abort()?;
-                    return Err(Error::new(
-                        ErrorKind::NoMessage,
-                        "connection closed before a response was received",
-                    ));
+                    return Err(e);
                 }
                 Err(e) => {
-                    let e = if self.abort.aborted.load(Ordering::SeqCst) {
-                        Error::new(
-                            ErrorKind::ConnectionAborted,
-                            "receive response: session aborted through its AbortHandle",
-                        )
-                    } else {
-                        e
-                    };
+                    let seen = first_bytes(conn.buffered());
+                    let e = self.no_response(&seen, Some(e));
                     self.close();
                     return Err(e);
                 }
@@ -603,6 +602,11 @@ impl HttpClientSession {
             return Ok(head);
         }
     }
+}
+
+/// Enough of what the server sent to recognise it (a TLS record header and alert).
+fn first_bytes(buffered: &[u8]) -> Vec<u8> {
+    buffered[..buffered.len().min(8)].to_vec()
 }
 
 impl Drop for HttpClientSession {

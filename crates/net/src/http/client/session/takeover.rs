@@ -78,7 +78,8 @@ impl Conn {
 ///     session.receive_response(&mut response)?.read_to_end(&mut body)?;
 ///     Ok(response.status().code())
 /// }
-/// # let _ = status_of::<&mut HttpClientSession>;
+/// let mut session = HttpClientSession::new("127.0.0.1", 9);
+/// assert!(status_of(&mut session, "/").is_err(), "nothing listens on port 9");
 /// ```
 impl AsMut<HttpClientSession> for HttpClientSession {
     fn as_mut(&mut self) -> &mut HttpClientSession {
