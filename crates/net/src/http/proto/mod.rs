@@ -25,6 +25,7 @@
 //! ```
 
 mod body;
+pub mod client;
 mod head;
 #[cfg(test)]
 mod tests;

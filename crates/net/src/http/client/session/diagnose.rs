@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 
 use super::HttpClientSession;
 use crate::error::{Error, ErrorKind};
+use crate::http::proto::client::silent_close;
 
 /// The TLS record a TLS server answers plain bytes with, described (RFC 8446 §5.1: content
 /// type 21 alert or 22 handshake, legacy version 3.x).
@@ -40,17 +41,7 @@ impl HttpClientSession {
                 None => e,
             };
         }
-        if let Some(cause) = cause {
-            return cause;
-        }
-        if self.reused {
-            Error::new(
-                ErrorKind::NoMessage,
-                "the server closed the kept-alive connection before answering (it was stale)",
-            )
-        } else {
-            Error::new(ErrorKind::NoMessage, "the server closed a new connection before sending a response")
-        }
+        cause.unwrap_or_else(|| silent_close(self.reused))
     }
 }
 

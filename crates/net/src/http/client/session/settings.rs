@@ -225,7 +225,5 @@ impl HttpClientSession {
             *g = None;
         }
         self.exchange = Exchange::Idle;
-        self.peeked = None;
-        self.replay = None;
     }
 }
