@@ -102,6 +102,15 @@ pub enum ErrorKind {
     /// A TLS failure from `rpoco-netssl`, the one way TLS errors travel through net: the
     /// POCO class is in [`Detail::Tls`], the netssl error is the [`source`](StdError::source).
     Tls,
+    /// A proxy's reply is not what its protocol allows (an HTTP proxy answering `CONNECT`
+    /// with something other than an HTTP response, a SOCKS5 reply with a wrong version or
+    /// address type): [`Detail::Peer`] holds the start of what it sent. POCO class
+    /// `ProtocolException`.
+    ProxyProtocol,
+    /// A SOCKS5 proxy refused to connect to the target: [`Detail::ProxyReply`] holds the
+    /// reply code (`status`) and its RFC 1928 meaning (`words`). POCO class `NetException`.
+    /// (An HTTP proxy refusing `CONNECT` is [`ErrorKind::Http`], as in POCO.)
+    ProxyRefused,
 }
 
 impl ErrorKind {
@@ -144,6 +153,8 @@ impl ErrorKind {
             UnknownUriScheme => ("UnknownURISchemeException", "Unknown URI scheme"),
             OpenFile => ("OpenFileException", "Cannot open file"),
             Tls => ("SSLException", "SSL Exception"),
+            ProxyProtocol => ("ProtocolException", "Protocol error"),
+            ProxyRefused => ("NetException", "Net Exception"),
         }
     }
 
@@ -152,7 +163,8 @@ impl ErrorKind {
         use ErrorKind::*;
         match self {
             Timeout => io::ErrorKind::TimedOut,
-            ConnectionRefused => io::ErrorKind::ConnectionRefused,
+            ConnectionRefused | ProxyRefused => io::ErrorKind::ConnectionRefused,
+            ProxyProtocol => io::ErrorKind::InvalidData,
             ConnectionReset => io::ErrorKind::ConnectionReset,
             ConnectionAborted => io::ErrorKind::ConnectionAborted,
             Message | LimitExceeded | Syntax | Protocol | Tls => io::ErrorKind::InvalidData,

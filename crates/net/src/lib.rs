@@ -25,6 +25,7 @@ mod tcp_server;
 
 pub use connect::{Chain, ConnectOptions, Hooks, RFC8305_ATTEMPT_DELAY, ResolveFn, Route, connect_tcp};
 pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
+pub use http::client::ClientSession;
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
@@ -40,6 +41,7 @@ pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
+pub use socket::ConnectionInfo;
 pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,
     PlainConnector, ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,

@@ -56,10 +56,11 @@ fn happy_eyeballs_uses_the_second_address_when_the_first_never_answers() {
     let transport = Chain::plain().with_options(options).connect("dual.example", 0).unwrap();
     let took = started.elapsed();
     assert_eq!(transport.peer_address().unwrap().as_std(), good_addr);
-    // The second attempt starts after the RFC 8305 delay, not after the first attempt's
-    // 20 s limit (which a sequential connect would wait out).
+    // The second attempt starts after the RFC 8305 Connection Attempt Delay (250 ms), not
+    // after the first attempt's 20 s limit (which a sequential connect would wait out), and
+    // well within the 2 s RFC 8305 §5 allows as the longest delay.
     assert!(took >= RFC8305_ATTEMPT_DELAY, "{took:?}");
-    assert!(took < attempt_timeout / 2, "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
 }
 
 #[test]

@@ -34,14 +34,15 @@ mod x509;
 pub use cert_handler::{
     AcceptCertificateHandler, InvalidCertificateHandler, RejectCertificateHandler, VerificationErrorArgs,
 };
+pub use context::ContextBuilder;
 pub use context::{
     CRYPTO_PROVIDER, CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols,
     Usage, VerificationMode,
 };
-pub use context::ContextBuilder;
 pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, VerificationFailure};
 pub use https_client::HttpsClientSession;
 pub use https_stream_factory::HttpsStreamFactory;
+pub use rpoco_net::ClientSession;
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};

@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 
 use common::*;
 use rpoco_net::{DetachedConnection, HTTP_1_1, HttpMessage, HttpRequest, HttpResponse};
+use rpoco_netssl::ClientSession;
 use rpoco_netssl::{HttpsClientSession, SecureStreamSocket, VerificationMode};
 
 fn read_exact(conn: &mut DetachedConnection, n: usize) -> Vec<u8> {

@@ -211,7 +211,8 @@ impl ContextBuilder {
     /// certificate, a cipher list that selects nothing, an impossible protocol set, a bad
     /// ALPN name or pin.
     pub fn build(self) -> Result<Arc<Context>> {
-        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+        let path =
+            |p: &Option<PathBuf>| p.as_ref().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
         let params = Params {
             private_key_file: path(&self.private_key_file),
             certificate_file: path(&self.certificate_file),

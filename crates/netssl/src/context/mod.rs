@@ -595,6 +595,6 @@ impl fmt::Debug for Context {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod builder_tests;
+#[cfg(test)]
+mod tests;

@@ -31,5 +31,6 @@ mod stream_factory;
 
 pub use body::{RequestBody, ResponseBody};
 pub use proxy::{ProxyAuth, ProxyConfig};
+pub use session::ClientSession;
 pub use session::{AbortHandle, HttpClientSession};
 pub use stream_factory::{HttpResponseStream, HttpStreamFactory, Opened, UriStreamFactory, UriStreamOpener};

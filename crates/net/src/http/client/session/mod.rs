@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+mod common;
 mod diagnose;
 mod recv;
 mod send;
@@ -17,7 +18,9 @@ use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::conn::Conn;
 use crate::http::message::{HttpDigestCredentials, HttpResponse, MessageHeader};
 use crate::http::proto::client::{Await100, Call, RecvBody, RecvResponse, SendBody};
-use crate::socket::{Connector, PlainConnector, StreamSocket, Transport};
+use crate::socket::{ConnectionInfo, Connector, PlainConnector, StreamSocket, Transport};
+
+pub use common::ClientSession;
 
 static GLOBAL_PROXY: RwLock<Option<ProxyConfig>> = RwLock::new(None);
 
@@ -126,6 +129,9 @@ pub struct HttpClientSession {
     reused: bool,
     trailers: MessageHeader,
     abort: Arc<AbortShared>,
+    /// What the transport of the current or most recent connection reported about itself
+    /// (netssl: the TLS handshake), kept after the connection closes.
+    info: Option<Arc<dyn ConnectionInfo>>,
 }
 
 impl HttpClientSession {
@@ -161,6 +167,7 @@ impl HttpClientSession {
             reused: false,
             trailers: MessageHeader::new(),
             abort: Arc::new(AbortShared::default()),
+            info: None,
         }
     }
 
@@ -218,6 +225,7 @@ impl HttpClientSession {
         if let Ok(mut g) = self.abort.socket.lock() {
             *g = Some(transport.socket().clone());
         }
+        self.info = transport.connection_info();
         let _ = transport.set_send_timeout(self.send_timeout);
         let _ = transport.set_receive_timeout(self.receive_timeout);
         self.conn = Some(Conn::new(transport));

@@ -10,7 +10,7 @@ use crate::connect::{Chain, ConnectOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::client::proxy::ProxyConfig;
 use crate::http::message::MessageHeader;
-use crate::socket::{Connector, Transport};
+use crate::socket::{ConnectionInfo, Connector, Transport};
 
 impl HttpClientSession {
     fn ensure_unconnected(&self, what: &str) -> Result<()> {
@@ -198,6 +198,15 @@ impl HttpClientSession {
     /// it). **Public API for netssl.**
     pub fn transport(&self) -> Option<&dyn Transport> {
         self.conn.as_ref().map(|c| c.transport.as_ref())
+    }
+
+    /// What the transport of the current connection, or of the most recent one if it was
+    /// closed or detached since, reported about itself: rpoco-netssl's TLS handshake facts
+    /// (peer certificate, protocol, cipher, resumption), recovered with
+    /// `(info as &dyn Any).downcast_ref`. `None` before the first connection and for plain
+    /// TCP. **Public API for netssl.**
+    pub fn connection_info(&self) -> Option<&dyn ConnectionInfo> {
+        self.info.as_deref()
     }
 
     /// Whether the connection is encrypted (POCO `secure()`).

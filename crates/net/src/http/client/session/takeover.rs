@@ -59,35 +59,3 @@ impl Conn {
         DetachedConnection { transport: self.transport, buffered }
     }
 }
-
-/// The common way to take "a client session", plain or TLS: code written against
-/// `impl AsMut<HttpClientSession>` works with an `HttpClientSession` and with rpoco-netssl's
-/// `HttpsClientSession` alike (errors are this crate's [`Error`]; a TLS failure is
-/// [`ErrorKind::Tls`] with netssl's error as its source).
-///
-/// ```
-/// use std::io::Read;
-/// use rpoco_net::{HttpClientSession, HttpRequest, HttpResponse, HTTP_1_1};
-///
-/// fn status_of(mut session: impl AsMut<HttpClientSession>, path: &str) -> rpoco_net::Result<u16> {
-///     let session = session.as_mut();
-///     session.send_request(&mut HttpRequest::new("GET", path, HTTP_1_1))?;
-///     let mut response = HttpResponse::default();
-///     let mut body = Vec::new();
-///     session.receive_response(&mut response)?.read_to_end(&mut body)?;
-///     Ok(response.status().code())
-/// }
-/// let mut session = HttpClientSession::new("127.0.0.1", 9);
-/// assert!(status_of(&mut session, "/").is_err(), "nothing listens on port 9");
-/// ```
-impl AsMut<HttpClientSession> for HttpClientSession {
-    fn as_mut(&mut self) -> &mut HttpClientSession {
-        self
-    }
-}
-
-impl AsRef<HttpClientSession> for HttpClientSession {
-    fn as_ref(&self) -> &HttpClientSession {
-        self
-    }
-}

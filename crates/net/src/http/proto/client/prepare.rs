@@ -39,7 +39,8 @@ impl Call<Prepare> {
         encode_request_head(request, &mut head);
         let bodyless = matches!(framing, BodyFraming::None | BodyFraming::Length(0));
         let replay = (request.is_idempotent() && bodyless).then(|| head.clone());
-        let shared = Box::new(Shared { method: request.method().to_owned(), framing, replay, reused, limits });
+        let shared =
+            Box::new(Shared { method: request.method().to_owned(), framing, replay, reused, limits });
         let expect_continue = !bodyless && request.expect_continue();
         Ok(Call { shared, state: Prepare { head, expect_continue } })
     }
