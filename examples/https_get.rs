@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use rpoco::foundation::{StreamCopier, Uri};
 use rpoco::net::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse};
-use rpoco::netssl::{ClientSession, Context, HttpsClientSession, Usage, VerificationMode};
+use rpoco::netssl::{Context, HttpsClientSession, Usage, VerificationMode};
 
 const USAGE: &str =
     "usage: https_get [--ca FILE] [--verify none|relaxed|strict] [--cert FILE --key FILE] [URL]";
