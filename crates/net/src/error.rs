@@ -99,6 +99,14 @@ pub enum ErrorKind {
     UnknownUriScheme,
     /// POCO `OpenFileException`.
     OpenFile,
+    /// POCO `FTPException`: an FTP server's reply the command did not expect.
+    Ftp,
+    /// POCO `SMTPException`: an SMTP server's reply the command did not expect.
+    Smtp,
+    /// POCO `POP3Exception`: a POP3 server's reply the command did not expect.
+    Pop3,
+    /// POCO `WebSocketException`; [`Detail::WebSocket`] has its error code.
+    WebSocket,
     /// A TLS failure from `rpoco-netssl`, the one way TLS errors travel through net: the
     /// POCO class is in [`Detail::Tls`], the netssl error is the [`source`](StdError::source).
     Tls,
@@ -152,6 +160,10 @@ impl ErrorKind {
             NotFound => ("NotFoundException", "Not found"),
             UnknownUriScheme => ("UnknownURISchemeException", "Unknown URI scheme"),
             OpenFile => ("OpenFileException", "Cannot open file"),
+            Ftp => ("FTPException", "FTP Exception"),
+            Smtp => ("SMTPException", "SMTP Exception"),
+            Pop3 => ("POP3Exception", "POP3 Exception"),
+            WebSocket => ("WebSocketException", "WebSocket Exception"),
             Tls => ("SSLException", "SSL Exception"),
             ProxyProtocol => ("ProtocolException", "Protocol error"),
             ProxyRefused => ("NetException", "Net Exception"),
@@ -268,6 +280,8 @@ pub enum Detail {
     },
     /// What the peer said (a SOCKS reply code, a server's refusal line).
     Peer(String),
+    /// A WebSocket error's code (kind [`ErrorKind::WebSocket`]).
+    WebSocket(crate::websocket::WebSocketErrorCode),
     /// A TLS error's exact POCO class and name (kind [`ErrorKind::Tls`]).
     Tls {
         /// The POCO exception class, e.g. `"CertificateValidationException"`.

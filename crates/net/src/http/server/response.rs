@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::connection::Io;
 use super::media::media_type_for_path;
+use super::takeover::switches_protocol;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{HTTP_1_0, HttpMessage, HttpResponse, HttpStatus};
 use crate::http::proto::{BodyEncoder, BodyFraming, encode_response_head, validate_response_head};
@@ -17,6 +18,9 @@ use crate::socket::StreamSocket;
 
 /// Body bytes gathered before they leave as one chunk (or one write).
 const WRITE_BUFFER: usize = 16 * 1024;
+/// Response bytes held in memory for the connection to send from the poller after the
+/// handler returns; beyond this the handler's writes block (with the socket's timeout).
+const RESPONSE_BUFFER: usize = 256 * 1024;
 
 enum State {
     NotSent,
@@ -50,6 +54,7 @@ pub struct HttpServerResponse<'a> {
     io: &'a RefCell<Io>,
     state: State,
     head_request: bool,
+    connect_request: bool,
     pending: Vec<u8>,
     stopping: &'a AtomicBool,
 }
@@ -64,10 +69,18 @@ impl<'a> HttpServerResponse<'a> {
     pub(crate) fn new(
         head: HttpResponse,
         io: &'a RefCell<Io>,
-        head_request: bool,
+        (head_request, connect_request): (bool, bool),
         stopping: &'a AtomicBool,
     ) -> Self {
-        HttpServerResponse { head, io, state: State::NotSent, head_request, pending: Vec::new(), stopping }
+        HttpServerResponse {
+            head,
+            io,
+            state: State::NotSent,
+            head_request,
+            connect_request,
+            pending: Vec::new(),
+            stopping,
+        }
     }
 
     /// The head.
@@ -133,7 +146,7 @@ impl<'a> HttpServerResponse<'a> {
         if let State::Body { discard: false, encoder } = &mut self.state {
             let mut io = self.io.borrow_mut();
             encoder.prepare(length as usize, &mut io.conn.wbuf)?;
-            io.conn.flush()?;
+            io.blocking()?.flush()?;
             let mut source = file.take(length);
             let copied =
                 match (io.conn.transport.as_ref() as &dyn std::any::Any).downcast_ref::<StreamSocket>() {
@@ -187,7 +200,14 @@ impl<'a> HttpServerResponse<'a> {
     fn start(&mut self) -> Result<(BodyFraming, bool)> {
         self.check_not_sent()?;
         let code = self.head.status().code();
-        let no_body = code < 200 || code == 204 || code == 304;
+        let method = if self.connect_request { "CONNECT" } else { "" };
+        let switching = switches_protocol(method, code);
+        if code < 200 || code == 204 || switching {
+            // RFC 9110 8.6, 6.4.1: no Content-Length or Transfer-Encoding in these.
+            self.head.set_chunked_transfer_encoding(false);
+            self.head.set_content_length(None);
+        }
+        let no_body = code < 200 || code == 204 || code == 304 || switching;
         let framing = if self.head.chunked_transfer_encoding() && self.head.version() == HTTP_1_0 {
             self.head.set_chunked_transfer_encoding(false);
             BodyFraming::Close
@@ -199,13 +219,15 @@ impl<'a> HttpServerResponse<'a> {
             BodyFraming::None => BodyFraming::Close,
             other => other,
         };
-        if framing == BodyFraming::Close || self.stopping.load(Ordering::Relaxed) {
+        // A protocol switch keeps the handler's `Connection: Upgrade`.
+        if !switching && (framing == BodyFraming::Close || self.stopping.load(Ordering::Relaxed)) {
             self.head.set_keep_alive(false);
         }
         validate_response_head(&self.head)?;
         let mut io = self.io.borrow_mut();
         encode_response_head(&self.head, &mut io.conn.wbuf);
         io.response_started = true;
+        io.switched = switching;
         Ok((framing, self.head_request))
     }
 
@@ -230,10 +252,10 @@ impl<'a> HttpServerResponse<'a> {
         }
         encoder.prepare(data.len(), &mut io.conn.wbuf).map_err(io::Error::from)?;
         let suffix = encoder.chunk_suffix(data.len());
-        if io.conn.wbuf.len() + data.len() <= WRITE_BUFFER {
+        if io.conn.wbuf.len() + data.len() <= RESPONSE_BUFFER {
             io.conn.wbuf.extend_from_slice(data);
         } else {
-            io.conn.write_through(data)?;
+            io.blocking()?.write_through(data)?;
         }
         io.conn.wbuf.extend_from_slice(suffix);
         Ok(data.len())
@@ -246,7 +268,7 @@ impl<'a> HttpServerResponse<'a> {
         {
             emit(encoder, &mut self.pending, &mut io)?;
         }
-        io.conn.flush()
+        io.blocking()?.flush()
     }
 
     /// Ends the body (chunked: the last chunk; fixed length: checks the count) and sends
@@ -268,7 +290,11 @@ impl<'a> HttpServerResponse<'a> {
             }
             encoder.finish(None, &mut io.conn.wbuf)?;
         }
-        io.conn.flush()?;
+        // The rest leaves after the handler returns, from the poller if the client reads
+        // slowly; only a large remainder is sent here.
+        if io.conn.wbuf.len() >= RESPONSE_BUFFER {
+            io.blocking()?.flush()?;
+        }
         Ok(())
     }
 
@@ -281,7 +307,10 @@ impl<'a> HttpServerResponse<'a> {
 fn emit(encoder: &mut BodyEncoder, pending: &mut Vec<u8>, io: &mut Io) -> io::Result<()> {
     encoder.encode(pending, &mut io.conn.wbuf).map_err(io::Error::from)?;
     pending.clear();
-    io.conn.flush()
+    if io.conn.wbuf.len() >= RESPONSE_BUFFER {
+        io.blocking()?.flush()?;
+    }
+    Ok(())
 }
 
 fn copy_through(source: &mut impl Read, io: &mut Io) -> io::Result<u64> {
@@ -294,7 +323,7 @@ fn copy_through(source: &mut impl Read, io: &mut Io) -> io::Result<u64> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        io.conn.write_through(&buf[..n])?;
+        io.blocking()?.write_through(&buf[..n])?;
         total += n as u64;
     }
 }
