@@ -1,42 +1,124 @@
-//! POCO's `EchoServer` sample, ported to [`TcpServer`]: every connection gets back what it
-//! sends, until it closes.
+//! POCO's `EchoServer` sample: a [`SocketReactor`] with a [`SocketAcceptor`] creating an
+//! `EchoServiceHandler` per connection, which sends back whatever it reads, until the peer
+//! closes. (`tcp_echo_server` is the same service on `TcpServer`.)
 //!
 //! ```text
-//! cargo run --example echo_server -- [--port 9977] [--threads 16] [--bind 0.0.0.0]
+//! cargo run --example echo_server -- [--port 9977] [--threads 1] [--bind 0.0.0.0]
 //! ```
 //!
+//! `--threads N` with N > 1 spreads connections over N reactors (`ParallelSocketAcceptor`).
 //! `--port 0` picks a free port. Prints `listening on ADDR` once it accepts connections,
 //! then serves until killed (Ctrl-C). Try it with `nc 127.0.0.1 9977`.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use rpoco::net::{
-    Next, ServerSocket, SocketAddress, StreamSocket, TcpServer, TcpServerConnection, TcpServerParams,
+    HandlerId, Notification, ParallelSocketAcceptor, ServerSocket, ServiceHandler, SocketAcceptor,
+    SocketAddress, SocketReactor, StreamSocket,
 };
 
-/// class EchoConnection: public TCPServerConnection
-struct EchoConnection {
+/// How much unsent echo a connection may hold before it stops reading (POCO's sample uses a
+/// FIFOBuffer of the same kind); a client that never reads cannot grow the server's memory.
+const PENDING_LIMIT: usize = 64 * 1024;
+const READ_CHUNK: usize = 16 * 1024;
+
+/// class EchoServiceHandler
+struct EchoServiceHandler {
     socket: StreamSocket,
+    pending: Vec<u8>,
+    readable: Option<HandlerId>,
+    writable: Option<HandlerId>,
 }
 
-impl TcpServerConnection for EchoConnection {
-    fn run(&mut self) -> Next {
-        let mut buffer = [0u8; 8192];
-        // A client silent for a minute is dropped (POCO's sample blocks forever).
-        let _ = self.socket.set_receive_timeout(Some(Duration::from_secs(60)));
-        loop {
-            match self.socket.read(&mut buffer) {
-                Ok(0) | Err(_) => return Next::Close,
-                Ok(n) => {
-                    if self.socket.write_all(&buffer[..n]).is_err() {
-                        return Next::Close;
-                    }
-                }
-            }
+type Shared = Arc<Mutex<EchoServiceHandler>>;
+
+impl ServiceHandler for EchoServiceHandler {
+    fn open(socket: StreamSocket, reactor: &SocketReactor) -> rpoco::net::Result<()> {
+        socket.set_blocking(false)?;
+        socket.set_no_delay(true)?;
+        let this: Shared = Arc::new(Mutex::new(EchoServiceHandler {
+            socket,
+            pending: Vec::new(),
+            readable: None,
+            writable: None,
+        }));
+        watch_readable(&this, &mut this.lock().unwrap(), reactor)
+    }
+}
+
+fn watch_readable(this: &Shared, h: &mut EchoServiceHandler, reactor: &SocketReactor) -> rpoco::net::Result<()> {
+    let me = this.clone();
+    let id = reactor.add_event_handler(&h.socket, Notification::Readable, move |r, _| on_readable(&me, r))?;
+    h.readable = Some(id);
+    Ok(())
+}
+
+/// onSocketReadable: read what is there, echo as much as the socket takes, keep the rest.
+fn on_readable(this: &Shared, reactor: &SocketReactor) {
+    let mut h = this.lock().unwrap();
+    let mut buf = [0u8; READ_CHUNK];
+    while h.pending.len() < PENDING_LIMIT {
+        match (&h.socket).read(&mut buf) {
+            Ok(0) => return close(&h, reactor),
+            Ok(n) => h.pending.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return close(&h, reactor),
         }
     }
+    if flush(&mut h).is_err() {
+        return close(&h, reactor);
+    }
+    if !h.pending.is_empty() && h.writable.is_none() {
+        let me = this.clone();
+        match reactor.add_event_handler(&h.socket, Notification::Writable, move |r, _| on_writable(&me, r)) {
+            Ok(id) => h.writable = Some(id),
+            Err(_) => return close(&h, reactor),
+        }
+    }
+    if h.pending.len() >= PENDING_LIMIT {
+        // Back-pressure: no more reading until the client takes its echo.
+        if let Some(id) = h.readable.take() {
+            reactor.remove_handler(id);
+        }
+    }
+}
+
+/// onSocketWritable: send what is pending; once it is all gone, stop watching for room and
+/// read again.
+fn on_writable(this: &Shared, reactor: &SocketReactor) {
+    let mut h = this.lock().unwrap();
+    if flush(&mut h).is_err() {
+        return close(&h, reactor);
+    }
+    if h.pending.is_empty() {
+        if let Some(id) = h.writable.take() {
+            reactor.remove_handler(id);
+        }
+    }
+    if h.readable.is_none() && h.pending.len() < PENDING_LIMIT && watch_readable(this, &mut h, reactor).is_err() {
+        close(&h, reactor);
+    }
+}
+
+fn flush(h: &mut EchoServiceHandler) -> io::Result<()> {
+    while !h.pending.is_empty() {
+        match (&h.socket).write(&h.pending) {
+            Ok(n) => drop(h.pending.drain(..n)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// `delete this`: the handler's callbacks go, and with them the last references to it.
+fn close(h: &EchoServiceHandler, reactor: &SocketReactor) {
+    reactor.remove_socket(&h.socket);
+    let _ = h.socket.shutdown();
 }
 
 fn usage() -> ExitCode {
@@ -46,7 +128,7 @@ fn usage() -> ExitCode {
 
 fn main() -> ExitCode {
     let mut port: u16 = 9977;
-    let mut threads: usize = 16;
+    let mut threads: usize = 1;
     let mut bind = String::from("0.0.0.0");
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -74,18 +156,17 @@ fn main() -> ExitCode {
 }
 
 fn serve(bind: &str, port: u16, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let socket =
-        ServerSocket::bind_with(&SocketAddress::new(bind, port)?, true, true, rpoco::net::DEFAULT_BACKLOG)?;
-    let params = TcpServerParams { max_threads: threads, ..TcpServerParams::default() };
-    // TCPServer srv(new TCPServerConnectionFactoryImpl<EchoConnection>(), svs);
-    let server = TcpServer::new(
-        |socket: StreamSocket| Box::new(EchoConnection { socket }) as Box<dyn TcpServerConnection>,
-        socket,
-        Some(params),
-    )?;
-    server.start()?;
-    println!("listening on {}", server.address()?);
-    loop {
-        std::thread::park();
-    }
+    // ServerSocket svs(port); SocketReactor reactor;
+    let svs = ServerSocket::bind_with(&SocketAddress::new(bind, port)?, true, true, 1024)?;
+    let address = svs.address()?;
+    let reactor = SocketReactor::new()?;
+    // SocketAcceptor<EchoServiceHandler> acceptor(svs, reactor);
+    let (_single, _parallel) = if threads > 1 {
+        (None, Some(ParallelSocketAcceptor::new::<EchoServiceHandler>(svs, &reactor, threads)?))
+    } else {
+        (Some(SocketAcceptor::new::<EchoServiceHandler>(svs, &reactor)?), None)
+    };
+    println!("listening on {address}");
+    reactor.run();
+    Ok(())
 }
