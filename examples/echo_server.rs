@@ -28,6 +28,8 @@ const READ_CHUNK: usize = 16 * 1024;
 struct EchoServiceHandler {
     socket: StreamSocket,
     pending: Vec<u8>,
+    /// The peer sent end of stream: echo what is pending, then close.
+    eof: bool,
     readable: Option<HandlerId>,
     writable: Option<HandlerId>,
 }
@@ -41,6 +43,7 @@ impl ServiceHandler for EchoServiceHandler {
         let this: Shared = Arc::new(Mutex::new(EchoServiceHandler {
             socket,
             pending: Vec::new(),
+            eof: false,
             readable: None,
             writable: None,
         }));
@@ -48,7 +51,11 @@ impl ServiceHandler for EchoServiceHandler {
     }
 }
 
-fn watch_readable(this: &Shared, h: &mut EchoServiceHandler, reactor: &SocketReactor) -> rpoco::net::Result<()> {
+fn watch_readable(
+    this: &Shared,
+    h: &mut EchoServiceHandler,
+    reactor: &SocketReactor,
+) -> rpoco::net::Result<()> {
     let me = this.clone();
     let id = reactor.add_event_handler(&h.socket, Notification::Readable, move |r, _| on_readable(&me, r))?;
     h.readable = Some(id);
@@ -61,7 +68,10 @@ fn on_readable(this: &Shared, reactor: &SocketReactor) {
     let mut buf = [0u8; READ_CHUNK];
     while h.pending.len() < PENDING_LIMIT {
         match (&h.socket).read(&mut buf) {
-            Ok(0) => return close(&h, reactor),
+            Ok(0) => {
+                h.eof = true;
+                break;
+            }
             Ok(n) => h.pending.extend_from_slice(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -78,8 +88,11 @@ fn on_readable(this: &Shared, reactor: &SocketReactor) {
             Err(_) => return close(&h, reactor),
         }
     }
-    if h.pending.len() >= PENDING_LIMIT {
-        // Back-pressure: no more reading until the client takes its echo.
+    if h.eof && h.pending.is_empty() {
+        return close(&h, reactor);
+    }
+    if h.pending.len() >= PENDING_LIMIT || h.eof {
+        // Back-pressure (or end of stream): no more reading until the client takes its echo.
         if let Some(id) = h.readable.take() {
             reactor.remove_handler(id);
         }
@@ -94,11 +107,18 @@ fn on_writable(this: &Shared, reactor: &SocketReactor) {
         return close(&h, reactor);
     }
     if h.pending.is_empty() {
+        if h.eof {
+            return close(&h, reactor);
+        }
         if let Some(id) = h.writable.take() {
             reactor.remove_handler(id);
         }
     }
-    if h.readable.is_none() && h.pending.len() < PENDING_LIMIT && watch_readable(this, &mut h, reactor).is_err() {
+    if h.readable.is_none()
+        && !h.eof
+        && h.pending.len() < PENDING_LIMIT
+        && watch_readable(this, &mut h, reactor).is_err()
+    {
         close(&h, reactor);
     }
 }
