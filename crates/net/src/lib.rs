@@ -19,6 +19,7 @@
 
 mod error;
 pub mod http;
+mod interface;
 pub mod reactor;
 mod socket;
 mod tcp_server;
@@ -39,6 +40,7 @@ pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
+pub use interface::{InterfaceAddress, NetworkInterface};
 pub use reactor::{
     HandlerId, HandlerPanic, Notification, ParallelSocketAcceptor, ParallelSocketReactor, ServiceHandler,
     SocketAcceptor, SocketConnector, SocketReactor,
@@ -47,6 +49,7 @@ pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,
     PlainConnector, ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,
 };
+pub use socket::{IpAddressExt, ip_mask};
 pub use socket::{PollMode, PollSet, Socket, SocketId};
 pub use tcp_server::{
     ConnectionFilter, Next, TcpServer, TcpServerConnection, TcpServerConnectionFactory, TcpServerParams,

@@ -12,6 +12,7 @@
 mod address;
 mod datagram;
 mod detached;
+mod ip_math;
 mod listener;
 mod options;
 mod poll_set;
@@ -24,6 +25,7 @@ pub(crate) use address::split_host_port;
 pub use address::{AddressFamily, IpAddress, SocketAddress};
 pub use datagram::DatagramSocket;
 pub use detached::DetachedConnection;
+pub use ip_math::{IpAddressExt, ip_mask};
 pub use listener::Listener;
 pub use options::Socket;
 pub use poll_set::{PollMode, PollSet, SocketId};
