@@ -23,6 +23,7 @@ mod interface;
 pub mod reactor;
 mod socket;
 mod tcp_server;
+mod udp;
 
 pub use error::{Error, Limit, Result};
 pub use http::client::{
@@ -49,8 +50,9 @@ pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,
     PlainConnector, ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,
 };
-pub use socket::{IpAddressExt, ip_mask};
+pub use socket::{IpAddressExt, MulticastSocket, ip_mask};
 pub use socket::{PollMode, PollSet, Socket, SocketId};
 pub use tcp_server::{
     ConnectionFilter, Next, TcpServer, TcpServerConnection, TcpServerConnectionFactory, TcpServerParams,
 };
+pub use udp::{UdpClient, UdpHandler, UdpServer, UdpServerParams, UdpServerStats};
