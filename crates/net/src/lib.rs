@@ -17,6 +17,7 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod dialog;
 mod error;
 pub mod http;
 mod interface;
@@ -25,6 +26,10 @@ mod socket;
 mod tcp_server;
 mod udp;
 
+pub use dialog::{
+    DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
+    telnet,
+};
 pub use error::{Error, Limit, Result};
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::connection::Io;
 use super::media::media_type_for_path;
+use super::takeover::switches_protocol;
 use crate::error::{Error, Result};
 use crate::http::message::{HTTP_1_0, HttpMessage, HttpResponse, HttpStatus};
 use crate::http::proto::{BodyEncoder, BodyFraming, encode_response_head, validate_response_head};
@@ -50,6 +51,7 @@ pub struct HttpServerResponse<'a> {
     io: &'a RefCell<Io>,
     state: State,
     head_request: bool,
+    connect_request: bool,
     pending: Vec<u8>,
     stopping: &'a AtomicBool,
 }
@@ -64,10 +66,18 @@ impl<'a> HttpServerResponse<'a> {
     pub(crate) fn new(
         head: HttpResponse,
         io: &'a RefCell<Io>,
-        head_request: bool,
+        (head_request, connect_request): (bool, bool),
         stopping: &'a AtomicBool,
     ) -> Self {
-        HttpServerResponse { head, io, state: State::NotSent, head_request, pending: Vec::new(), stopping }
+        HttpServerResponse {
+            head,
+            io,
+            state: State::NotSent,
+            head_request,
+            connect_request,
+            pending: Vec::new(),
+            stopping,
+        }
     }
 
     /// The head.
@@ -187,7 +197,14 @@ impl<'a> HttpServerResponse<'a> {
     fn start(&mut self) -> Result<(BodyFraming, bool)> {
         self.check_not_sent()?;
         let code = self.head.status().code();
-        let no_body = code < 200 || code == 204 || code == 304;
+        let method = if self.connect_request { "CONNECT" } else { "" };
+        let switching = switches_protocol(method, code);
+        if code < 200 || code == 204 || switching {
+            // RFC 9110 8.6, 6.4.1: no Content-Length or Transfer-Encoding in these.
+            self.head.set_chunked_transfer_encoding(false);
+            self.head.set_content_length(None);
+        }
+        let no_body = code < 200 || code == 204 || code == 304 || switching;
         let framing = if self.head.chunked_transfer_encoding() && self.head.version() == HTTP_1_0 {
             self.head.set_chunked_transfer_encoding(false);
             BodyFraming::Close
@@ -199,13 +216,15 @@ impl<'a> HttpServerResponse<'a> {
             BodyFraming::None => BodyFraming::Close,
             other => other,
         };
-        if framing == BodyFraming::Close || self.stopping.load(Ordering::Relaxed) {
+        // A protocol switch keeps the handler's `Connection: Upgrade`.
+        if !switching && (framing == BodyFraming::Close || self.stopping.load(Ordering::Relaxed)) {
             self.head.set_keep_alive(false);
         }
         validate_response_head(&self.head)?;
         let mut io = self.io.borrow_mut();
         encode_response_head(&self.head, &mut io.conn.wbuf);
         io.response_started = true;
+        io.switched = switching;
         Ok((framing, self.head_request))
     }
 
