@@ -55,7 +55,7 @@ pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,
     PlainConnector, ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,
 };
-pub use socket::{IpAddressExt, MulticastSocket, ip_mask};
+pub use socket::{IpAddressExt, LocalConnector, MulticastSocket, ip_mask};
 pub use socket::{PollMode, PollSet, Socket, SocketId};
 pub use tcp_server::{
     ConnectionFilter, Next, TcpServer, TcpServerConnection, TcpServerConnectionFactory, TcpServerParams,

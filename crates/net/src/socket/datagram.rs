@@ -29,6 +29,7 @@ pub struct DatagramSocket {
 impl DatagramSocket {
     /// Binds a UDP socket to `address` (port 0 lets the system choose).
     pub fn bind(address: &SocketAddress) -> Result<Self> {
+        Self::check_ip(address)?;
         let inner = UdpSocket::bind(address.as_std()).map_err(|e| Error::from_io_during(e, "bind"))?;
         Ok(DatagramSocket { inner })
     }
@@ -39,6 +40,9 @@ impl DatagramSocket {
         let ip = match family {
             AddressFamily::IPv4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             AddressFamily::IPv6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            AddressFamily::UnixLocal => {
+                return Err(Error::InvalidArgument("a UDP socket needs an IP address family".into()));
+            }
         };
         Self::bind(&SocketAddress::from_ip(ip, 0))
     }
@@ -48,6 +52,7 @@ impl DatagramSocket {
     /// `SO_REUSEPORT` spreads datagrams over sockets bound to one port. An IPv6 address is
     /// bound IPv6-only.
     pub fn bind_with(address: &SocketAddress, reuse_address: bool, reuse_port: bool) -> Result<Self> {
+        Self::check_ip(address)?;
         let addr = address.as_std();
         let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
         if addr.is_ipv6() {
@@ -57,6 +62,13 @@ impl DatagramSocket {
         socket.set_reuse_port(reuse_port)?;
         socket.bind(&addr.into()).map_err(|e| Error::from_io_during(e, &format!("bind {address}")))?;
         Ok(DatagramSocket { inner: socket.into() })
+    }
+
+    fn check_ip(address: &SocketAddress) -> Result<()> {
+        if address.is_unix_local() {
+            return Err(Error::InvalidArgument(format!("{address}: a UDP socket needs an IP address")));
+        }
+        Ok(())
     }
 
     /// Whether `SO_REUSEADDR` is set.

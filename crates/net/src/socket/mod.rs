@@ -21,6 +21,7 @@ mod server;
 mod socket_stream;
 mod stream;
 mod transport;
+mod unix;
 
 pub(crate) use address::split_host_port;
 pub use address::{AddressFamily, IpAddress, SocketAddress};
@@ -35,3 +36,5 @@ pub use server::{DEFAULT_BACKLOG, ServerSocket};
 pub use socket_stream::SocketStream;
 pub use stream::StreamSocket;
 pub use transport::{Connector, PlainConnector, Transport};
+pub use unix::LocalConnector;
+pub(crate) use unix::accept as accept_any;

@@ -40,22 +40,39 @@ use crate::interface::NetworkInterface;
 #[derive(Debug)]
 pub struct MulticastSocket {
     socket: DatagramSocket,
-    family: AddressFamily,
+    family: Fam,
+}
+
+/// The IP family of a multicast socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fam {
+    V4,
+    V6,
+}
+
+impl Fam {
+    fn of(family: AddressFamily) -> Result<Fam> {
+        match family {
+            AddressFamily::IPv4 => Ok(Fam::V4),
+            AddressFamily::IPv6 => Ok(Fam::V6),
+            AddressFamily::UnixLocal => {
+                Err(Error::InvalidArgument("multicast needs an IP address family".into()))
+            }
+        }
+    }
 }
 
 impl MulticastSocket {
     /// An unconnected socket of `family` on a port the system chooses (for sending).
     pub fn new(family: AddressFamily) -> Result<Self> {
-        Ok(MulticastSocket { socket: DatagramSocket::new(family)?, family })
+        Ok(MulticastSocket { family: Fam::of(family)?, socket: DatagramSocket::new(family)? })
     }
 
     /// Binds `address` (POCO `MulticastSocket(address, reuseAddress)`): receivers bind the
     /// group's port on the wildcard address, with `reuse` so several can share it.
     pub fn bind(address: &SocketAddress, reuse: bool) -> Result<Self> {
-        Ok(MulticastSocket {
-            socket: DatagramSocket::bind_with(address, reuse, reuse)?,
-            family: address.family(),
-        })
+        let family = Fam::of(address.family())?;
+        Ok(MulticastSocket { socket: DatagramSocket::bind_with(address, reuse, reuse)?, family })
     }
 
     /// The datagram socket, for sending and receiving.
@@ -71,7 +88,7 @@ impl MulticastSocket {
         if !group.is_multicast() {
             return Err(Error::InvalidArgument(format!("{group} is not a multicast address")));
         }
-        if group.is_ipv4() != (self.family == AddressFamily::IPv4) {
+        if group.is_ipv4() != (self.family == Fam::V4) {
             return Err(Error::InvalidArgument(format!(
                 "{group} is not of the socket's family ({:?})",
                 self.family
@@ -118,7 +135,7 @@ impl MulticastSocket {
     /// system's choice). An IPv4 interface needs an IPv4 address.
     pub fn set_interface(&self, interface: Option<&NetworkInterface>) -> Result<()> {
         match self.family {
-            AddressFamily::IPv4 => {
+            Fam::V4 => {
                 let addr = match interface {
                     None => Ipv4Addr::UNSPECIFIED,
                     Some(i) => match i.first_ipv4() {
@@ -133,16 +150,14 @@ impl MulticastSocket {
                 };
                 Ok(self.sock().set_multicast_if_v4(&addr)?)
             }
-            AddressFamily::IPv6 => {
-                Ok(self.sock().set_multicast_if_v6(interface.map_or(0, NetworkInterface::index))?)
-            }
+            Fam::V6 => Ok(self.sock().set_multicast_if_v6(interface.map_or(0, NetworkInterface::index))?),
         }
     }
 
     /// POCO `getInterface`: the outgoing interface, `None` for the system's choice.
     pub fn interface(&self) -> Result<Option<NetworkInterface>> {
         match self.family {
-            AddressFamily::IPv4 => {
+            Fam::V4 => {
                 let a = self.sock().multicast_if_v4()?;
                 if a.is_unspecified() {
                     Ok(None)
@@ -150,7 +165,7 @@ impl MulticastSocket {
                     NetworkInterface::for_address(IpAddr::V4(a)).map(Some)
                 }
             }
-            AddressFamily::IPv6 => match self.sock().multicast_if_v6()? {
+            Fam::V6 => match self.sock().multicast_if_v6()? {
                 0 => Ok(None),
                 i => NetworkInterface::for_index(i).map(Some),
             },
@@ -160,32 +175,32 @@ impl MulticastSocket {
     /// POCO `setLoopback`: whether this host's own members get what it sends.
     pub fn set_loopback(&self, on: bool) -> Result<()> {
         Ok(match self.family {
-            AddressFamily::IPv4 => self.sock().set_multicast_loop_v4(on)?,
-            AddressFamily::IPv6 => self.sock().set_multicast_loop_v6(on)?,
+            Fam::V4 => self.sock().set_multicast_loop_v4(on)?,
+            Fam::V6 => self.sock().set_multicast_loop_v6(on)?,
         })
     }
 
     /// POCO `getLoopback`.
     pub fn loopback(&self) -> Result<bool> {
         Ok(match self.family {
-            AddressFamily::IPv4 => self.sock().multicast_loop_v4()?,
-            AddressFamily::IPv6 => self.sock().multicast_loop_v6()?,
+            Fam::V4 => self.sock().multicast_loop_v4()?,
+            Fam::V6 => self.sock().multicast_loop_v6()?,
         })
     }
 
     /// POCO `setTimeToLive`: the IPv4 TTL or IPv6 hop limit of multicast datagrams.
     pub fn set_time_to_live(&self, ttl: u32) -> Result<()> {
         Ok(match self.family {
-            AddressFamily::IPv4 => self.sock().set_multicast_ttl_v4(ttl)?,
-            AddressFamily::IPv6 => self.sock().set_multicast_hops_v6(ttl)?,
+            Fam::V4 => self.sock().set_multicast_ttl_v4(ttl)?,
+            Fam::V6 => self.sock().set_multicast_hops_v6(ttl)?,
         })
     }
 
     /// POCO `getTimeToLive`.
     pub fn time_to_live(&self) -> Result<u32> {
         Ok(match self.family {
-            AddressFamily::IPv4 => self.sock().multicast_ttl_v4()?,
-            AddressFamily::IPv6 => self.sock().multicast_hops_v6()?,
+            Fam::V4 => self.sock().multicast_ttl_v4()?,
+            Fam::V6 => self.sock().multicast_hops_v6()?,
         })
     }
 }
