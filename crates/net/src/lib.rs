@@ -18,6 +18,7 @@
 //! ```
 
 mod dialog;
+mod dns;
 mod error;
 pub mod http;
 mod interface;
@@ -30,6 +31,7 @@ pub use dialog::{
     DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
     telnet,
 };
+pub use dns::{Dns, HostEntry, Resolver};
 pub use error::{Error, Limit, Result};
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
