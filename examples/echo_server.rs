@@ -14,10 +14,14 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+#[path = "support/server_args.rs"]
+mod server_args;
+
 use rpoco::net::{
     HandlerId, Notification, ParallelSocketAcceptor, ServerSocket, ServiceHandler, SocketAcceptor,
     SocketAddress, SocketReactor, StreamSocket,
 };
+use server_args::ServerArgs;
 
 /// How much unsent echo a connection may hold before it stops reading (POCO's sample uses a
 /// FIFOBuffer of the same kind); a client that never reads cannot grow the server's memory.
@@ -141,32 +145,9 @@ fn close(h: &EchoServiceHandler, reactor: &SocketReactor) {
     let _ = h.socket.shutdown();
 }
 
-fn usage() -> ExitCode {
-    eprintln!("usage: echo_server [--port N] [--threads N] [--bind ADDR]");
-    ExitCode::from(2)
-}
-
 fn main() -> ExitCode {
-    let mut port: u16 = 9977;
-    let mut threads: usize = 1;
-    let mut bind = String::from("0.0.0.0");
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let value = args.next();
-        let ok = match (arg.as_str(), value) {
-            ("--port", Some(v)) => v.parse().map(|v| port = v).is_ok(),
-            ("--threads", Some(v)) => v.parse().map(|v| threads = v).is_ok(),
-            ("--bind", Some(v)) => {
-                bind = v;
-                true
-            }
-            _ => false,
-        };
-        if !ok {
-            return usage();
-        }
-    }
-    match serve(&bind, port, threads) {
+    let args = ServerArgs::parse("echo_server [--port N] [--threads N] [--bind ADDR]", 9977, 1);
+    match serve(&args.bind, args.port, args.threads) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("echo_server: {e}");

@@ -12,9 +12,13 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
+#[path = "support/server_args.rs"]
+mod server_args;
+
 use rpoco::net::{
     Next, ServerSocket, SocketAddress, StreamSocket, TcpServer, TcpServerConnection, TcpServerParams,
 };
+use server_args::ServerArgs;
 
 /// class EchoConnection: public TCPServerConnection
 struct EchoConnection {
@@ -39,32 +43,9 @@ impl TcpServerConnection for EchoConnection {
     }
 }
 
-fn usage() -> ExitCode {
-    eprintln!("usage: tcp_echo_server [--port N] [--threads N] [--bind ADDR]");
-    ExitCode::from(2)
-}
-
 fn main() -> ExitCode {
-    let mut port: u16 = 9977;
-    let mut threads: usize = 16;
-    let mut bind = String::from("0.0.0.0");
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let value = args.next();
-        let ok = match (arg.as_str(), value) {
-            ("--port", Some(v)) => v.parse().map(|v| port = v).is_ok(),
-            ("--threads", Some(v)) => v.parse().map(|v| threads = v).is_ok(),
-            ("--bind", Some(v)) => {
-                bind = v;
-                true
-            }
-            _ => false,
-        };
-        if !ok {
-            return usage();
-        }
-    }
-    match serve(&bind, port, threads) {
+    let args = ServerArgs::parse("tcp_echo_server [--port N] [--threads N] [--bind ADDR]", 9977, 16);
+    match serve(&args.bind, args.port, args.threads) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tcp_echo_server: {e}");
