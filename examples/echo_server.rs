@@ -76,7 +76,14 @@ fn on_readable(this: &Shared, reactor: &SocketReactor) {
                 h.eof = true;
                 break;
             }
-            Ok(n) => h.pending.extend_from_slice(&buf[..n]),
+            Ok(n) => {
+                h.pending.extend_from_slice(&buf[..n]);
+                // A short read drained the socket; anything newer makes it readable again
+                // (level-triggered), so no second read just to see `WouldBlock`.
+                if n < buf.len() {
+                    break;
+                }
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => return close(&h, reactor),
