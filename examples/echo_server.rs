@@ -12,7 +12,7 @@
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 #[path = "support/server_args.rs"]
 mod server_args;
@@ -40,6 +40,12 @@ struct EchoServiceHandler {
 
 type Shared = Arc<Mutex<EchoServiceHandler>>;
 
+/// Only the reactor thread takes it; a panic while it was held leaves nothing half-done
+/// that a later call could trip over, so a poisoned lock is taken as is.
+fn lock(this: &Shared) -> MutexGuard<'_, EchoServiceHandler> {
+    this.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl ServiceHandler for EchoServiceHandler {
     fn open(socket: StreamSocket, reactor: &SocketReactor) -> rpoco::net::Result<()> {
         socket.set_blocking(false)?;
@@ -51,7 +57,7 @@ impl ServiceHandler for EchoServiceHandler {
             readable: None,
             writable: None,
         }));
-        watch_readable(&this, &mut this.lock().unwrap(), reactor)
+        watch_readable(&this, &mut lock(&this), reactor)
     }
 }
 
@@ -68,7 +74,7 @@ fn watch_readable(
 
 /// onSocketReadable: read what is there, echo as much as the socket takes, keep the rest.
 fn on_readable(this: &Shared, reactor: &SocketReactor) {
-    let mut h = this.lock().unwrap();
+    let mut h = lock(this);
     let mut buf = [0u8; READ_CHUNK];
     while h.pending.len() < PENDING_LIMIT {
         match (&h.socket).read(&mut buf) {
@@ -113,7 +119,7 @@ fn on_readable(this: &Shared, reactor: &SocketReactor) {
 /// onSocketWritable: send what is pending; once it is all gone, stop watching for room and
 /// read again.
 fn on_writable(this: &Shared, reactor: &SocketReactor) {
-    let mut h = this.lock().unwrap();
+    let mut h = lock(this);
     if flush(&mut h).is_err() {
         return close(&h, reactor);
     }

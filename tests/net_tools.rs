@@ -63,6 +63,10 @@ impl Drop for Dictd {
 fn dictd() -> Option<Dictd> {
     let dictd = rpoco_testsupport::require("dictd")?;
     let dictfmt = rpoco_testsupport::require("dictfmt")?;
+    Some(start_dictd(&dictd, &dictfmt))
+}
+
+fn start_dictd(dictd: &std::path::Path, dictfmt: &std::path::Path) -> Dictd {
     let dir = tempfile::tempdir().unwrap();
     // dictd drops its privileges: it must be able to read the database.
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -108,7 +112,7 @@ fn dictd() -> Option<Dictd> {
         assert!(start.elapsed() < Duration::from_secs(20), "dictd did not start on {port}");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Some(Dictd { child, port, _dir: dir })
+    Dictd { child, port, _dir: dir }
 }
 
 #[test]

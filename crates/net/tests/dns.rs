@@ -20,7 +20,10 @@ impl Drop for Dnsmasq {
 
 /// dnsmasq answering only for `rpoco.test` and its reverse zones, from the command line.
 fn dnsmasq() -> Option<Dnsmasq> {
-    let program = rpoco_testsupport::require("dnsmasq")?;
+    rpoco_testsupport::require("dnsmasq").map(|p| start_dnsmasq(&p))
+}
+
+fn start_dnsmasq(program: &std::path::Path) -> Dnsmasq {
     // A UDP port free a moment ago (dnsmasq serves TCP on the same number).
     let port = DatagramSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap())
         .unwrap()
@@ -56,7 +59,7 @@ fn dnsmasq() -> Option<Dnsmasq> {
         assert!(start.elapsed() < Duration::from_secs(20), "dnsmasq did not come up on port {port}");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Some(server)
+    server
 }
 
 impl Dnsmasq {

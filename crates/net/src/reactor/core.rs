@@ -56,6 +56,7 @@ pub struct HandlerPanic {
 }
 
 type HandlerFn = dyn FnMut(&SocketReactor, Notification) + Send;
+type PanicHandler = Arc<dyn Fn(&HandlerPanic) + Send + Sync>;
 
 struct Slot {
     id: u64,
@@ -86,7 +87,7 @@ struct Shared {
     stop: AtomicBool,
     timeout: Mutex<Duration>,
     panics: AtomicU64,
-    panic_handler: Mutex<Option<Arc<dyn Fn(&HandlerPanic) + Send + Sync>>>,
+    panic_handler: Mutex<Option<PanicHandler>>,
 }
 
 /// POCO `SocketReactor`: waits for events on registered sockets and calls their handlers,

@@ -84,31 +84,31 @@ pub trait IpAddressExt: Sized {
     fn in_network(self, network: IpAddr, prefix: u32) -> bool;
 
     /// POCO `isWildcard`: `0.0.0.0` or `::`.
-    fn is_wildcard(self) -> bool;
+    fn is_wildcard(&self) -> bool;
     /// POCO `isBroadcast`: `255.255.255.255` (never for IPv6).
-    fn is_broadcast_address(self) -> bool;
+    fn is_broadcast_address(&self) -> bool;
     /// POCO `isUnicast`: neither wildcard, broadcast nor multicast.
-    fn is_unicast(self) -> bool;
+    fn is_unicast(&self) -> bool;
     /// POCO `isLinkLocal`: `169.254.0.0/16`, `fe80::/10`.
-    fn is_link_local(self) -> bool;
+    fn is_link_local(&self) -> bool;
     /// POCO `isSiteLocal`: `10/8`, `172.16/12`, `192.168/16`; `fec0::/10` and `fc00::/8`.
-    fn is_site_local(self) -> bool;
+    fn is_site_local(&self) -> bool;
     /// POCO `isIPv4Compatible`: IPv4 always; IPv6 `::a.b.c.d`.
-    fn is_ipv4_compatible(self) -> bool;
+    fn is_ipv4_compatible(&self) -> bool;
     /// POCO `isIPv4Mapped`: IPv4 always; IPv6 `::ffff:a.b.c.d`.
-    fn is_ipv4_mapped(self) -> bool;
+    fn is_ipv4_mapped(&self) -> bool;
     /// POCO `isWellKnownMC`: `224.0.0.0/24`, `ff0x::/12` (permanently assigned).
-    fn is_well_known_mc(self) -> bool;
+    fn is_well_known_mc(&self) -> bool;
     /// POCO `isNodeLocalMC`: IPv6 `ff01::/16` (none in IPv4).
-    fn is_node_local_mc(self) -> bool;
+    fn is_node_local_mc(&self) -> bool;
     /// POCO `isLinkLocalMC`: `224.0.0.0/8` (as POCO), `ff02::/16`.
-    fn is_link_local_mc(self) -> bool;
+    fn is_link_local_mc(&self) -> bool;
     /// POCO `isSiteLocalMC`: `239.255.0.0/16`, `ff05::/16`.
-    fn is_site_local_mc(self) -> bool;
+    fn is_site_local_mc(&self) -> bool;
     /// POCO `isOrgLocalMC`: `239.192.0.0/16`, `ff08::/16`.
-    fn is_org_local_mc(self) -> bool;
+    fn is_org_local_mc(&self) -> bool;
     /// POCO `isGlobalMC`: `224.0.1.0` to `238.255.255.255`, `ff0e::/16`.
-    fn is_global_mc(self) -> bool;
+    fn is_global_mc(&self) -> bool;
 }
 
 fn first_word(ip: IpAddr) -> Option<u16> {
@@ -177,85 +177,85 @@ impl IpAddressExt for IpAddr {
             && matches!((self.network_for(prefix), network.network_for(prefix)), (Ok(a), Ok(b)) if a == b)
     }
 
-    fn is_wildcard(self) -> bool {
+    fn is_wildcard(&self) -> bool {
         self.is_unspecified()
     }
 
-    fn is_broadcast_address(self) -> bool {
-        v4(self) == Some(u32::MAX)
+    fn is_broadcast_address(&self) -> bool {
+        v4(*self) == Some(u32::MAX)
     }
 
-    fn is_unicast(self) -> bool {
+    fn is_unicast(&self) -> bool {
         !self.is_wildcard() && !self.is_broadcast_address() && !self.is_multicast()
     }
 
-    fn is_link_local(self) -> bool {
-        v4(self).map_or_else(
-            || first_word(self).is_some_and(|w| w & 0xFFC0 == 0xFE80),
+    fn is_link_local(&self) -> bool {
+        v4(*self).map_or_else(
+            || first_word(*self).is_some_and(|w| w & 0xFFC0 == 0xFE80),
             |a| a & 0xFFFF_0000 == 0xA9FE_0000,
         )
     }
 
-    fn is_site_local(self) -> bool {
-        match v4(self) {
+    fn is_site_local(&self) -> bool {
+        match v4(*self) {
             Some(a) => {
                 a & 0xFF00_0000 == 0x0A00_0000
                     || a & 0xFFF0_0000 == 0xAC10_0000
                     || a & 0xFFFF_0000 == 0xC0A8_0000
             }
-            None => first_word(self).is_some_and(|w| w & 0xFFC0 == 0xFEC0 || w & 0xFF00 == 0xFC00),
+            None => first_word(*self).is_some_and(|w| w & 0xFFC0 == 0xFEC0 || w & 0xFF00 == 0xFC00),
         }
     }
 
-    fn is_ipv4_compatible(self) -> bool {
+    fn is_ipv4_compatible(&self) -> bool {
         match self {
             IpAddr::V4(_) => true,
             IpAddr::V6(a) => a.segments()[..6].iter().all(|&w| w == 0),
         }
     }
 
-    fn is_ipv4_mapped(self) -> bool {
+    fn is_ipv4_mapped(&self) -> bool {
         match self {
             IpAddr::V4(_) => true,
             IpAddr::V6(a) => a.segments()[..5].iter().all(|&w| w == 0) && a.segments()[5] == 0xFFFF,
         }
     }
 
-    fn is_well_known_mc(self) -> bool {
-        v4(self).map_or_else(
-            || first_word(self).is_some_and(|w| w & 0xFFF0 == 0xFF00),
+    fn is_well_known_mc(&self) -> bool {
+        v4(*self).map_or_else(
+            || first_word(*self).is_some_and(|w| w & 0xFFF0 == 0xFF00),
             |a| a & 0xFFFF_FF00 == 0xE000_0000,
         )
     }
 
-    fn is_node_local_mc(self) -> bool {
-        first_word(self).is_some_and(|w| w & 0xFF0F == 0xFF01)
+    fn is_node_local_mc(&self) -> bool {
+        first_word(*self).is_some_and(|w| w & 0xFF0F == 0xFF01)
     }
 
-    fn is_link_local_mc(self) -> bool {
-        v4(self).map_or_else(
-            || first_word(self).is_some_and(|w| w & 0xFF0F == 0xFF02),
+    fn is_link_local_mc(&self) -> bool {
+        v4(*self).map_or_else(
+            || first_word(*self).is_some_and(|w| w & 0xFF0F == 0xFF02),
             |a| a & 0xFF00_0000 == 0xE000_0000,
         )
     }
 
-    fn is_site_local_mc(self) -> bool {
-        v4(self).map_or_else(
-            || first_word(self).is_some_and(|w| w & 0xFF0F == 0xFF05),
+    fn is_site_local_mc(&self) -> bool {
+        v4(*self).map_or_else(
+            || first_word(*self).is_some_and(|w| w & 0xFF0F == 0xFF05),
             |a| a & 0xFFFF_0000 == 0xEFFF_0000,
         )
     }
 
-    fn is_org_local_mc(self) -> bool {
-        v4(self).map_or_else(
-            || first_word(self).is_some_and(|w| w & 0xFF0F == 0xFF08),
+    fn is_org_local_mc(&self) -> bool {
+        v4(*self).map_or_else(
+            || first_word(*self).is_some_and(|w| w & 0xFF0F == 0xFF08),
             |a| a & 0xFFFF_0000 == 0xEFC0_0000,
         )
     }
 
-    fn is_global_mc(self) -> bool {
-        v4(self).map_or_else(
-            || first_word(self).is_some_and(|w| w & 0xFF0F == 0xFF0E),
+    fn is_global_mc(&self) -> bool {
+        v4(*self).map_or_else(
+            || first_word(*self).is_some_and(|w| w & 0xFF0F == 0xFF0E),
             |a| (0xE000_0100..=0xEEFF_FFFF).contains(&a),
         )
     }

@@ -174,10 +174,11 @@ impl MulticastSocket {
 
     /// POCO `setLoopback`: whether this host's own members get what it sends.
     pub fn set_loopback(&self, on: bool) -> Result<()> {
-        Ok(match self.family {
-            Fam::V4 => self.sock().set_multicast_loop_v4(on)?,
-            Fam::V6 => self.sock().set_multicast_loop_v6(on)?,
-        })
+        let r = match self.family {
+            Fam::V4 => self.sock().set_multicast_loop_v4(on),
+            Fam::V6 => self.sock().set_multicast_loop_v6(on),
+        };
+        Ok(r?)
     }
 
     /// POCO `getLoopback`.
@@ -190,10 +191,11 @@ impl MulticastSocket {
 
     /// POCO `setTimeToLive`: the IPv4 TTL or IPv6 hop limit of multicast datagrams.
     pub fn set_time_to_live(&self, ttl: u32) -> Result<()> {
-        Ok(match self.family {
-            Fam::V4 => self.sock().set_multicast_ttl_v4(ttl)?,
-            Fam::V6 => self.sock().set_multicast_hops_v6(ttl)?,
-        })
+        let r = match self.family {
+            Fam::V4 => self.sock().set_multicast_ttl_v4(ttl),
+            Fam::V6 => self.sock().set_multicast_hops_v6(ttl),
+        };
+        Ok(r?)
     }
 
     /// POCO `getTimeToLive`.

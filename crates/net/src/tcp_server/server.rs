@@ -335,7 +335,7 @@ impl Acceptor {
                     let _ = socket.set_blocking(true);
                     let _ = socket.set_no_delay(true);
                     if let Some(filter) = &self.filter
-                        && !filter(&socket, &SocketAddress::from(peer))
+                        && !filter(&socket, &peer)
                     {
                         let _ = socket.shutdown();
                         continue;
