@@ -18,10 +18,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 mod server_args;
 
 use rpoco::net::{
-    HandlerId, Notification, ParallelSocketAcceptor, ServerSocket, ServiceHandler, SocketAcceptor,
-    SocketAddress, SocketReactor, StreamSocket,
+    HandlerId, Notification, ParallelSocketAcceptor, ServiceHandler, SocketAcceptor, SocketReactor,
+    StreamSocket,
 };
-use server_args::ServerArgs;
+use server_args::{Served, ServerArgs, exit_status};
 
 /// How much unsent echo a connection may hold before it stops reading (POCO's sample uses a
 /// FIFOBuffer of the same kind); a client that never reads cannot grow the server's memory.
@@ -160,23 +160,17 @@ fn close(h: &EchoServiceHandler, reactor: &SocketReactor) {
 
 fn main() -> ExitCode {
     let args = ServerArgs::parse("echo_server [--port N] [--threads N] [--bind ADDR]", 9977, 1);
-    match serve(&args.bind, args.port, args.threads) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("echo_server: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_status("echo_server", serve(&args))
 }
 
-fn serve(bind: &str, port: u16, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+fn serve(args: &ServerArgs) -> Served {
     // ServerSocket svs(port); SocketReactor reactor;
-    let svs = ServerSocket::bind_with(&SocketAddress::new(bind, port)?, true, true, 1024)?;
+    let svs = args.server_socket(1024)?;
     let address = svs.address()?;
     let reactor = SocketReactor::new()?;
     // SocketAcceptor<EchoServiceHandler> acceptor(svs, reactor);
-    let (_single, _parallel) = if threads > 1 {
-        (None, Some(ParallelSocketAcceptor::new::<EchoServiceHandler>(svs, &reactor, threads)?))
+    let (_single, _parallel) = if args.threads > 1 {
+        (None, Some(ParallelSocketAcceptor::new::<EchoServiceHandler>(svs, &reactor, args.threads)?))
     } else {
         (Some(SocketAcceptor::new::<EchoServiceHandler>(svs, &reactor)?), None)
     };

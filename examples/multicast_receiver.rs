@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 #[path = "support/multicast_args.rs"]
 mod multicast_args;
+#[path = "support/server_args.rs"]
+mod server_args;
 
 use multicast_args::MulticastArgs;
 use rpoco::net::{MulticastSocket, SocketAddress};
@@ -18,16 +20,10 @@ use rpoco::net::{MulticastSocket, SocketAddress};
 fn main() -> ExitCode {
     let args =
         MulticastArgs::parse("multicast_receiver [--group ADDR] [--port N] [--interface NAME] [--count N]");
-    match receive(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("multicast_receiver: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    server_args::exit_status("multicast_receiver", receive(&args))
 }
 
-fn receive(args: &MulticastArgs) -> Result<(), Box<dyn std::error::Error>> {
+fn receive(args: &MulticastArgs) -> server_args::Served {
     let wildcard = if args.group.is_ipv4() { "0.0.0.0" } else { "::" };
     // MulticastSocket ms(SocketAddress(IPAddress(), port), true); ms.joinGroup(group, interface);
     let socket = MulticastSocket::bind(&SocketAddress::new(wildcard, args.port)?, true)?;

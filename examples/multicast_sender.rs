@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 #[path = "support/multicast_args.rs"]
 mod multicast_args;
+#[path = "support/server_args.rs"]
+mod server_args;
 
 use multicast_args::MulticastArgs;
 use rpoco::net::{AddressFamily, MulticastSocket, SocketAddress};
@@ -17,16 +19,10 @@ fn main() -> ExitCode {
     let args = MulticastArgs::parse(
         "multicast_sender [--group ADDR] [--port N] [--interface NAME] [--ttl N] MESSAGE...",
     );
-    match send(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("multicast_sender: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    server_args::exit_status("multicast_sender", send(&args))
 }
 
-fn send(args: &MulticastArgs) -> Result<(), Box<dyn std::error::Error>> {
+fn send(args: &MulticastArgs) -> server_args::Served {
     let socket =
         MulticastSocket::new(if args.group.is_ipv4() { AddressFamily::IPv4 } else { AddressFamily::IPv6 })?;
     socket.set_interface(args.interface()?.as_ref())?;

@@ -15,10 +15,8 @@ use std::time::Duration;
 #[path = "support/server_args.rs"]
 mod server_args;
 
-use rpoco::net::{
-    Next, ServerSocket, SocketAddress, StreamSocket, TcpServer, TcpServerConnection, TcpServerParams,
-};
-use server_args::ServerArgs;
+use rpoco::net::{Next, StreamSocket, TcpServerConnection};
+use server_args::{ServerArgs, exit_status};
 
 /// class EchoConnection: public TCPServerConnection
 struct EchoConnection {
@@ -45,28 +43,8 @@ impl TcpServerConnection for EchoConnection {
 
 fn main() -> ExitCode {
     let args = ServerArgs::parse("tcp_echo_server [--port N] [--threads N] [--bind ADDR]", 9977, 16);
-    match serve(&args.bind, args.port, args.threads) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tcp_echo_server: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn serve(bind: &str, port: u16, threads: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let socket =
-        ServerSocket::bind_with(&SocketAddress::new(bind, port)?, true, true, rpoco::net::DEFAULT_BACKLOG)?;
-    let params = TcpServerParams { max_threads: threads, ..TcpServerParams::default() };
     // TCPServer srv(new TCPServerConnectionFactoryImpl<EchoConnection>(), svs);
-    let server = TcpServer::new(
-        |socket: StreamSocket| Box::new(EchoConnection { socket }) as Box<dyn TcpServerConnection>,
-        socket,
-        Some(params),
-    )?;
-    server.start()?;
-    println!("listening on {}", server.address()?);
-    loop {
-        std::thread::park();
-    }
+    let served =
+        args.run_tcp_server(|socket| Box::new(EchoConnection { socket }) as Box<dyn TcpServerConnection>);
+    exit_status("tcp_echo_server", served)
 }

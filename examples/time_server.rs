@@ -16,10 +16,8 @@ mod datetime;
 #[path = "support/server_args.rs"]
 mod server_args;
 
-use rpoco::net::{
-    Next, ServerSocket, SocketAddress, StreamSocket, TcpServer, TcpServerConnection, TcpServerParams,
-};
-use server_args::ServerArgs;
+use rpoco::net::{Next, StreamSocket, TcpServerConnection};
+use server_args::{ServerArgs, exit_status};
 
 /// class TimeServerConnection: public TCPServerConnection
 struct TimeServerConnection {
@@ -40,28 +38,8 @@ impl TcpServerConnection for TimeServerConnection {
 
 fn main() -> ExitCode {
     let args = ServerArgs::parse("time_server [--port N] [--threads N] [--bind ADDR]", 9911, 16);
-    match serve(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("time_server: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn serve(args: &ServerArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let address = SocketAddress::new(&args.bind, args.port)?;
-    let socket = ServerSocket::bind_with(&address, true, true, rpoco::net::DEFAULT_BACKLOG)?;
-    let params = TcpServerParams { max_threads: args.threads, ..TcpServerParams::default() };
     // TCPServer srv(new TimeServerConnectionFactory(format), svs, pParams);
-    let server = TcpServer::new(
-        |socket: StreamSocket| Box::new(TimeServerConnection { socket }) as Box<dyn TcpServerConnection>,
-        socket,
-        Some(params),
-    )?;
-    server.start()?;
-    println!("listening on {}", server.address()?);
-    loop {
-        std::thread::park();
-    }
+    let served = args
+        .run_tcp_server(|socket| Box::new(TimeServerConnection { socket }) as Box<dyn TcpServerConnection>);
+    exit_status("time_server", served)
 }

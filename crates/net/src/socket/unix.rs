@@ -19,7 +19,7 @@ use socket2::{SockAddr, SockRef};
 use super::address::{LOCAL_NAME_MAX, LocalName, Repr, SocketAddress};
 use super::server::ServerSocket;
 use super::stream::StreamSocket;
-use super::transport::{Connector, Transport};
+use super::transport::{Connector, PlainConnector, Transport};
 use crate::error::{Error, Result};
 
 impl SocketAddress {
@@ -182,10 +182,10 @@ impl Connector for LocalConnector {
     fn wrap(
         &self,
         socket: StreamSocket,
-        _host: &str,
-        _timeout: Option<Duration>,
+        host: &str,
+        timeout: Option<Duration>,
     ) -> Result<Box<dyn Transport>> {
-        Ok(Box::new(socket))
+        PlainConnector.wrap(socket, host, timeout)
     }
 }
 
