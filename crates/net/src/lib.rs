@@ -32,7 +32,7 @@ pub use dialog::{
     telnet,
 };
 pub use dns::{Dns, HostEntry, Resolver};
-pub use error::{Error, Limit, Result};
+pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,

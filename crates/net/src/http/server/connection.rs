@@ -13,7 +13,7 @@ use super::handler::HttpRequestHandlerFactory;
 use super::params::HttpServerParams;
 use super::request::HttpServerRequest;
 use super::response::HttpServerResponse;
-use crate::error::{Error, Limit};
+use crate::error::{Error, ErrorKind, Limit};
 use crate::http::conn::Conn;
 use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpStatus};
 use crate::http::proto::{parse_request_head, request_framing};
@@ -215,9 +215,10 @@ impl HttpConnection {
                 match parse_request_head(buf, &self.shared.params.limits) {
                     Ok(Some((request, used))) => {
                         if let Some(at) = bare_lf(&buf[..used]) {
-                            let e = Error::Message(format!(
-                                "line ends in a bare LF at byte {at} of the request head"
-                            ));
+                            let e = Error::new(
+                                ErrorKind::Message,
+                                format!("line ends in a bare LF at byte {at} of the request head"),
+                            );
                             self.reject(&e);
                             return self.close_after_error();
                         }
@@ -270,11 +271,9 @@ impl HttpConnection {
 
     /// Answers a request head that could not be parsed: 414, 431 or 400.
     fn reject(&mut self, error: &Error) {
-        let status = match error {
-            Error::LimitExceeded { limit: Limit::Uri | Limit::Method, .. } => {
-                HttpStatus::REQUEST_URI_TOO_LONG
-            }
-            Error::LimitExceeded { .. } => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        let status = match (error.kind(), error.limit_kind()) {
+            (_, Some(Limit::Uri | Limit::Method)) => HttpStatus::REQUEST_URI_TOO_LONG,
+            (ErrorKind::LimitExceeded, _) => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
             _ => HttpStatus::BAD_REQUEST,
         };
         log::debug!("HttpServer: bad request from {}: {error}", self.client);

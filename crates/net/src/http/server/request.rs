@@ -142,14 +142,14 @@ impl<'a> HttpServerRequest<'a> {
     /// ```
     pub fn detach_socket(&mut self) -> crate::Result<DetachedConnection> {
         if !self.decoder.is_finished() {
-            return Err(crate::Error::IllegalState(
-                "read the whole request body before detaching the connection".into(),
+            return Err(crate::Error::new(
+                crate::ErrorKind::IllegalState,
+                "read the whole request body before detaching the connection",
             ));
         }
-        let mut io = self
-            .io
-            .try_borrow_mut()
-            .map_err(|_| crate::Error::IllegalState("the connection is borrowed (transport())".into()))?;
+        let mut io = self.io.try_borrow_mut().map_err(|_| {
+            crate::Error::new(crate::ErrorKind::IllegalState, "the connection is borrowed (transport())")
+        })?;
         io.detach()
     }
 

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::connection::Io;
 use super::media::media_type_for_path;
 use super::takeover::switches_protocol;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{HTTP_1_0, HttpMessage, HttpResponse, HttpStatus};
 use crate::http::proto::{BodyEncoder, BodyFraming, encode_response_head, validate_response_head};
 use crate::socket::StreamSocket;
@@ -99,8 +99,8 @@ impl<'a> HttpServerResponse<'a> {
     /// bodies, so for it chunked becomes close-delimited (POCO sends chunked anyway).
     /// Writing more than `Content-Length`, or finishing with fewer, is an error.
     ///
-    /// Errors: [`Error::IllegalState`] if a response was already sent,
-    /// [`Error::InvalidArgument`] for a head that cannot go on the wire (CR or LF in a value,
+    /// Errors: [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) if a response was already sent,
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) for a head that cannot go on the wire (CR or LF in a value,
     /// a bad header name, an unsupported transfer coding).
     pub fn send(&mut self) -> Result<ResponseStream<'_, 'a>> {
         let (framing, discard) = self.start()?;
@@ -121,15 +121,15 @@ impl<'a> HttpServerResponse<'a> {
     /// Sends the file at `path` (POCO `sendFile`) with `Content-Length`, `Last-Modified` and
     /// `Content-Type: media_type` (an empty `media_type` picks one from the file name's
     /// extension, see [`media_type_for_path`](crate::media_type_for_path)). No body for
-    /// `HEAD`. A file that cannot be opened is [`Error::OpenFile`], before anything is sent.
+    /// `HEAD`. A file that cannot be opened is [`ErrorKind::OpenFile`](crate::ErrorKind::OpenFile), before anything is sent.
     pub fn send_file(&mut self, path: impl AsRef<Path>, media_type: &str) -> Result<()> {
         self.check_not_sent()?;
         let path = path.as_ref();
-        let open_error = |e: io::Error| Error::OpenFile(format!("{}: {e}", path.display()));
+        let open_error = |e: io::Error| Error::new(ErrorKind::OpenFile, format!("{}: {e}", path.display()));
         let file = File::open(path).map_err(open_error)?;
         let meta = file.metadata().map_err(open_error)?;
         if !meta.is_file() {
-            return Err(Error::OpenFile(format!("{}: not a regular file", path.display())));
+            return Err(Error::new(ErrorKind::OpenFile, format!("{}: not a regular file", path.display())));
         }
         let length = meta.len();
         if let Ok(modified) = meta.modified() {
@@ -152,7 +152,7 @@ impl<'a> HttpServerResponse<'a> {
                     None => copy_through(&mut source, &mut io)?,
                 };
             if copied != length {
-                return Err(Error::Io(io::Error::new(
+                return Err(Error::io(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     format!("{} shrank while it was sent ({copied} of {length} bytes)", path.display()),
                 )));
@@ -188,7 +188,7 @@ impl<'a> HttpServerResponse<'a> {
 
     fn check_not_sent(&self) -> Result<()> {
         if self.sent() {
-            return Err(Error::IllegalState("the response was already sent".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "the response was already sent"));
         }
         Ok(())
     }
@@ -230,7 +230,7 @@ impl<'a> HttpServerResponse<'a> {
 
     pub(crate) fn write_body(&mut self, data: &[u8]) -> io::Result<usize> {
         let State::Body { encoder, discard } = &mut self.state else {
-            return Err(Error::IllegalState("no response body is being sent".into()).into());
+            return Err(Error::new(ErrorKind::IllegalState, "no response body is being sent").into());
         };
         if *discard {
             return Ok(data.len());

@@ -69,11 +69,12 @@ impl Io {
     /// Hands the connection over (see the module docs for the contract).
     pub(crate) fn detach(&mut self) -> Result<DetachedConnection> {
         if self.detached {
-            return Err(Error::IllegalState("the connection was already handed over".into()));
+            return Err(Error::new(crate::ErrorKind::IllegalState, "the connection was already handed over"));
         }
         if !self.switched {
-            return Err(Error::IllegalState(
-                "detach the connection only after sending 101 Switching Protocols (or 2xx to CONNECT)".into(),
+            return Err(Error::new(
+                crate::ErrorKind::IllegalState,
+                "detach the connection only after sending 101 Switching Protocols (or 2xx to CONNECT)",
             ));
         }
         self.conn.flush().map_err(|e| Error::from_io_during(e, "send the 101 response"))?;
