@@ -9,7 +9,7 @@ use nix::ifaddrs::getifaddrs;
 use nix::net::if_::InterfaceFlags;
 use nix::sys::socket::SockaddrStorage;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::socket::IpAddressExt;
 
 /// One address of an interface: the address, its netmask and (IPv4) broadcast address
@@ -93,7 +93,7 @@ impl NetworkInterface {
         Ok(Self::list()?.into_iter().map(|i| (i.index, i)).collect())
     }
 
-    /// POCO `forName`: the interface called `name`; none → [`Error::InvalidArgument`] (POCO
+    /// POCO `forName`: the interface called `name`; none → [`ErrorKind::InvalidArgument`] (POCO
     /// `InterfaceNotFoundException`).
     pub fn for_name(name: &str) -> Result<NetworkInterface> {
         Self::find(|i| i.name == name, || format!("interface not found: {name}"))
@@ -113,7 +113,7 @@ impl NetworkInterface {
     }
 
     fn find(pred: impl Fn(&NetworkInterface) -> bool, what: impl Fn() -> String) -> Result<NetworkInterface> {
-        Self::list()?.into_iter().find(pred).ok_or_else(|| Error::InvalidArgument(what()))
+        Self::list()?.into_iter().find(pred).ok_or_else(|| Error::new(ErrorKind::InvalidArgument, what()))
     }
 
     /// The name (POCO `name`, `displayName` and `adapterName` are all this on Linux).
@@ -226,7 +226,10 @@ mod tests {
         assert!(lo.mtu().is_some_and(|m| m > 0));
         assert!(NetworkInterface::map().unwrap().contains_key(&lo.index()));
         assert_eq!(NetworkInterface::for_address(v4.address).unwrap().name(), lo.name());
-        assert!(matches!(NetworkInterface::for_name("no-such-if0"), Err(Error::InvalidArgument(_))));
+        assert_eq!(
+            NetworkInterface::for_name("no-such-if0").err().map(|e| e.kind()),
+            Some(ErrorKind::InvalidArgument)
+        );
         assert!(
             NetworkInterface::list_filtered(true, true)
                 .unwrap()

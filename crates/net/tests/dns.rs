@@ -4,7 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rpoco_net::{DatagramSocket, Dns, Error, Resolver, SocketAddress};
+use rpoco_net::{DatagramSocket, Dns, ErrorKind, Resolver, SocketAddress};
 
 struct Dnsmasq {
     child: Child,
@@ -94,10 +94,10 @@ fn forward_reverse_and_nxdomain_against_dnsmasq() {
     assert_eq!(r.resolve("2001:db8::10").unwrap().name(), "web.rpoco.test");
 
     let nx = r.host_by_name("nosuch.rpoco.test").unwrap_err();
-    assert!(matches!(nx, Error::HostNotFound(_)), "{nx}");
+    assert_eq!(nx.kind(), ErrorKind::HostNotFound, "{nx}");
     assert_eq!(nx.poco_class(), "HostNotFoundException");
     let nx = r.host_by_address("192.0.2.99".parse().unwrap()).unwrap_err();
-    assert!(matches!(nx, Error::HostNotFound(_)), "{nx}");
+    assert_eq!(nx.kind(), ErrorKind::HostNotFound, "{nx}");
 }
 
 #[test]
@@ -119,5 +119,5 @@ fn system_lookups_read_etc_hosts_first() {
     assert!(lo.addresses().iter().all(|a| a.is_loopback()) && !lo.addresses().is_empty());
     assert_eq!(Dns::resolve_one("127.0.0.1").unwrap().to_string(), "127.0.0.1");
     assert!(!Dns::host_name().unwrap().is_empty());
-    assert!(matches!(Dns::host_by_name(""), Err(Error::InvalidArgument(_))));
+    assert_eq!(Dns::host_by_name("").err().map(|e| e.kind()), Some(ErrorKind::InvalidArgument));
 }

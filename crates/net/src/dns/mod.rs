@@ -19,7 +19,7 @@ use std::net::{IpAddr, ToSocketAddrs};
 
 pub use resolver::Resolver;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// POCO `HostEntry`: a host's canonical name, its aliases and its addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -54,28 +54,30 @@ impl HostEntry {
 pub struct Dns;
 
 impl Dns {
-    /// POCO `hostByName`. Not found → [`Error::HostNotFound`].
+    /// POCO `hostByName`. Not found → [`ErrorKind::HostNotFound`].
     pub fn host_by_name(host: &str) -> Result<HostEntry> {
         if host.is_empty() {
-            return Err(Error::InvalidArgument("empty host name".into()));
+            return Err(Error::new(ErrorKind::InvalidArgument, "empty host name"));
         }
         if let Some(entry) = hosts::by_name(host) {
             return Ok(entry);
         }
         let mut addresses: Vec<IpAddr> = Vec::new();
-        let found = (host, 0).to_socket_addrs().map_err(|e| Error::HostNotFound(format!("{host}: {e}")))?;
+        let found = (host, 0)
+            .to_socket_addrs()
+            .map_err(|e| Error::new(ErrorKind::HostNotFound, format!("{host}: {e}")))?;
         for a in found {
             if !addresses.contains(&a.ip()) {
                 addresses.push(a.ip());
             }
         }
         if addresses.is_empty() {
-            return Err(Error::HostNotFound(format!("{host}: no address found")));
+            return Err(Error::new(ErrorKind::HostNotFound, format!("{host}: no address found")));
         }
         Ok(HostEntry { name: host.to_owned(), aliases: Vec::new(), addresses })
     }
 
-    /// POCO `hostByAddress`. Not found → [`Error::HostNotFound`].
+    /// POCO `hostByAddress`. Not found → [`ErrorKind::HostNotFound`].
     pub fn host_by_address(ip: IpAddr) -> Result<HostEntry> {
         if let Some(entry) = hosts::by_address(ip) {
             return Ok(entry);
@@ -96,18 +98,20 @@ impl Dns {
         if let Ok(ip) = address_or_name.parse::<IpAddr>() {
             return Ok(ip);
         }
-        Self::host_by_name(address_or_name)?
-            .addresses
-            .first()
-            .copied()
-            .ok_or_else(|| Error::HostNotFound(format!("{address_or_name}: no address found")))
+        Self::host_by_name(address_or_name)?.addresses.first().copied().ok_or_else(|| {
+            Error::new(ErrorKind::HostNotFound, format!("{address_or_name}: no address found"))
+        })
     }
 
     /// POCO `hostName`: this host's name (`uname`'s node name).
     pub fn host_name() -> Result<String> {
         let uname = rustix::system::uname();
         let name = uname.nodename().to_string_lossy().into_owned();
-        if name.is_empty() { Err(Error::HostNotFound("this host has no name".into())) } else { Ok(name) }
+        if name.is_empty() {
+            Err(Error::new(ErrorKind::HostNotFound, "this host has no name"))
+        } else {
+            Ok(name)
+        }
     }
 
     /// POCO `thisHost`: the entry for [`host_name`](Self::host_name).

@@ -9,7 +9,7 @@ use hickory_proto::rr::{Name, RecordType};
 
 use super::HostEntry;
 use super::message::{self, Answer};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::socket::{AddressFamily, DatagramSocket, PollMode, SocketAddress, StreamSocket};
 
 /// The largest DNS message over TCP (its length prefix is 16 bits).
@@ -48,7 +48,7 @@ impl Resolver {
             .map(|ip| SocketAddress::from_ip(ip, 53))
             .collect();
         if servers.is_empty() {
-            return Err(Error::HostNotFound("no name server in /etc/resolv.conf".into()));
+            return Err(Error::new(ErrorKind::HostNotFound, "no name server in /etc/resolv.conf"));
         }
         Ok(Self::new(servers))
     }
@@ -71,7 +71,7 @@ impl Resolver {
     }
 
     /// POCO `DNS::hostByName`: the addresses (A and AAAA) of `host`, its canonical name and
-    /// the aliases (CNAMEs) met on the way. NXDOMAIN or no address → [`Error::HostNotFound`].
+    /// the aliases (CNAMEs) met on the way. NXDOMAIN or no address → [`ErrorKind::HostNotFound`].
     pub fn host_by_name(&self, host: &str) -> Result<HostEntry> {
         let name = message::name_of(host)?;
         let mut entry = HostEntry {
@@ -83,9 +83,14 @@ impl Resolver {
         for kind in [RecordType::A, RecordType::AAAA] {
             match self.ask(&name, kind)? {
                 Answer::NoSuchName => {
-                    return Err(Error::HostNotFound(format!("{host}: no such name (NXDOMAIN)")));
+                    return Err(Error::new(
+                        ErrorKind::HostNotFound,
+                        format!("{host}: no such name (NXDOMAIN)"),
+                    ));
                 }
-                Answer::Truncated => return Err(Error::Protocol(format!("{host}: truncated DNS reply"))),
+                Answer::Truncated => {
+                    return Err(Error::new(ErrorKind::Protocol, format!("{host}: truncated DNS reply")));
+                }
                 Answer::Records { addresses, cnames, .. } => {
                     exists = true;
                     follow_cnames(&mut entry, &cnames)?;
@@ -98,12 +103,12 @@ impl Resolver {
             }
         }
         if !exists || entry.addresses.is_empty() {
-            return Err(Error::HostNotFound(format!("{host}: no address found")));
+            return Err(Error::new(ErrorKind::HostNotFound, format!("{host}: no address found")));
         }
         Ok(entry)
     }
 
-    /// POCO `DNS::hostByAddress`: the name of `ip` (PTR). None → [`Error::HostNotFound`].
+    /// POCO `DNS::hostByAddress`: the name of `ip` (PTR). None → [`ErrorKind::HostNotFound`].
     pub fn host_by_address(&self, ip: IpAddr) -> Result<HostEntry> {
         let name = message::reverse_name(ip);
         match self.ask(&name, RecordType::PTR)? {
@@ -112,7 +117,7 @@ impl Resolver {
                 let first = names.next().unwrap_or_default();
                 Ok(HostEntry { name: first, aliases: names.collect(), addresses: vec![ip] })
             }
-            _ => Err(Error::HostNotFound(format!("{ip}: no name (PTR) found"))),
+            _ => Err(Error::new(ErrorKind::HostNotFound, format!("{ip}: no name (PTR) found"))),
         }
     }
 
@@ -126,7 +131,7 @@ impl Resolver {
 
     fn ask(&self, name: &Name, kind: RecordType) -> Result<Answer> {
         if self.servers.is_empty() {
-            return Err(Error::IllegalState("the resolver has no name server".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "the resolver has no name server"));
         }
         let mut last = None;
         for server in &self.servers {
@@ -146,7 +151,9 @@ impl Resolver {
                 }
             }
         }
-        Err(last.unwrap_or_else(|| Error::Timeout(format!("no DNS reply for {name}"))))
+        Err(last.unwrap_or_else(|| {
+            Error::timeout(Timeout::Read, Some(self.timeout), format!("DNS reply for {name}"))
+        }))
     }
 
     fn ask_udp(&self, server: &SocketAddress, name: &Name, kind: RecordType) -> Result<Answer> {
@@ -160,10 +167,11 @@ impl Resolver {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() || !socket.poll(Some(left), PollMode::READ)? {
-                return Err(Error::Timeout(format!(
-                    "no DNS reply from {server} for {name} {kind} within {:?}",
-                    self.timeout
-                )));
+                return Err(Error::timeout(
+                    Timeout::Read,
+                    Some(self.timeout),
+                    format!("DNS reply from {server} for {name} {kind}"),
+                ));
             }
             // ICMP port unreachable comes back as ConnectionRefused: nobody serves there.
             let n = socket.receive_bytes(&mut buf)?;
@@ -191,7 +199,7 @@ impl Resolver {
         (&socket).read_exact(&mut reply)?;
         match message::answer(&reply, id, name, kind)? {
             Some(Answer::Truncated) | None => {
-                Err(Error::Protocol(format!("bad DNS reply over TCP from {server}")))
+                Err(Error::new(ErrorKind::Protocol, format!("bad DNS reply over TCP from {server}")))
             }
             Some(a) => Ok(a),
         }
@@ -210,11 +218,14 @@ fn follow_cnames(entry: &mut HostEntry, cnames: &[(String, String)]) -> Result<(
             entry.aliases.push(alias);
         }
     }
-    Err(Error::Protocol(format!("CNAME chain longer than {MAX_CNAME_CHAIN} links at {}", entry.name)))
+    Err(Error::new(
+        ErrorKind::Protocol,
+        format!("CNAME chain longer than {MAX_CNAME_CHAIN} links at {}", entry.name),
+    ))
 }
 
 fn random_id() -> Result<u16> {
     let mut b = [0u8; 2];
-    getrandom::fill(&mut b).map_err(|e| Error::Net(format!("no random DNS id: {e}")))?;
+    getrandom::fill(&mut b).map_err(|e| Error::new(ErrorKind::Net, format!("no random DNS id: {e}")))?;
     Ok(u16::from_ne_bytes(b))
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use super::address::{AddressFamily, SocketAddress};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// POCO `DatagramSocket`: a UDP socket.
 ///
@@ -41,7 +41,10 @@ impl DatagramSocket {
             AddressFamily::IPv4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             AddressFamily::IPv6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
             AddressFamily::UnixLocal => {
-                return Err(Error::InvalidArgument("a UDP socket needs an IP address family".into()));
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "a UDP socket needs an IP address family",
+                ));
             }
         };
         Self::bind(&SocketAddress::from_ip(ip, 0))
@@ -66,7 +69,10 @@ impl DatagramSocket {
 
     fn check_ip(address: &SocketAddress) -> Result<()> {
         if address.is_unix_local() {
-            return Err(Error::InvalidArgument(format!("{address}: a UDP socket needs an IP address")));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{address}: a UDP socket needs an IP address"),
+            ));
         }
         Ok(())
     }

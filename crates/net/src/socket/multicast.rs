@@ -8,7 +8,7 @@ use socket2::{InterfaceIndexOrAddress, SockRef};
 
 use super::address::{AddressFamily, SocketAddress};
 use super::datagram::DatagramSocket;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::interface::NetworkInterface;
 
 /// POCO `MulticastSocket`: a [`DatagramSocket`] with group membership, outgoing interface,
@@ -56,7 +56,7 @@ impl Fam {
             AddressFamily::IPv4 => Ok(Fam::V4),
             AddressFamily::IPv6 => Ok(Fam::V6),
             AddressFamily::UnixLocal => {
-                Err(Error::InvalidArgument("multicast needs an IP address family".into()))
+                Err(Error::new(ErrorKind::InvalidArgument, "multicast needs an IP address family"))
             }
         }
     }
@@ -86,13 +86,16 @@ impl MulticastSocket {
 
     fn check_family(&self, group: IpAddr) -> Result<()> {
         if !group.is_multicast() {
-            return Err(Error::InvalidArgument(format!("{group} is not a multicast address")));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{group} is not a multicast address"),
+            ));
         }
         if group.is_ipv4() != (self.family == Fam::V4) {
-            return Err(Error::InvalidArgument(format!(
-                "{group} is not of the socket's family ({:?})",
-                self.family
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{group} is not of the socket's family ({:?})", self.family),
+            ));
         }
         Ok(())
     }
@@ -141,10 +144,10 @@ impl MulticastSocket {
                     Some(i) => match i.first_ipv4() {
                         Some(IpAddr::V4(a)) => a,
                         _ => {
-                            return Err(Error::InvalidArgument(format!(
-                                "interface {} has no IPv4 address",
-                                i.name()
-                            )));
+                            return Err(Error::new(
+                                ErrorKind::InvalidArgument,
+                                format!("interface {} has no IPv4 address", i.name()),
+                            ));
                         }
                     },
                 };
@@ -227,8 +230,14 @@ mod tests {
         let lo = NetworkInterface::for_name("lo").unwrap();
         s.set_interface(Some(&lo)).unwrap();
         assert_eq!(s.interface().unwrap().map(|i| i.index()), Some(lo.index()));
-        assert!(matches!(s.join_group("10.0.0.1".parse().unwrap(), None), Err(Error::InvalidArgument(_))));
-        assert!(matches!(s.join_group("ff02::1".parse().unwrap(), None), Err(Error::InvalidArgument(_))));
+        assert_eq!(
+            s.join_group("10.0.0.1".parse().unwrap(), None).err().map(|e| e.kind()),
+            Some(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            s.join_group("ff02::1".parse().unwrap(), None).err().map(|e| e.kind()),
+            Some(ErrorKind::InvalidArgument)
+        );
         let v6 = MulticastSocket::new(AddressFamily::IPv6).unwrap();
         v6.set_time_to_live(3).unwrap();
         assert_eq!(v6.time_to_live().unwrap(), 3);

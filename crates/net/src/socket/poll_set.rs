@@ -11,7 +11,7 @@ use std::time::Duration;
 use rustix::buffer::spare_capacity;
 use rustix::event::{EventfdFlags, Timespec, epoll, eventfd};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Which events a socket is watched for, or which happened (POCO `PollSet::Mode`).
 ///
@@ -176,12 +176,12 @@ impl<S: AsFd> PollSet<S> {
     }
 
     /// Changes the mode of a socket in the set (POCO `update`); not in the set →
-    /// [`Error::NotFound`].
+    /// [`ErrorKind::NotFound`].
     pub fn update(&self, id: SocketId, mode: PollMode) -> Result<()> {
         let mut entries = self.lock();
-        let entry = entries
-            .get_mut(&id)
-            .ok_or_else(|| Error::NotFound(format!("socket {} is not in the poll set", id.0)))?;
+        let entry = entries.get_mut(&id).ok_or_else(|| {
+            Error::new(ErrorKind::NotFound, format!("socket {} is not in the poll set", id.0))
+        })?;
         if entry.mode != mode {
             let data = epoll::EventData::new_u64(id.0 as u64);
             epoll::modify(&self.epoll, &entry.socket, data, mode.to_epoll()).map_err(io_err("epoll_ctl"))?;
@@ -318,7 +318,7 @@ mod tests {
         assert_eq!(got, vec![(id, PollMode::READ | PollMode::WRITE)]);
         assert!(set.remove(id).is_some());
         assert!(!set.has(id) && set.is_empty());
-        assert!(matches!(set.update(id, PollMode::READ), Err(Error::NotFound(_))));
+        assert_eq!(set.update(id, PollMode::READ).err().map(|e| e.kind()), Some(ErrorKind::NotFound));
     }
 
     #[test]

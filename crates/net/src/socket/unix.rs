@@ -20,7 +20,7 @@ use super::address::{LOCAL_NAME_MAX, LocalName, Repr, SocketAddress};
 use super::server::ServerSocket;
 use super::stream::StreamSocket;
 use super::transport::{Connector, PlainConnector, Transport};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 impl SocketAddress {
     /// POCO `SocketAddress(UNIX_LOCAL, path)`: a Unix-domain socket path (at most 107 bytes).
@@ -44,13 +44,13 @@ impl SocketAddress {
 
     fn local(name: &[u8], abstract_name: bool) -> Result<Self> {
         if name.len() > LOCAL_NAME_MAX {
-            return Err(Error::InvalidArgument(format!(
-                "Unix socket name of {} bytes is longer than {LOCAL_NAME_MAX}",
-                name.len()
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("Unix socket name of {} bytes is longer than {LOCAL_NAME_MAX}", name.len()),
+            ));
         }
         if !abstract_name && name.contains(&0) {
-            return Err(Error::InvalidArgument("Unix socket path contains a NUL byte".into()));
+            return Err(Error::new(ErrorKind::InvalidArgument, "Unix socket path contains a NUL byte"));
         }
         let mut bytes = [0u8; LOCAL_NAME_MAX];
         bytes[..name.len()].copy_from_slice(name);
@@ -85,9 +85,14 @@ impl SocketAddress {
         let r = match (self.unix_path(), self.unix_abstract_name()) {
             (Some(p), _) => UnixAddr::from_pathname(p),
             (_, Some(n)) => UnixAddr::from_abstract_name(n),
-            _ => return Err(Error::InvalidArgument(format!("{self} is not a Unix-domain address"))),
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("{self} is not a Unix-domain address"),
+                ));
+            }
         };
-        r.map_err(|e| Error::InvalidArgument(format!("Unix socket address {self}: {e}")))
+        r.map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("Unix socket address {self}: {e}")))
     }
 
     fn from_sock_addr(a: &SockAddr) -> Result<Self> {
@@ -100,7 +105,7 @@ impl SocketAddress {
         if a.is_unix() {
             return Self::unix_local(a.as_pathname().unwrap_or(Path::new("")));
         }
-        Err(Error::InvalidAddress("not an IP or Unix-domain address".into()))
+        Err(Error::new(ErrorKind::InvalidAddress, "not an IP or Unix-domain address"))
     }
 }
 
@@ -200,8 +205,14 @@ mod tests {
         assert_eq!((a.to_string(), a.family()), ("@rpoco-test".to_string(), AddressFamily::UnixLocal));
         assert_eq!(a.unix_abstract_name(), Some(&b"rpoco-test"[..]));
         assert!(a.unix_path().is_none() && a.port() == 0);
-        assert!(matches!(SocketAddress::unix_local("/x".repeat(60)), Err(Error::InvalidArgument(_))));
-        assert!(matches!(SocketAddress::unix_local("/a\0b"), Err(Error::InvalidArgument(_))));
+        assert_eq!(
+            SocketAddress::unix_local("/x".repeat(60)).err().map(|e| e.kind()),
+            Some(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            SocketAddress::unix_local("/a\0b").err().map(|e| e.kind()),
+            Some(ErrorKind::InvalidArgument)
+        );
         assert!(!SocketAddress::parse("127.0.0.1:1").unwrap().is_unix_local());
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Timeout};
 use crate::socket::{AddressFamily, DatagramSocket, PollMode, SocketAddress};
 
 /// The largest UDP payload.
@@ -50,7 +50,7 @@ impl UdpClient {
     }
 
     /// Sends `data` and returns the first reply, trying up to `attempts` times with
-    /// `timeout` each; none → [`Error::Timeout`].
+    /// `timeout` each; none → [`ErrorKind::Timeout`].
     pub fn request(&self, data: &[u8], timeout: Duration, attempts: u32) -> Result<Vec<u8>> {
         let start = Instant::now();
         for _ in 0..attempts.max(1) {
@@ -59,11 +59,18 @@ impl UdpClient {
                 return Ok(reply);
             }
         }
-        Err(Error::Timeout(format!(
-            "no UDP reply from {} after {} attempts in {:?}",
-            self.socket.as_udp_socket().peer_addr().map_or_else(|_| "the server".into(), |a| a.to_string()),
-            attempts.max(1),
-            start.elapsed()
-        )))
+        Err(Error::timeout(
+            Timeout::Read,
+            Some(timeout),
+            format_args!(
+                "UDP reply from {} ({} attempts in {:?})",
+                self.socket
+                    .as_udp_socket()
+                    .peer_addr()
+                    .map_or_else(|_| "the server".into(), |a| a.to_string()),
+                attempts.max(1),
+                start.elapsed()
+            ),
+        ))
     }
 }
