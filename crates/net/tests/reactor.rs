@@ -165,6 +165,39 @@ fn a_panicking_handler_is_reported_and_removed_and_the_reactor_goes_on() {
 }
 
 #[test]
+fn a_service_handler_panicking_in_open_is_reported_and_costs_only_its_connection() {
+    let server = listener();
+    let addr = server.address().unwrap();
+    let reactor = SocketReactor::new().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    reactor.set_panic_handler(move |p| {
+        tx.lock().unwrap().send((p.notification, p.message.clone())).unwrap();
+    });
+    let opened = AtomicUsize::new(0);
+    let _acceptor = SocketAcceptor::with_factory(server, &reactor, move |socket, reactor| {
+        if opened.fetch_add(1, Ordering::SeqCst) == 0 {
+            panic!("open exploded on purpose");
+        }
+        echo(socket, reactor)
+    })
+    .unwrap();
+    let t = spawn(&reactor);
+    let first = client(&addr);
+    let (kind, message) = rx.recv_timeout(LIMIT).expect("the panic in open is reported");
+    assert_eq!(kind, Notification::Readable);
+    assert!(message.contains("open exploded on purpose"), "{message}");
+    assert_eq!(reactor.panics(), 1);
+    // Its connection is closed: end of stream, not a hang.
+    let mut buf = [0u8; 8];
+    assert_eq!((&first).read(&mut buf).unwrap(), 0);
+    // The acceptor goes on.
+    round_trip(&client(&addr), b"the next one is served");
+    reactor.stop();
+    t.join().unwrap();
+}
+
+#[test]
 fn stop_while_busy_returns_and_sends_shutdown() {
     let server = listener();
     let addr = server.address().unwrap();

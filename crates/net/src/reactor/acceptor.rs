@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::core::{HandlerId, Notification, SocketReactor};
 use crate::error::{Error, Result};
-use crate::socket::{ServerSocket, StreamSocket};
+use crate::socket::{ServerSocket, SocketId, StreamSocket};
 
 /// How many connections one readable event accepts at most, so one busy listener does not
 /// starve the reactor's other sockets (the rest are taken next round: level-triggered).
@@ -113,9 +113,10 @@ pub(crate) fn open_guarded(socket: StreamSocket, reactor: &SocketReactor, factor
             log::warn!("SocketAcceptor: service handler failed to open: {e}");
             reactor.remove_socket(&socket);
         }
-        Err(_) => {
+        Err(payload) => {
             log::error!("SocketAcceptor: service handler panicked while opening; connection closed");
             reactor.remove_socket(&socket);
+            reactor.report_panic(Notification::Readable, SocketId::of(&socket), payload.as_ref());
         }
     }
 }

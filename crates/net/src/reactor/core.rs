@@ -1,5 +1,6 @@
 //! [`SocketReactor`]: the event loop and its handler registry.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::os::fd::{AsFd, BorrowedFd};
@@ -44,7 +45,10 @@ impl Notification {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HandlerId(u64);
 
-/// A handler that panicked, as given to [`SocketReactor::set_panic_handler`].
+/// A handler that panicked, as given to [`SocketReactor::set_panic_handler`]. A service
+/// handler whose `open` panics (in a [`SocketAcceptor`](super::SocketAcceptor)) is reported
+/// with [`Notification::Readable`], the listener's event that accepted it, and the
+/// connection's socket.
 #[derive(Debug, Clone)]
 pub struct HandlerPanic {
     /// What it was called for.
@@ -102,7 +106,8 @@ struct Shared {
 ///
 /// A handler that panics is caught: the panic is logged, counted ([`panics`](Self::panics)),
 /// passed to the [`panic handler`](Self::set_panic_handler) if any, and that one handler is
-/// removed; the reactor and every other handler go on.
+/// removed; the reactor and every other handler go on. The same holds for a service
+/// handler's `open` called by an acceptor (its connection is closed).
 ///
 /// Clones share one reactor. Handlers get the reactor as an argument; one that keeps a clone
 /// keeps the reactor alive until it is removed.
@@ -342,20 +347,32 @@ impl SocketReactor {
             catch_unwind(AssertUnwindSafe(|| (f)(self, slot.kind)))
         };
         if let Err(payload) = outcome {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "non-string panic payload".to_owned());
-            self.shared.panics.fetch_add(1, Ordering::Relaxed);
-            log::error!("SocketReactor: a {:?} handler panicked ({message}); it is removed", slot.kind);
+            log::error!("SocketReactor: a {:?} handler panicked; it is removed", slot.kind);
             self.remove_where(key, |s| s.id == slot.id);
-            let handler = self.shared.panic_handler.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            if let Some(h) = handler {
-                let report = HandlerPanic { notification: slot.kind, socket: key, message };
-                if catch_unwind(AssertUnwindSafe(|| h(&report))).is_err() {
-                    log::error!("SocketReactor: the panic handler panicked too");
-                }
+            self.report_panic(slot.kind, key, payload.as_ref());
+        }
+    }
+
+    /// Counts a caught panic and hands it to the panic handler: a handler's, or a service
+    /// handler's `open` run by an acceptor or connector.
+    pub(crate) fn report_panic(
+        &self,
+        notification: Notification,
+        socket: SocketId,
+        payload: &(dyn Any + Send),
+    ) {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "non-string panic payload".to_owned());
+        self.shared.panics.fetch_add(1, Ordering::Relaxed);
+        log::error!("SocketReactor: caught a panic in a {notification:?} callback: {message}");
+        let handler = self.shared.panic_handler.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(h) = handler {
+            let report = HandlerPanic { notification, socket, message };
+            if catch_unwind(AssertUnwindSafe(|| h(&report))).is_err() {
+                log::error!("SocketReactor: the panic handler panicked too");
             }
         }
     }
