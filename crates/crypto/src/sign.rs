@@ -157,7 +157,12 @@ impl SignatureEngine {
     pub fn signature(&mut self) -> Result<Vec<u8>> {
         let (digest, message) = self.take();
         let prepared = self.signer.get_or_init(|| pk::prepare(&self.key, self.scheme, true));
-        pk::sign_prepared(prepared, &self.key, self.scheme, Signed { digest: &digest, message: message.as_deref() })
+        pk::sign_prepared(
+            prepared,
+            &self.key,
+            self.scheme,
+            Signed { digest: &digest, message: message.as_deref() },
+        )
     }
 
     /// Checks `signature` against what was fed and starts over (POCO's `verify(sig)`).

@@ -32,14 +32,23 @@ fn exercise(bytes: &[u8]) {
             assert_eq!(EvpPKey::from_der(key.public_key_der(), None).unwrap(), key);
         }
     }
-    for cert in X509Certificate::from_der(bytes.to_vec()).into_iter().chain(X509Certificate::all_from_pem(bytes).unwrap_or_default()) {
+    for cert in X509Certificate::from_der(bytes.to_vec())
+        .into_iter()
+        .chain(X509Certificate::all_from_pem(bytes).unwrap_or_default())
+    {
         let _ = (cert.subject_name(), cert.public_key(), cert.is_self_signed(), cert.extract_names());
     }
     match Pkcs12Container::from_der(bytes, "test") {
         Ok(p12) => {
             let _ = (p12.private_key(), p12.certificate());
         }
-        Err(Error::Format(_) | Error::BadPassphrase(_) | Error::Unsupported(_) | Error::NotFound(_) | Error::InvalidArgument(_)) => {}
+        Err(
+            Error::Format(_)
+            | Error::BadPassphrase(_)
+            | Error::Unsupported(_)
+            | Error::NotFound(_)
+            | Error::InvalidArgument(_),
+        ) => {}
         Err(other) => panic!("unexpected error kind: {other:?}"),
     }
     let _ = (EcdsaSignature::from_der(bytes), EcdsaSignature::from_p1363(bytes));
@@ -69,7 +78,10 @@ proptest! {
 #[test]
 fn the_seeds_are_valid() {
     assert!(Pkcs12Container::from_der(&data("keys/default.p12"), "test").unwrap().has_key());
-    assert_eq!(Pkcs12Container::from_der(&data("keys/default.p12"), "test").unwrap().friendly_name(), "rpoco test");
+    assert_eq!(
+        Pkcs12Container::from_der(&data("keys/default.p12"), "test").unwrap().friendly_name(),
+        "rpoco test"
+    );
     assert!(Pkcs12Container::from_der(&data("keys/legacy.p12"), "test").unwrap().has_certificate());
     let key = EvpPKey::from_pem(&data("keys/rsa2048-traditional-aes.pem"), Some(b"test")).unwrap();
     assert_eq!(key, EvpPKey::from_pem(&data("keys/rsa2048.pem"), None).unwrap());

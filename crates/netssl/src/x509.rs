@@ -73,7 +73,9 @@ impl X509Certificate {
         let path = path.as_ref();
         rpoco_crypto::X509Certificate::from_file(path).map(Self::from).map_err(|e| {
             let message = match &e {
-                rpoco_crypto::Error::Io(io) => format!("cannot read certificate file {}: {io}", path.display()),
+                rpoco_crypto::Error::Io(io) => {
+                    format!("cannot read certificate file {}: {io}", path.display())
+                }
                 other => format!("{} (in {})", text(other), path.display()),
             };
             Error::new(ErrorKind::InvalidCertificate, message).with_source(e)
@@ -185,8 +187,12 @@ impl X509Certificate {
 
     /// "certificate is valid for a, b" (or "has no subject alternative names"): for messages.
     pub(crate) fn names_for_message(&self) -> String {
-        let names: Vec<String> =
-            self.dns_names().iter().cloned().chain(self.ip_addresses().iter().map(IpAddr::to_string)).collect();
+        let names: Vec<String> = self
+            .dns_names()
+            .iter()
+            .cloned()
+            .chain(self.ip_addresses().iter().map(IpAddr::to_string))
+            .collect();
         if names.is_empty() {
             format!("certificate has no subject alternative names (CN={} is not used)", self.common_name())
         } else {

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use common::{Files, certs, client_context, connect, serve_once};
 use rpoco_netssl::{
-    Context, Error, ErrorKind, KeyFileHandler, Params, PrivateKey, PrivateKeyPassphraseHandler, SslManager, Usage,
-    VerificationMode,
+    Context, Error, ErrorKind, KeyFileHandler, Params, PrivateKey, PrivateKeyPassphraseHandler, SslManager,
+    Usage, VerificationMode,
 };
 
 /// Serves one TLS connection with `ctx` and checks a client trusting the dev CA gets an echo.
@@ -100,7 +100,8 @@ fn encrypted_key_files_with_passphrases() {
         let mut all = args.to_vec();
         all.extend(["-in", &plain, "-passout", "pass:os pass", "-out", out.to_str().unwrap()]);
         openssl(&all);
-        let key = PrivateKey::from_pem_file_with_passphrase(&out, "os pass").unwrap_or_else(|e| panic!("{name}: {e}"));
+        let key = PrivateKey::from_pem_file_with_passphrase(&out, "os pass")
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let ctx = Context::new(Usage::Server, "", "", "", VerificationMode::None, 9, false, "").unwrap();
         ctx.use_certificate(&common::cert(&certs().server)).unwrap();
         ctx.use_private_key(&key).unwrap();
@@ -118,8 +119,19 @@ fn contexts_from_pkcs12_files() {
     for (name, legacy) in [("default.p12", false), ("legacy.p12", true)] {
         let out = dir.path().join(name);
         let (key, cert, ca) = (files.get("server.key"), files.get("server.pem"), files.get("ca.pem"));
-        let mut args =
-            vec!["pkcs12", "-export", "-inkey", &key, "-in", &cert, "-certfile", &ca, "-passout", "pass:p12", "-out"];
+        let mut args = vec![
+            "pkcs12",
+            "-export",
+            "-inkey",
+            &key,
+            "-in",
+            &cert,
+            "-certfile",
+            &ca,
+            "-passout",
+            "pass:p12",
+            "-out",
+        ];
         let out_s = out.to_str().unwrap();
         args.push(out_s);
         if legacy {

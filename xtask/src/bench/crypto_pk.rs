@@ -96,7 +96,13 @@ fn openssl_keygen(seconds: f64) -> Result<f64, String> {
     while start.elapsed().as_secs_f64() < seconds || n == 0 {
         output(
             "openssl genpkey",
-            Command::new("openssl").args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]),
+            Command::new("openssl").args([
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+            ]),
         )?;
         n += 1;
     }
@@ -137,7 +143,9 @@ fn poco_rates(seconds: f64, rounds: usize) -> Result<Rates, String> {
     if have("openssl") {
         output(
             "openssl genpkey",
-            Command::new("openssl").args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"]).arg(&ec),
+            Command::new("openssl")
+                .args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"])
+                .arg(&ec),
         )?;
     }
     let secs = seconds.to_string();
@@ -209,13 +217,19 @@ pub(crate) fn run(seconds: f64, rounds: usize) -> Result<(), String> {
         }
         println!(" {} {}", cell(reference, None), cell(poco_figs.get(key).copied(), reference));
     }
-    println!("(- : not measured, or no constant-time implementation on that backend; openssl has no PSS figure)");
+    println!(
+        "(- : not measured, or no constant-time implementation on that backend; openssl has no PSS figure)"
+    );
     println!("\ntargets (sign and verify >= 1.0x openssl speed on the provider backend):");
     for (name, rates) in results.iter().filter(|(n, _)| *n != "RustCrypto") {
         for (key, label) in ROWS.iter().filter(|(k, _)| !k.contains("pss") && !k.contains("keygen")) {
             match (rates.get(*key), ossl.get(*key)) {
                 (Some(v), Some(r)) => {
-                    println!("  {name:<10} {label:<24} {:.2}x  {}", v / r, if v / r >= 1.0 { "met" } else { "NOT met" })
+                    println!(
+                        "  {name:<10} {label:<24} {:.2}x  {}",
+                        v / r,
+                        if v / r >= 1.0 { "met" } else { "NOT met" }
+                    )
                 }
                 _ => println!("  {name:<10} {label:<24} not measured"),
             }

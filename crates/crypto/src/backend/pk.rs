@@ -62,7 +62,11 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare(key: &EvpPKey, scheme: SignatureScheme, signing: bool) -> Prepared {
     #[cfg(feature = "aws-lc-rs")]
     {
-        let inner = if signing { provider::prepare_signer(key, scheme) } else { provider::prepare_verifier(key, scheme) };
+        let inner = if signing {
+            provider::prepare_signer(key, scheme)
+        } else {
+            provider::prepare_verifier(key, scheme)
+        };
         Prepared { inner: inner.map(std::sync::Arc::new) }
     }
     #[cfg(not(feature = "aws-lc-rs"))]
@@ -73,7 +77,12 @@ pub(crate) fn prepare(key: &EvpPKey, scheme: SignatureScheme, signing: bool) -> 
 }
 
 /// [`sign`] with a prepared key.
-pub(crate) fn sign_prepared(p: &Prepared, key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>) -> Result<Vec<u8>> {
+pub(crate) fn sign_prepared(
+    p: &Prepared,
+    key: &EvpPKey,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+) -> Result<Vec<u8>> {
     #[cfg(feature = "aws-lc-rs")]
     if let Some(result) = p.inner.as_deref().and_then(|p| provider::sign_prepared(p, scheme, input)) {
         return result;
@@ -83,9 +92,17 @@ pub(crate) fn sign_prepared(p: &Prepared, key: &EvpPKey, scheme: SignatureScheme
 }
 
 /// [`verify`] with a prepared key.
-pub(crate) fn verify_prepared(p: &Prepared, key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>, signature: &[u8]) -> bool {
+pub(crate) fn verify_prepared(
+    p: &Prepared,
+    key: &EvpPKey,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+    signature: &[u8],
+) -> bool {
     #[cfg(feature = "aws-lc-rs")]
-    if let Some(valid) = p.inner.as_deref().and_then(|p| provider::verify_prepared(p, scheme, input, signature)) {
+    if let Some(valid) =
+        p.inner.as_deref().and_then(|p| provider::verify_prepared(p, scheme, input, signature))
+    {
         return valid;
     }
     let _ = p;

@@ -269,7 +269,9 @@ pub(crate) fn prepare_signer(key: &EvpPKey, scheme: SignatureScheme) -> Option<P
             rsa_signing(scheme)?;
             Prepared::Rsa(lc_rsa::KeyPair::from_pkcs8(pkcs8).ok()?)
         }
-        (KeyType::Ec(_), _) => Prepared::Ecdsa(sig::EcdsaKeyPair::from_pkcs8(ecdsa_signing(key.key_type(), scheme)?, pkcs8).ok()?),
+        (KeyType::Ec(_), _) => Prepared::Ecdsa(
+            sig::EcdsaKeyPair::from_pkcs8(ecdsa_signing(key.key_type(), scheme)?, pkcs8).ok()?,
+        ),
         (KeyType::Ed25519, SignatureScheme::Ed25519) => {
             Prepared::Ed25519(sig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).ok()?)
         }
@@ -283,21 +285,35 @@ pub(crate) fn prepare_verifier(key: &EvpPKey, scheme: SignatureScheme) -> Option
     sig::ParsedPublicKey::new(alg, key.public_key_bytes()).ok().map(Prepared::Public)
 }
 
-pub(crate) fn sign_prepared(p: &Prepared, scheme: SignatureScheme, input: Signed<'_>) -> Option<Result<Vec<u8>>> {
+pub(crate) fn sign_prepared(
+    p: &Prepared,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+) -> Option<Result<Vec<u8>>> {
     let digest = || scheme.digest().and_then(|d| imported(d, input.digest));
     Some(match p {
         Prepared::Rsa(kp) => {
             let (encoding, digest) = (rsa_signing(scheme)?, digest()?);
             let mut out = vec![0u8; kp.public_modulus_len()];
-            kp.sign_digest(encoding, &digest, &mut out).map(|()| out).map_err(|e| rejected("RSA signature", e))
+            kp.sign_digest(encoding, &digest, &mut out)
+                .map(|()| out)
+                .map_err(|e| rejected("RSA signature", e))
         }
-        Prepared::Ecdsa(kp) => kp.sign_digest(&digest()?).map(|s| s.as_ref().to_vec()).map_err(|e| rejected("ECDSA signature", e)),
+        Prepared::Ecdsa(kp) => kp
+            .sign_digest(&digest()?)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|e| rejected("ECDSA signature", e)),
         Prepared::Ed25519(kp) => Ok(kp.sign(input.message?).as_ref().to_vec()),
         Prepared::Public(_) => return None,
     })
 }
 
-pub(crate) fn verify_prepared(p: &Prepared, scheme: SignatureScheme, input: Signed<'_>, signature: &[u8]) -> Option<bool> {
+pub(crate) fn verify_prepared(
+    p: &Prepared,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+    signature: &[u8],
+) -> Option<bool> {
     let Prepared::Public(key) = p else { return None };
     Some(match scheme {
         SignatureScheme::Ed25519 => key.verify_sig(input.message?, signature).is_ok(),

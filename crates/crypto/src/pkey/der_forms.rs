@@ -96,13 +96,18 @@ const MAX_SCRYPT_PARALLELISM: u16 = 16;
 fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<()> {
     use pkcs8::pkcs5::pbes2::Kdf;
     match scheme.pbes2().map(|p| &p.kdf) {
-        Some(Kdf::Pbkdf2(p)) if p.iteration_count > MAX_PKCS8_PBKDF2_ITERATIONS => Err(Error::unsupported(format!(
-            "encrypted PKCS #8 key: {} PBKDF2 rounds exceed the limit of {MAX_PKCS8_PBKDF2_ITERATIONS}",
-            p.iteration_count
-        ))),
+        Some(Kdf::Pbkdf2(p)) if p.iteration_count > MAX_PKCS8_PBKDF2_ITERATIONS => {
+            Err(Error::unsupported(format!(
+                "encrypted PKCS #8 key: {} PBKDF2 rounds exceed the limit of {MAX_PKCS8_PBKDF2_ITERATIONS}",
+                p.iteration_count
+            )))
+        }
         Some(Kdf::Scrypt(p)) => {
-            let memory = 128u64.checked_mul(p.cost_parameter).and_then(|m| m.checked_mul(u64::from(p.block_size)));
-            if memory.is_none_or(|m| m > MAX_PKCS8_SCRYPT_MEMORY) || p.parallelization > MAX_SCRYPT_PARALLELISM {
+            let memory =
+                128u64.checked_mul(p.cost_parameter).and_then(|m| m.checked_mul(u64::from(p.block_size)));
+            if memory.is_none_or(|m| m > MAX_PKCS8_SCRYPT_MEMORY)
+                || p.parallelization > MAX_SCRYPT_PARALLELISM
+            {
                 return Err(Error::unsupported(format!(
                     "encrypted PKCS #8 key: scrypt N={} r={} p={} exceeds the limit of {MAX_PKCS8_SCRYPT_MEMORY} \
                      bytes of memory and parallelism {MAX_SCRYPT_PARALLELISM}",
@@ -234,10 +239,16 @@ mod tests {
     #[test]
     fn hostile_key_derivation_costs_are_refused_up_front() {
         let (salt, iv) = ([7u8; 16], [9u8; 16]);
-        let rounds = Parameters::generate_pbkdf2_sha256_aes256cbc(MAX_PKCS8_PBKDF2_ITERATIONS + 1, &salt, iv).unwrap();
-        let memory = Parameters::generate_scrypt_aes128cbc(scrypt::Params::new(24, 8, 1).unwrap(), &salt, iv).unwrap();
-        let parallel = Parameters::generate_scrypt_aes128cbc(scrypt::Params::new(10, 8, 64).unwrap(), &salt, iv).unwrap();
-        for (what, params) in [("PBKDF2 rounds", rounds), ("scrypt memory", memory), ("scrypt parallelism", parallel)] {
+        let rounds =
+            Parameters::generate_pbkdf2_sha256_aes256cbc(MAX_PKCS8_PBKDF2_ITERATIONS + 1, &salt, iv).unwrap();
+        let memory =
+            Parameters::generate_scrypt_aes128cbc(scrypt::Params::new(24, 8, 1).unwrap(), &salt, iv).unwrap();
+        let parallel =
+            Parameters::generate_scrypt_aes128cbc(scrypt::Params::new(10, 8, 64).unwrap(), &salt, iv)
+                .unwrap();
+        for (what, params) in
+            [("PBKDF2 rounds", rounds), ("scrypt memory", memory), ("scrypt parallelism", parallel)]
+        {
             let der = sealed_with(params);
             assert!(matches!(decrypt_pkcs8(&der, Some(b"pw")), Err(Error::Unsupported(_))), "{what}");
         }

@@ -39,7 +39,8 @@ pub(crate) fn build_poco_peer(source: &str, libs: &[&str]) -> Option<PathBuf> {
     }
     // Built under a name of this process, then renamed: concurrent test binaries never run
     // a half-written peer.
-    let partial = dir.join(format!("{}-{tag}.{}.partial", source.trim_end_matches(".cpp"), std::process::id()));
+    let partial =
+        dir.join(format!("{}-{tag}.{}.partial", source.trim_end_matches(".cpp"), std::process::id()));
     let result = Command::new("g++")
         .args(["-O2", "-std=c++17", "-o"])
         .arg(&partial)

@@ -48,12 +48,20 @@ impl PrivateKey {
     /// Reads a PEM key file, decrypting it with `passphrase` if encrypted.
     pub fn from_pem_file_with_passphrase(path: impl AsRef<Path>, passphrase: &str) -> Result<Self> {
         let path = path.as_ref();
-        key_from_pem(&read(path, "private key")?, &path.display().to_string(), Some(&FixedPassphrase(passphrase)))
+        key_from_pem(
+            &read(path, "private key")?,
+            &path.display().to_string(),
+            Some(&FixedPassphrase(passphrase)),
+        )
     }
 
     /// Reads the first private key in PEM text; if it is encrypted, `handler` is asked for the
     /// passphrase, naming the key `source`.
-    pub fn from_pem_with_handler(pem: &[u8], source: &str, handler: &dyn PrivateKeyPassphraseHandler) -> Result<Self> {
+    pub fn from_pem_with_handler(
+        pem: &[u8],
+        source: &str,
+        handler: &dyn PrivateKeyPassphraseHandler,
+    ) -> Result<Self> {
         key_from_pem(pem, source, Some(handler))
     }
 
@@ -110,7 +118,11 @@ fn is_encrypted(pem: &[u8]) -> bool {
     text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED")
 }
 
-fn key_from_pem(pem: &[u8], source: &str, handler: Option<&dyn PrivateKeyPassphraseHandler>) -> Result<PrivateKey> {
+fn key_from_pem(
+    pem: &[u8],
+    source: &str,
+    handler: Option<&dyn PrivateKeyPassphraseHandler>,
+) -> Result<PrivateKey> {
     if is_encrypted(pem) {
         return decrypt(pem, source, handler);
     }
@@ -124,7 +136,11 @@ fn key_from_pem(pem: &[u8], source: &str, handler: Option<&dyn PrivateKeyPassphr
     }
 }
 
-fn decrypt(pem: &[u8], source: &str, handler: Option<&dyn PrivateKeyPassphraseHandler>) -> Result<PrivateKey> {
+fn decrypt(
+    pem: &[u8],
+    source: &str,
+    handler: Option<&dyn PrivateKeyPassphraseHandler>,
+) -> Result<PrivateKey> {
     let installed: Option<Arc<dyn PrivateKeyPassphraseHandler>> =
         if handler.is_none() { crate::SslManager::instance().private_key_passphrase_handler() } else { None };
     let Some(handler) = handler.or(installed.as_deref()) else {
@@ -141,7 +157,9 @@ fn decrypt(pem: &[u8], source: &str, handler: Option<&dyn PrivateKeyPassphraseHa
     // (`rpoco_crypto::Error::BadPassphrase`) from a damaged file by type.
     let key = rpoco_crypto::EvpPKey::from_pem(pem, Some(passphrase.as_bytes())).map_err(|e| {
         let message = match &e {
-            rpoco_crypto::Error::BadPassphrase(m) => format!("wrong passphrase for the private key in {source}: {m}"),
+            rpoco_crypto::Error::BadPassphrase(m) => {
+                format!("wrong passphrase for the private key in {source}: {m}")
+            }
             other => format!("cannot read the encrypted private key in {source}: {other}"),
         };
         Error::context(message).with_source(e)
@@ -155,7 +173,9 @@ fn pkcs12_identity(path: &Path, password: &str) -> Result<(Vec<X509Certificate>,
     let source = path.display();
     let p12 = rpoco_crypto::Pkcs12Container::from_file(path, password).map_err(|e| {
         let message = match &e {
-            rpoco_crypto::Error::BadPassphrase(m) => format!("wrong password for PKCS #12 file {source}: {m}"),
+            rpoco_crypto::Error::BadPassphrase(m) => {
+                format!("wrong password for PKCS #12 file {source}: {m}")
+            }
             other => format!("cannot read PKCS #12 file {source}: {other}"),
         };
         Error::context(message).with_source(e)
@@ -187,7 +207,12 @@ impl Context {
 
     /// A context whose own certificate, key and chain come from a PKCS #12 file; `params`
     /// gives the rest (its key and certificate files must be empty).
-    pub fn with_pkcs12_file(usage: Usage, params: Params, path: impl AsRef<Path>, password: &str) -> Result<Arc<Context>> {
+    pub fn with_pkcs12_file(
+        usage: Usage,
+        params: Params,
+        path: impl AsRef<Path>,
+        password: &str,
+    ) -> Result<Arc<Context>> {
         if !params.private_key_file.is_empty() || !params.certificate_file.is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,

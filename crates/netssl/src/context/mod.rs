@@ -37,8 +37,8 @@ use rustls_pki_types::{CertificateDer, TrustAnchor};
 pub use builder::ContextBuilder;
 pub use cipher_list::{CipherInfo, CipherReport};
 pub use keys::PrivateKey;
-pub use passphrase::{KeyConsoleHandler, KeyFileHandler, PrivateKeyPassphraseHandler};
 pub use params::{DEFAULT_CIPHER_LIST, Params, Protocols, Usage, VerificationMode};
+pub use passphrase::{KeyConsoleHandler, KeyFileHandler, PrivateKeyPassphraseHandler};
 
 use crate::cert_handler::InvalidCertificateHandler;
 use crate::error::{Error, ErrorKind, Result};
