@@ -119,7 +119,7 @@ impl RsaCipher {
     /// [`Error::Truncated`].
     pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let block = self.key.bits().div_ceil(8);
-        if ciphertext.is_empty() || ciphertext.len() % block != 0 {
+        if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(block) {
             return Err(Error::truncated(format!(
                 "RSA ciphertext of {} bytes is not a whole number of {block}-byte blocks",
                 ciphertext.len()

@@ -332,7 +332,7 @@ impl EcdsaSignature {
 
     /// Parses r ‖ s of equal halves (IEEE P1363).
     pub fn from_p1363(bytes: &[u8]) -> Result<Self> {
-        if bytes.is_empty() || bytes.len() % 2 != 0 {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(2) {
             return Err(Error::format(format!(
                 "a P1363 ECDSA signature has two equal halves, got {} bytes",
                 bytes.len()
