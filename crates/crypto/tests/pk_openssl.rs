@@ -424,7 +424,7 @@ fn pkcs12_default_and_legacy() {
         assert_eq!(p12.private_key(), Some(&key), "{form}");
         assert!(p12.private_key().unwrap().has_private_key());
         assert_eq!(p12.certificate(), Some(&leaf), "{form}");
-        assert_eq!(p12.ca_certificates(), [ca.clone()], "{form}");
+        assert_eq!(p12.ca_certificates(), std::slice::from_ref(&ca), "{form}");
         assert_eq!(p12.friendly_name(), "my server", "{form}");
         let wrong = Pkcs12Container::from_file(&out, "wrong");
         assert!(matches!(wrong, Err(Error::BadPassphrase(_))), "{form}: {wrong:?}");
