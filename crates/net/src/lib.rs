@@ -19,6 +19,7 @@
 
 mod dialog;
 mod error;
+pub mod ftp;
 pub mod http;
 mod socket;
 mod tcp_server;

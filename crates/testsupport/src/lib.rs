@@ -24,12 +24,14 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod ftp;
 mod nginx;
 mod proxy;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 
+pub use ftp::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls};
 pub use nginx::{Nginx, NginxConfig};
 pub use proxy::{ProxiedRequest, ProxyLog, http_proxy, pipe};
 
