@@ -24,6 +24,7 @@
 mod cert_handler;
 mod context;
 mod error;
+mod ftps;
 mod https_client;
 mod https_stream_factory;
 mod secure_socket;
@@ -39,6 +40,7 @@ pub use context::{
     Usage, VerificationMode,
 };
 pub use error::{CertificateCheck, Error, Result, VerificationFailure};
+pub use ftps::{FtpsClientSession, FtpsStreamFactory};
 pub use https_client::HttpsClientSession;
 pub use https_stream_factory::HttpsStreamFactory;
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};

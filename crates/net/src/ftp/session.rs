@@ -59,6 +59,10 @@ pub trait FtpTls: Send + Sync + Debug {
         host: &str,
         timeout: Option<Duration>,
     ) -> Result<Box<dyn Transport>>;
+
+    /// Ends an upload's data connection so that the server reads every byte: `close_notify`,
+    /// then waiting (within the socket's receive timeout) for the server to close its side.
+    fn close_data(&self, data: &mut dyn Transport) -> Result<()>;
 }
 
 /// An FTP client session (POCO `Net::FTPClientSession`, RFC 959, RFC 2428, RFC 3659):
@@ -87,7 +91,7 @@ pub trait FtpTls: Send + Sync + Debug {
 #[derive(Debug)]
 pub struct FtpClientSession {
     connector: Arc<dyn Connector>,
-    tls: Option<(Arc<dyn FtpTls>, FtpTlsMode)>,
+    pub(super) tls: Option<(Arc<dyn FtpTls>, FtpTlsMode)>,
     pub(super) control: Option<DialogSocket>,
     pub(super) host: String,
     pub(super) timeout: Duration,
@@ -390,10 +394,6 @@ impl FtpClientSession {
 
     pub(super) fn control_mut(&mut self) -> Result<&mut DialogSocket> {
         self.control.as_mut().ok_or_else(not_open)
-    }
-
-    pub(super) fn tls(&self) -> Option<&Arc<dyn FtpTls>> {
-        self.tls.as_ref().map(|(tls, _)| tls)
     }
 
     pub(super) fn connector(&self) -> &Arc<dyn Connector> {

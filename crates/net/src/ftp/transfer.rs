@@ -279,7 +279,7 @@ impl FtpClientSession {
         let socket = pending.complete(timeout)?;
         socket.set_receive_timeout(timeout)?;
         socket.set_send_timeout(timeout)?;
-        let transport: Box<dyn Transport> = match (self.protect_data, self.tls()) {
+        let transport: Box<dyn Transport> = match (self.protect_data, self.tls.as_ref().map(|(t, _)| t)) {
             (true, Some(tls)) => {
                 let control = self.control.as_ref().expect("logged in").transport()?;
                 tls.secure_data(control, socket, &self.host, timeout)?
@@ -300,13 +300,17 @@ impl FtpClientSession {
             self.transfer = Some(transfer);
             return Err(Error::IllegalState(format!("the transfer in progress is {command}")));
         }
-        // An upload ends with the end of the data connection (TLS: close_notify first).
-        let closed = match direction {
-            Direction::Upload => transfer.stream.transport.flush().map_err(Error::from).and_then(|()| {
-                transfer.stream.transport.shutdown()
+        // An upload ends with the end of the data connection, closed so that no byte is
+        // lost: a reset (closing with unread bytes, such as the server's close_notify) can
+        // make the server drop data it has received and not yet read.
+        let transport = transfer.stream.transport.as_mut();
+        let closed = match (direction, self.tls.as_ref().filter(|_| self.protect_data)) {
+            (Direction::Upload, tls) => transport.flush().map_err(Error::from).and_then(|()| match tls {
+                Some((tls, _)) => tls.close_data(transport),
+                None => close_plain_upload(transport),
             }),
             _ => {
-                let _ = transfer.stream.transport.shutdown();
+                let _ = transport.shutdown();
                 Ok(())
             }
         };
@@ -365,6 +369,19 @@ impl FtpClientSession {
             data::parse_pasv_reply(&reply).ok_or_else(|| self.bad_reply("PASV", "no address in the reply", reply.clone()))?;
         data::pasv_target(announced, peer, self.pasv_policy).map_err(|problem| self.bad_reply("PASV", &problem, reply))
     }
+}
+
+/// Half-closes a plain upload connection and waits (within the receive timeout) for the
+/// server to close it.
+fn close_plain_upload(transport: &mut dyn Transport) -> Result<()> {
+    transport.socket().shutdown_send()?;
+    let mut sink = [0u8; 4096];
+    while let Ok(n) = transport.read(&mut sink) {
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(())
 }
 
 fn push_line<T>(line: &[u8], parse: &mut impl FnMut(&str) -> Result<Option<T>>, items: &mut Vec<T>) -> Result<()> {

@@ -1,0 +1,190 @@
+//! FTPS against vsftpd (explicit and implicit, `require_ssl_reuse=YES`, passive and active)
+//! and pyftpdlib's TLS handler, all on 127.0.0.1.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{certs, client_context};
+use rpoco_net::ftp::{FtpClientSession, FtpTls, FtpTlsMode};
+use rpoco_net::{StreamSocket, Transport, UriStreamOpener};
+use rpoco_netssl::{Context, FtpsClientSession, FtpsStreamFactory, SecureStreamSocket, VerificationMode};
+use rpoco_testsupport::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls};
+
+const MIB: usize = 1024 * 1024;
+
+fn skip(what: &str, why: String) {
+    assert!(std::env::var_os("CI").is_none(), "{what} is required under CI: {why}");
+    eprintln!("SKIP: {what}: {why}");
+}
+
+fn identity() -> (&'static str, &'static str) {
+    (certs().server_rsa.cert_pem.as_str(), certs().server_rsa.key_pem.as_str())
+}
+
+fn vsftpd(mode: VsftpdTls) -> Option<Vsftpd> {
+    Vsftpd::start(mode, Some(identity())).map_err(|e| skip("vsftpd", e)).ok()
+}
+
+fn payload(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn context() -> Arc<Context> {
+    client_context(VerificationMode::Relaxed)
+}
+
+#[test]
+fn vsftpd_explicit_64_mib_both_ways_resuming_the_control_session() {
+    let Some(server) = vsftpd(VsftpdTls::Explicit) else { return };
+    let data = payload(64 * MIB);
+    server.put("big.bin", &data).unwrap();
+    let mut ftps = FtpsClientSession::connect("127.0.0.1", server.port, &context()).unwrap();
+    assert!(ftps.is_secure());
+    ftps.login("anonymous", "").unwrap();
+    assert!(ftps.session().is_data_protected());
+    let session = ftps.session_mut();
+    session.set_timeout(Duration::from_secs(60));
+    let mut back = Vec::with_capacity(data.len());
+    session.download_to("big.bin", &mut back).unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert!(back == data, "FTPS download differs");
+    assert_eq!(ftps.data_session_reused(), Some(true));
+    let session = ftps.session_mut();
+    session.upload_from("pub/up.bin", &mut &data[..]).unwrap();
+    assert!(std::fs::read(server.root().join("pub/up.bin")).unwrap() == data, "FTPS upload differs");
+    assert_eq!(ftps.data_session_reused(), Some(true));
+    ftps.close().unwrap();
+}
+
+#[test]
+fn vsftpd_explicit_active_mode_listing_and_several_transfers() {
+    let Some(server) = vsftpd(VsftpdTls::Explicit) else { return };
+    server.put("a.txt", b"alpha").unwrap();
+    let mut ftps = FtpsClientSession::connect("127.0.0.1", server.port, &context()).unwrap();
+    ftps.login("anonymous", "").unwrap();
+    for passive in [false, true, false] {
+        let session = ftps.session_mut();
+        session.set_passive(passive, true);
+        let mut got = Vec::new();
+        session.begin_download("a.txt").unwrap().read_to_end(&mut got).unwrap();
+        session.end_download().unwrap();
+        assert_eq!(got, b"alpha", "passive={passive}");
+        assert_eq!(ftps.data_session_reused(), Some(true));
+        let names = ftps.session_mut().list_names("").unwrap();
+        assert!(names.iter().any(|n| n == "a.txt"), "{names:?}");
+    }
+    let err = ftps.session_mut().download_to("missing.txt", &mut Vec::new()).unwrap_err();
+    assert_eq!(err.reply().map(|r| r.code()), Some(550), "{err}");
+}
+
+/// A TLS step that does NOT resume the control connection's session on data connections:
+/// vsftpd's `require_ssl_reuse` must refuse it. This shows that the resumption the
+/// other tests see is what makes vsftpd accept them.
+#[derive(Debug)]
+struct NoReuse {
+    context: Arc<Context>,
+}
+
+impl FtpTls for NoReuse {
+    fn secure_control(
+        &self,
+        control: Box<dyn Transport>,
+        host: &str,
+        timeout: Option<Duration>,
+    ) -> rpoco_net::Result<Box<dyn Transport>> {
+        Ok(Box::new(SecureStreamSocket::attach(control.socket().clone(), host, &self.context, timeout)?))
+    }
+
+    fn secure_data(
+        &self,
+        _control: &dyn Transport,
+        data: StreamSocket,
+        host: &str,
+        timeout: Option<Duration>,
+    ) -> rpoco_net::Result<Box<dyn Transport>> {
+        // A fresh context: an empty session cache, so a full handshake.
+        Ok(Box::new(SecureStreamSocket::attach(data, host, &context(), timeout)?))
+    }
+
+    fn close_data(&self, data: &mut dyn Transport) -> rpoco_net::Result<()> {
+        data.shutdown()
+    }
+}
+
+#[test]
+fn vsftpd_refuses_data_connections_that_do_not_resume() {
+    let Some(server) = vsftpd(VsftpdTls::Explicit) else { return };
+    server.put("a.txt", b"alpha").unwrap();
+    let mut session = FtpClientSession::new();
+    session.set_tls(Arc::new(NoReuse { context: context() }), FtpTlsMode::Explicit).unwrap();
+    session.open("127.0.0.1", server.port).unwrap();
+    session.login("anonymous", "").unwrap();
+    session.set_timeout(Duration::from_secs(10));
+    let result = session.download_to("a.txt", &mut Vec::new());
+    let err = result.expect_err("vsftpd accepted a data connection without session reuse");
+    assert_eq!(err.reply().map(|r| r.code()), Some(522), "{err}");
+    assert!(err.to_string().contains("session reuse required"), "{err}");
+}
+
+#[test]
+fn vsftpd_implicit_and_the_ftps_stream_factory() {
+    let Some(server) = vsftpd(VsftpdTls::Implicit) else { return };
+    server.put("f.txt", b"implicit\n").unwrap();
+    let mut ftps = FtpsClientSession::connect_implicit("127.0.0.1", server.port, &context()).unwrap();
+    ftps.login("anonymous", "").unwrap();
+    let mut got = Vec::new();
+    ftps.session_mut().download_to("f.txt", &mut got).unwrap();
+    assert_eq!(got, b"implicit\n");
+    assert_eq!(ftps.data_session_reused(), Some(true));
+    ftps.close().unwrap();
+
+    let opener = UriStreamOpener::new();
+    opener.register_stream_factory("ftps", Arc::new(FtpsStreamFactory::with_context(context())));
+    let mut body = String::new();
+    opener.open(&format!("ftps://127.0.0.1:{}/f.txt", server.port)).unwrap().read_to_string(&mut body).unwrap();
+    assert_eq!(body, "implicit\n");
+}
+
+#[test]
+fn an_untrusted_server_certificate_fails_the_upgrade() {
+    let Some(server) = vsftpd(VsftpdTls::Explicit) else { return };
+    // Trusts nothing the dev CA issued.
+    let untrusting = Context::new(rpoco_netssl::Usage::Client, "", "", "", VerificationMode::Relaxed, 9, false, "")
+        .unwrap();
+    let err = FtpsClientSession::connect("127.0.0.1", server.port, &untrusting).unwrap_err();
+    let err = rpoco_netssl::Error::from(err);
+    assert_eq!(err.poco_class(), "CertificateValidationException", "{err}");
+}
+
+#[test]
+fn pyftpdlib_tls_upload_download_and_listing() {
+    let (cert, key) = identity();
+    let server = match PyFtpd::start(Some((cert, key))) {
+        Ok(s) => s,
+        Err(e) => return skip("pyftpdlib with pyOpenSSL", e),
+    };
+    let data = payload(3 * MIB + 5);
+    let mut ftps = FtpsClientSession::connect("127.0.0.1", server.port, &context()).unwrap();
+    ftps.login(FTP_USER, FTP_PASSWORD).unwrap();
+    let session = ftps.session_mut();
+    let stream = session.begin_upload("up.bin").unwrap();
+    stream.write_all(&data).unwrap();
+    session.end_upload().unwrap();
+    assert!(std::fs::read(server.root().join("up.bin")).unwrap() == data);
+    let mut back = Vec::new();
+    session.download_to("up.bin", &mut back).unwrap();
+    assert!(back == data);
+    let entries = session.mlsd("").unwrap();
+    assert!(entries.iter().any(|e| e.name() == "up.bin" && e.size() == Some(data.len() as u64)));
+    ftps.close().unwrap();
+}
