@@ -8,6 +8,7 @@ use std::time::Instant;
 
 mod crypto;
 mod foundation;
+mod ftp;
 mod https_server;
 mod net;
 mod netssl;
@@ -47,6 +48,11 @@ const AREAS: &[Area] = &[
         name: "crypto",
         about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
         run: crypto::run,
+    },
+    Area {
+        name: "ftp",
+        about: "FTP and FTPS download/upload MB/s from vsftpd vs curl (--size=MIB, 1 GiB default)",
+        run: ftp::run_bench,
     },
 ];
 
