@@ -378,3 +378,28 @@ fn bad_listing_lines_are_raw_entries_or_errors() {
     drop(session);
     server.join().unwrap();
 }
+
+#[test]
+fn pyftpdlib_over_ipv6_uses_epsv_and_eprt() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        return eprintln!("SKIP: no IPv6 loopback here");
+    }
+    let server = match PyFtpd::start_on("::1", None) {
+        Ok(s) => s,
+        Err(e) => return skip("pyftpdlib", e),
+    };
+    let data = payload(MIB + 1);
+    let mut session = FtpClientSession::connect("::1", server.port).unwrap();
+    session.login(FTP_USER, FTP_PASSWORD).unwrap();
+    session.upload_from("six.bin", &mut &data[..]).unwrap();
+    session.set_passive(false, true);
+    let mut back = Vec::new();
+    session.download_to("six.bin", &mut back).unwrap();
+    assert!(back == data);
+    assert!(std::fs::read(server.root().join("six.bin")).unwrap() == data);
+    // PASV cannot name an IPv6 address: without the extensions, passive mode fails cleanly.
+    session.set_passive(true, false);
+    let err = session.download_to("six.bin", &mut Vec::new()).unwrap_err();
+    assert!(err.reply().is_some(), "{err:?}");
+    session.close().unwrap();
+}

@@ -16,10 +16,16 @@ use rpoco_netssl::{Context, FtpsClientSession, Usage, VerificationMode};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mode, security, host, port, path, bytes, ca) = match args.as_slice() {
-        [m, s, h, p, path, b, rest @ ..] if rest.len() <= 1 => (m, s, h, p.parse()?, path, b.parse::<u64>()?, rest.first()),
-        _ => return Err("usage: bench_ftp_client download|upload plain|ftps <host> <port> <path> <bytes> [<ca.pem>]".into()),
-    };
+    let (mode, security, host, port, path, bytes, ca) =
+        match args.as_slice() {
+            [m, s, h, p, path, b, rest @ ..] if rest.len() <= 1 => {
+                (m, s, h, p.parse()?, path, b.parse::<u64>()?, rest.first())
+            }
+            _ => return Err(
+                "usage: bench_ftp_client download|upload plain|ftps <host> <port> <path> <bytes> [<ca.pem>]"
+                    .into(),
+            ),
+        };
     let mut ftps = None;
     let mut plain = None;
     let session: &mut FtpClientSession = if security == "ftps" {
@@ -60,7 +66,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if moved != bytes {
         return Err(format!("moved {moved} bytes, expected {bytes}").into());
     }
-    let reused = ftps.as_ref().and_then(|f| f.data_session_reused()).map(|r| format!(" reused={}", u8::from(r)));
+    let reused =
+        ftps.as_ref().and_then(|f| f.data_session_reused()).map(|r| format!(" reused={}", u8::from(r)));
     println!("bytes={moved} seconds={seconds:.6}{}", reused.unwrap_or_default());
     Ok(())
 }

@@ -151,7 +151,11 @@ fn vsftpd_implicit_and_the_ftps_stream_factory() {
     let opener = UriStreamOpener::new();
     opener.register_stream_factory("ftps", Arc::new(FtpsStreamFactory::with_context(context())));
     let mut body = String::new();
-    opener.open(&format!("ftps://127.0.0.1:{}/f.txt", server.port)).unwrap().read_to_string(&mut body).unwrap();
+    opener
+        .open(&format!("ftps://127.0.0.1:{}/f.txt", server.port))
+        .unwrap()
+        .read_to_string(&mut body)
+        .unwrap();
     assert_eq!(body, "implicit\n");
 }
 
@@ -159,8 +163,9 @@ fn vsftpd_implicit_and_the_ftps_stream_factory() {
 fn an_untrusted_server_certificate_fails_the_upgrade() {
     let Some(server) = vsftpd(VsftpdTls::Explicit) else { return };
     // Trusts nothing the dev CA issued.
-    let untrusting = Context::new(rpoco_netssl::Usage::Client, "", "", "", VerificationMode::Relaxed, 9, false, "")
-        .unwrap();
+    let untrusting =
+        Context::new(rpoco_netssl::Usage::Client, "", "", "", VerificationMode::Relaxed, 9, false, "")
+            .unwrap();
     let err = FtpsClientSession::connect("127.0.0.1", server.port, &untrusting).unwrap_err();
     let err = rpoco_netssl::Error::from(err);
     assert_eq!(err.poco_class(), "CertificateValidationException", "{err}");

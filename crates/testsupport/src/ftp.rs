@@ -21,7 +21,7 @@ import sys
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.servers import FTPServer
-root, cert, key = sys.argv[1], sys.argv[2], sys.argv[3]
+root, cert, key, host = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 auth = DummyAuthorizer()
 auth.add_user("user", "secret", root, perm="elradfmwMT")
 auth.add_anonymous(root)
@@ -39,8 +39,8 @@ else:
 Handler.authorizer = auth
 Handler.permit_foreign_addresses = False
 Handler.timeout = 60
-server = FTPServer(("127.0.0.1", 0), Handler)
-print("listening on 127.0.0.1:%d" % server.address[1], flush=True)
+server = FTPServer((host, 0), Handler)
+print("listening on %s:%d" % (host, server.address[1]), flush=True)
 server.serve_forever()
 "#;
 
@@ -48,7 +48,7 @@ server.serve_forever()
 #[derive(Debug)]
 pub struct PyFtpd {
     child: Child,
-    /// Its port on 127.0.0.1.
+    /// Its port.
     pub port: u16,
     dir: tempfile::TempDir,
 }
@@ -58,6 +58,11 @@ impl PyFtpd {
     /// requires `AUTH TLS` and protected data connections. An error says why it could not
     /// start (pyftpdlib or pyOpenSSL missing: install with scripts/install-test-deps.sh).
     pub fn start(tls: Option<(&str, &str)>) -> Result<PyFtpd, String> {
+        Self::start_on("127.0.0.1", tls)
+    }
+
+    /// [`start`](Self::start) on another loopback address (`::1` for IPv6: `EPSV`, `EPRT`).
+    pub fn start_on(host: &str, tls: Option<(&str, &str)>) -> Result<PyFtpd, String> {
         let python = find_program("python3").ok_or("python3 is not installed")?;
         let dir = tempfile::Builder::new().prefix("rpoco-pyftpd").tempdir().map_err(|e| e.to_string())?;
         let root = dir.path().join("root");
@@ -77,6 +82,7 @@ impl PyFtpd {
             .arg(&root)
             .arg(cert)
             .arg(key)
+            .arg(host)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -136,7 +142,8 @@ impl Vsftpd {
     /// Starts vsftpd (as root, which it needs to switch to the `ftp` user). `tls` carries the
     /// certificate chain and key PEMs when `mode` is not [`VsftpdTls::None`].
     pub fn start(mode: VsftpdTls, tls: Option<(&str, &str)>) -> Result<Vsftpd, String> {
-        let program = find_program("vsftpd").ok_or("vsftpd is not installed (scripts/install-test-deps.sh)")?;
+        let program =
+            find_program("vsftpd").ok_or("vsftpd is not installed (scripts/install-test-deps.sh)")?;
         let (uid, gid) = ftp_user().ok_or("no `ftp` system user (the vsftpd package creates it)")?;
         let dir = tempfile::Builder::new().prefix("rpoco-vsftpd").tempdir().map_err(|e| e.to_string())?;
         let root = dir.path().join("root");
@@ -144,7 +151,8 @@ impl Vsftpd {
         for d in [&root, &empty, &root.join("pub")] {
             std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
         }
-        std::os::unix::fs::chown(root.join("pub"), Some(uid), Some(gid)).map_err(|e| format!("chown: {e}"))?;
+        std::os::unix::fs::chown(root.join("pub"), Some(uid), Some(gid))
+            .map_err(|e| format!("chown: {e}"))?;
         let mut ssl = String::new();
         if mode != VsftpdTls::None {
             let (cert, key) = tls.ok_or("TLS mode without a certificate")?;

@@ -52,7 +52,8 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         let server = Vsftpd::start(mode, Some(identity))?;
         sparse(&server.root().join("big.bin"), bytes)?;
         let url = |path: &str| format!("ftp://127.0.0.1:{}/{path}", server.port);
-        let tls_args: Vec<&str> = if security == "ftps" { vec!["--ssl-reqd", "--cacert", &ca] } else { vec![] };
+        let tls_args: Vec<&str> =
+            if security == "ftps" { vec!["--ssl-reqd", "--cacert", &ca] } else { vec![] };
         for direction in ["download", "upload"] {
             let (mut best_ours, mut best_curl) = (0f64, 0f64);
             for _ in 0..rounds {
@@ -67,7 +68,11 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
                 if direction == "download" {
                     curl.args(["-o", "/dev/null", "-w", "%{size_download} %{time_total}", &url("big.bin")]);
                 } else {
-                    curl.arg("-T").arg(&source).args(["-w", "%{size_upload} %{time_total}", &url("pub/curl.bin")]);
+                    curl.arg("-T").arg(&source).args([
+                        "-w",
+                        "%{size_upload} %{time_total}",
+                        &url("pub/curl.bin"),
+                    ]);
                 }
                 best_curl = best_curl.max(curl_run(&mut curl, bytes)?);
             }
@@ -112,7 +117,8 @@ fn curl_run(cmd: &mut Command, bytes: u64) -> Result<f64, String> {
     }
     let mut fields = text.split_whitespace();
     let moved = fields.next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    let seconds = fields.next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(started.elapsed().as_secs_f64());
+    let seconds =
+        fields.next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(started.elapsed().as_secs_f64());
     if moved as u64 != bytes {
         return Err(format!("curl moved {moved} bytes, expected {bytes}"));
     }

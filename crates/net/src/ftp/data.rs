@@ -163,7 +163,10 @@ impl PendingData {
     }
 }
 
-fn accept_within(listener: &ServerSocket, timeout: Option<Duration>) -> Result<(StreamSocket, SocketAddress)> {
+fn accept_within(
+    listener: &ServerSocket,
+    timeout: Option<Duration>,
+) -> Result<(StreamSocket, SocketAddress)> {
     let Some(timeout) = timeout else { return listener.accept_connection() };
     let deadline = Instant::now() + timeout;
     let mut poll = Poll::new()?;

@@ -159,7 +159,9 @@ pub fn parse_list_line(line: &str) -> ListLine {
     if let Some(total) = line.strip_prefix("total ").and_then(|n| n.trim().parse().ok()) {
         return ListLine::Total(total);
     }
-    unix_line(line).or_else(|| dos_line(line)).map_or_else(|| ListLine::Unparsed(line.to_string()), ListLine::Entry)
+    unix_line(line)
+        .or_else(|| dos_line(line))
+        .map_or_else(|| ListLine::Unparsed(line.to_string()), ListLine::Entry)
 }
 
 /// Splits off `n` whitespace-separated fields; the rest keeps its inner spaces.
@@ -212,7 +214,8 @@ fn unix_line(line: &str) -> Option<ListEntry> {
 }
 
 fn is_month(text: &str) -> bool {
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: [&str; 12] =
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     MONTHS.iter().any(|m| m.eq_ignore_ascii_case(text))
 }
 

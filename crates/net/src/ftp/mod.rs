@@ -14,6 +14,8 @@ mod transfer;
 
 pub use data::PasvAddressPolicy;
 pub use listing::{EntryKind, ListEntry, ListLine, MlsdEntry, parse_list_line, parse_time_val};
-pub use session::{DEFAULT_TIMEOUT, FTP_PORT, FTPS_IMPLICIT_PORT, FileType, FtpClientSession, FtpTls, FtpTlsMode};
+pub use session::{
+    DEFAULT_TIMEOUT, FTP_PORT, FTPS_IMPLICIT_PORT, FileType, FtpClientSession, FtpTls, FtpTlsMode,
+};
 pub use stream_factory::{FtpPasswordProvider, FtpStreamFactory};
 pub use transfer::{DataStream, MAX_LISTING_SIZE};

@@ -401,7 +401,8 @@ impl FtpClientSession {
     }
 
     pub(super) fn unexpected(&self, command: &str, reply: Reply) -> Error {
-        DialogError::UnexpectedReply { protocol: DialogProtocol::Ftp, command: command.to_string(), reply }.into()
+        DialogError::UnexpectedReply { protocol: DialogProtocol::Ftp, command: command.to_string(), reply }
+            .into()
     }
 
     pub(super) fn bad_reply(&self, command: &str, problem: &str, reply: Reply) -> Error {
@@ -470,7 +471,10 @@ mod tests {
     #[test]
     fn quoted_paths() {
         assert_eq!(parse_quoted_path("\"/home/ftp\" is the current directory").as_deref(), Some("/home/ftp"));
-        assert_eq!(parse_quoted_path("\"/a \"\"quoted\"\" dir\" created").as_deref(), Some("/a \"quoted\" dir"));
+        assert_eq!(
+            parse_quoted_path("\"/a \"\"quoted\"\" dir\" created").as_deref(),
+            Some("/a \"quoted\" dir")
+        );
         assert_eq!(parse_quoted_path("\"\"").as_deref(), Some(""));
         assert_eq!(parse_quoted_path("no quotes"), None);
         assert_eq!(parse_quoted_path("\"unterminated"), None);

@@ -152,7 +152,9 @@ fn decode(text: &str) -> Result<String> {
 /// Splits a URI path into directory, file name and the `;type=` code (`i` if none).
 fn split_path(path: &str) -> Result<(String, String, char)> {
     let (path, kind) = match path.rsplit_once(";type=") {
-        Some((p, t)) if t.len() == 1 && "aidAID".contains(t) => (p, t.chars().next().unwrap_or('i').to_ascii_lowercase()),
+        Some((p, t)) if t.len() == 1 && "aidAID".contains(t) => {
+            (p, t.chars().next().unwrap_or('i').to_ascii_lowercase())
+        }
         Some((_, t)) => return Err(Error::InvalidArgument(format!("unknown FTP transfer type ;type={t}"))),
         None => (path, 'i'),
     };
@@ -210,7 +212,7 @@ mod tests {
 
     #[test]
     fn paths_and_types() {
-        let s = |p: &str| split_path(p).map(|(d, f, t)| (d, f, t)).ok();
+        let s = |p: &str| split_path(p).ok();
         assert_eq!(s("/pub/file.txt"), Some(("/pub".into(), "file.txt".into(), 'i')));
         assert_eq!(s("/file.txt;type=a"), Some(("/".into(), "file.txt".into(), 'a')));
         assert_eq!(s("/pub/;type=d"), Some(("/pub".into(), "".into(), 'd')));

@@ -330,7 +330,8 @@ impl FtpClientSession {
         let local = control.address()?.host();
         if self.passive {
             let target = self.passive_address(peer)?;
-            let socket = self.connector().connect_tcp(&target.ip().to_string(), target.port(), Some(self.timeout))?;
+            let socket =
+                self.connector().connect_tcp(&target.ip().to_string(), target.port(), Some(self.timeout))?;
             return Ok(PendingData::Connected(socket));
         }
         let (pending, address) = PendingData::listen(local, peer)?;
@@ -365,9 +366,10 @@ impl FtpClientSession {
             self.epsv_refused = true;
         }
         let reply = self.expect("PASV", "", |r| r.code() == 227)?;
-        let announced =
-            data::parse_pasv_reply(&reply).ok_or_else(|| self.bad_reply("PASV", "no address in the reply", reply.clone()))?;
-        data::pasv_target(announced, peer, self.pasv_policy).map_err(|problem| self.bad_reply("PASV", &problem, reply))
+        let announced = data::parse_pasv_reply(&reply)
+            .ok_or_else(|| self.bad_reply("PASV", "no address in the reply", reply.clone()))?;
+        data::pasv_target(announced, peer, self.pasv_policy)
+            .map_err(|problem| self.bad_reply("PASV", &problem, reply))
     }
 }
 
@@ -384,7 +386,11 @@ fn close_plain_upload(transport: &mut dyn Transport) -> Result<()> {
     Ok(())
 }
 
-fn push_line<T>(line: &[u8], parse: &mut impl FnMut(&str) -> Result<Option<T>>, items: &mut Vec<T>) -> Result<()> {
+fn push_line<T>(
+    line: &[u8],
+    parse: &mut impl FnMut(&str) -> Result<Option<T>>,
+    items: &mut Vec<T>,
+) -> Result<()> {
     let text = String::from_utf8_lossy(line);
     if text.is_empty() {
         return Ok(());
