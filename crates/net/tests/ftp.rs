@@ -7,31 +7,14 @@ use std::time::{Duration, Instant};
 
 use rpoco_net::ftp::{EntryKind, FtpClientSession, ListLine, PasvAddressPolicy};
 use rpoco_net::{DialogError, DialogLimits, Error, UriStreamOpener};
-use rpoco_testsupport::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls};
+use rpoco_testsupport::{
+    FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls, peer_missing as skip, test_payload as payload,
+};
 
 const MIB: usize = 1024 * 1024;
 
-/// A peer that failed to start: a failure under CI, else a printed skip.
-fn skip(what: &str, why: String) {
-    assert!(std::env::var_os("CI").is_none(), "{what} is required under CI: {why}");
-    eprintln!("SKIP: {what}: {why}");
-}
-
 fn pyftpd() -> Option<PyFtpd> {
     PyFtpd::start(None).map_err(|e| skip("pyftpdlib", e)).ok()
-}
-
-/// Deterministic bytes that no shift or repetition maps onto themselves.
-fn payload(len: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
 }
 
 fn login(port: u16) -> FtpClientSession {

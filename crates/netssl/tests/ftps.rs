@@ -11,14 +11,11 @@ use common::{certs, client_context};
 use rpoco_net::ftp::{FtpClientSession, FtpTls, FtpTlsMode};
 use rpoco_net::{StreamSocket, Transport, UriStreamOpener};
 use rpoco_netssl::{Context, FtpsClientSession, FtpsStreamFactory, SecureStreamSocket, VerificationMode};
-use rpoco_testsupport::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls};
+use rpoco_testsupport::{
+    FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls, peer_missing as skip, test_payload as payload,
+};
 
 const MIB: usize = 1024 * 1024;
-
-fn skip(what: &str, why: String) {
-    assert!(std::env::var_os("CI").is_none(), "{what} is required under CI: {why}");
-    eprintln!("SKIP: {what}: {why}");
-}
 
 fn identity() -> (&'static str, &'static str) {
     (certs().server_rsa.cert_pem.as_str(), certs().server_rsa.key_pem.as_str())
@@ -26,18 +23,6 @@ fn identity() -> (&'static str, &'static str) {
 
 fn vsftpd(mode: VsftpdTls) -> Option<Vsftpd> {
     Vsftpd::start(mode, Some(identity())).map_err(|e| skip("vsftpd", e)).ok()
-}
-
-fn payload(len: usize) -> Vec<u8> {
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
 }
 
 fn context() -> Arc<Context> {

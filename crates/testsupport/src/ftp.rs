@@ -247,6 +247,27 @@ impl Drop for Vsftpd {
     }
 }
 
+/// The project rule for a peer that could not start (not installed, failed): a test failure
+/// when `CI` is set, else a printed skip.
+pub fn peer_missing(what: &str, why: String) {
+    assert!(std::env::var_os("CI").is_none(), "{what} is required under CI: {why}");
+    eprintln!("SKIP: {what}: {why}");
+}
+
+/// `len` deterministic bytes (xorshift) in which no shift or repetition lines up with
+/// itself, for checking that a transfer is byte-identical.
+pub fn test_payload(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
 fn ftp_user() -> Option<(u32, u32)> {
     let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
     let line = passwd.lines().find(|l| l.starts_with("ftp:"))?;

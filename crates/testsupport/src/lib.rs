@@ -31,7 +31,7 @@ mod proxy;
 use std::net::TcpListener;
 use std::path::PathBuf;
 
-pub use ftp::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls};
+pub use ftp::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls, peer_missing, test_payload};
 pub use nginx::{Nginx, NginxConfig};
 pub use proxy::{ProxiedRequest, ProxyLog, http_proxy, pipe};
 
