@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use rpoco::foundation::{StreamCopier, Uri};
 use rpoco::net::ftp::FtpStreamFactory;
-use rpoco::net::{Error, HttpStreamFactory, Opened, UriStreamFactory, UriStreamOpener};
+use rpoco::net::{Error, ErrorKind, HttpStreamFactory, Opened, UriStreamFactory, UriStreamOpener};
 use rpoco::netssl::{Context, FtpsStreamFactory, HttpsStreamFactory, SslManager, Usage, VerificationMode};
 
 const USAGE: &str = "usage: download [--ca FILE] URL";
@@ -29,7 +29,8 @@ struct FileFactory;
 
 impl UriStreamFactory for FileFactory {
     fn open(&self, uri: &Uri) -> rpoco::net::Result<Opened> {
-        let file = File::open(uri.path()).map_err(|e| Error::OpenFile(format!("{}: {e}", uri.path())))?;
+        let file = File::open(uri.path())
+            .map_err(|e| Error::new(ErrorKind::OpenFile, format!("{}: {e}", uri.path())).with_source(e))?;
         Ok(Opened::Stream(Box::new(file)))
     }
 }

@@ -77,7 +77,7 @@ impl Encoding {
         })
     }
 
-    fn encode(self, data: &[u8]) -> Vec<u8> {
+    pub(crate) fn encode(self, data: &[u8]) -> Vec<u8> {
         match self {
             Encoding::None => data.to_vec(),
             Encoding::Base64 => base64::encode(data).into_bytes(),
@@ -87,7 +87,7 @@ impl Encoding {
         }
     }
 
-    fn decode(self, data: &[u8]) -> Result<Vec<u8>> {
+    pub(crate) fn decode(self, data: &[u8]) -> Result<Vec<u8>> {
         Ok(match self {
             Encoding::None => data.to_vec(),
             Encoding::Base64 | Encoding::Base64NoLf => base64::decode(data)?,

@@ -49,6 +49,12 @@ pub enum Error {
     Random(String),
     /// POCO `IOException`: an underlying reader or writer failed.
     Io(io::Error),
+    /// An encrypted private key (or PKCS #12 file) could not be opened: the passphrase is wrong
+    /// or the encrypted data is damaged (POCO reports OpenSSL's "bad decrypt"). No passphrase
+    /// given for an encrypted key is reported the same way.
+    BadPassphrase(String),
+    /// A signature or certificate signature did not verify: which check failed and why.
+    SignatureInvalid(String),
 }
 
 impl Error {
@@ -65,6 +71,7 @@ impl Error {
             Error::Unsupported(_) => "NotImplementedException",
             Error::IllegalState(_) => "IllegalStateException",
             Error::TagMismatch | Error::BadDecrypt | Error::PasswordMismatch => "CryptoException",
+            Error::BadPassphrase(_) | Error::SignatureInvalid(_) => "CryptoException",
             Error::Truncated(_) | Error::Random(_) | Error::Io(_) => "IOException",
             Error::Encoding(_) | Error::Format(_) => "DataFormatException",
         }
@@ -78,6 +85,7 @@ impl Error {
             Error::Unsupported(_) => "Not implemented",
             Error::IllegalState(_) => "Illegal state",
             Error::TagMismatch | Error::BadDecrypt | Error::PasswordMismatch => "Crypto Exception",
+            Error::BadPassphrase(_) | Error::SignatureInvalid(_) => "Crypto Exception",
             Error::Truncated(_) | Error::Random(_) | Error::Io(_) => "I/O error",
             Error::Encoding(_) | Error::Format(_) => "Bad data format",
         }
@@ -94,6 +102,10 @@ impl Error {
     pub(crate) fn format(message: impl Into<String>) -> Self {
         Error::Format(message.into())
     }
+
+    pub(crate) fn unsupported(message: impl Into<String>) -> Self {
+        Error::Unsupported(message.into())
+    }
 }
 
 impl fmt::Display for Error {
@@ -105,6 +117,8 @@ impl fmt::Display for Error {
             | Error::Unsupported(m)
             | Error::IllegalState(m)
             | Error::Format(m) => f.write_str(m),
+            Error::BadPassphrase(m) => write!(f, "cannot decrypt the key: {m}"),
+            Error::SignatureInvalid(m) => write!(f, "signature verification failed: {m}"),
             Error::TagMismatch => {
                 f.write_str("authentication tag mismatch (wrong key, wrong associated data or modified data)")
             }

@@ -54,6 +54,12 @@ mod key;
 pub mod random;
 pub mod stream;
 mod transform;
+pub mod pkey;
+mod rsa_cipher;
+pub mod sign;
+mod envelope;
+mod pkcs12;
+pub mod x509;
 
 pub use cipher::{Cipher, CipherFactory, Encoding, SEALED_NONCE_LEN};
 pub use crypto_stream::{CryptoInputStream, CryptoOutputStream};
@@ -63,6 +69,12 @@ pub use hmac::HmacEngine;
 pub use key::{CipherAlgorithm, CipherKey, DEFAULT_ITERATION_COUNT, Mode};
 pub use stream::{DecryptingReader, EncryptingWriter};
 pub use transform::{CryptoTransform, Direction, GCM_TAG_LEN, MIN_GCM_TAG_LEN};
+pub use pkey::{Curve, EcKey, Ed25519Key, EvpPKey, KeyPair, KeyType, PrivateKeyFormat, RsaExponent, RsaKey, RsaKeySize};
+pub use rsa_cipher::{RsaCipher, RsaPadding};
+pub use envelope::{Envelope, MAX_RECIPIENTS, SealedEnvelope};
+pub use pkcs12::Pkcs12Container;
+pub use x509::{NameField, X509Certificate};
+pub use sign::{EcdsaDigestEngine, EcdsaSignature, RsaDigestEngine, SignatureEngine, SignatureScheme};
 
 /// The backend doing the work: `"aws-lc-rs"`, `"ring"` or `"RustCrypto"`.
 ///

@@ -6,6 +6,8 @@
 //! Without g++ or libpoco-dev the tests print why and pass, unless the `CI` environment
 //! variable is set: then a missing peer is a failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -18,31 +20,7 @@ fn peer() -> Option<&'static Path> {
 }
 
 fn build_peer() -> Option<PathBuf> {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/poco/poco_crypt.cpp");
-    let missing = if Command::new("g++").arg("--version").output().is_err() {
-        Some("g++ is not installed")
-    } else if !Path::new("/usr/include/Poco/Crypto/Cipher.h").exists() {
-        Some("libpoco-dev (POCO Crypto headers) is not installed")
-    } else {
-        None
-    };
-    if let Some(why) = missing {
-        if std::env::var_os("CI").is_some() {
-            panic!("POCO interop peer unavailable in CI: {why} (scripts/install-test-deps.sh installs it)");
-        }
-        println!("SKIPPED POCO interop: {why}; run scripts/install-test-deps.sh");
-        return None;
-    }
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("poco_crypt");
-    let result = Command::new("g++")
-        .args(["-O2", "-std=c++17", "-o"])
-        .arg(&out)
-        .arg(&source)
-        .args(["-lPocoCrypto", "-lPocoFoundation"])
-        .output()
-        .expect("run g++");
-    assert!(result.status.success(), "g++ failed:\n{}", String::from_utf8_lossy(&result.stderr));
-    Some(out)
+    common::build_poco_peer("poco_crypt.cpp", &["-lPocoCrypto", "-lPocoFoundation"])
 }
 
 /// Runs the peer with `args`, feeding `input` through a file; returns (success, output file).

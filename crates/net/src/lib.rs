@@ -28,7 +28,7 @@ pub use dialog::{
     DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
     telnet,
 };
-pub use error::{Error, Limit, Result};
+pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,

@@ -191,7 +191,7 @@ fn no_handler_is_501_and_errors_are_500() {
             match request.uri() {
                 "/fail" => Some(Box::new(
                     |_: &mut HttpServerRequest<'_>, _: &mut rpoco_net::HttpServerResponse<'_>| {
-                        Err(rpoco_net::Error::NotFound("thing".into()))
+                        Err(rpoco_net::Error::new(rpoco_net::ErrorKind::NotFound, "thing"))
                     },
                 )),
                 _ => None,

@@ -62,7 +62,10 @@ impl FtpTls for FtpsTls {
         _timeout: Option<Duration>,
     ) -> rpoco_net::Result<Box<dyn Transport>> {
         let control = (control as &dyn Any).downcast_ref::<SecureStreamSocket>().ok_or_else(|| {
-            rpoco_net::Error::IllegalState("FTPS: the control connection is not a TLS connection".into())
+            rpoco_net::Error::new(
+                rpoco_net::ErrorKind::IllegalState,
+                "FTPS: the control connection is not a TLS connection",
+            )
         })?;
         // The data socket's send and receive timeouts (the session's) bound the handshake.
         let mut secure = SecureStreamSocket::attach_lazily(data, host, &self.context)?;

@@ -45,12 +45,12 @@ use std::time::Duration;
 use rustls_pki_types::CertificateDer;
 
 use rpoco_net::{
-    AbortHandle, Connector, HttpClientSession, HttpRequest, HttpResponse, MessageHeader, ProxyConfig,
-    RequestBody, ResponseBody, StreamSocket, Transport,
+    AbortHandle, Connector, DetachedConnection, HttpClientSession, HttpRequest, HttpResponse, MessageHeader,
+    ProxyConfig, RequestBody, ResponseBody, StreamSocket, Transport,
 };
 
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::secure_socket::{SecureStreamSocket, TlsConnector};
 use crate::ssl_manager::SslManager;
 use crate::x509::X509Certificate;
@@ -222,8 +222,8 @@ impl HttpsClientSession {
 
     /// Sends the request head and returns the body writer (see
     /// [`HttpClientSession::send_request`]). Connecting includes the TLS handshake; its
-    /// failures come back as this crate's errors ([`Error::CertificateValidation`] naming
-    /// the failed check, [`Error::Ssl`], ...).
+    /// failures come back as this crate's errors ([`ErrorKind::CertificateValidation`](crate::ErrorKind::CertificateValidation) naming
+    /// the failed check, [`ErrorKind::Ssl`](crate::ErrorKind::Ssl), ...).
     pub fn send_request(&mut self, request: &mut HttpRequest) -> Result<RequestBody<'_>> {
         self.session.send_request(request).map_err(Error::from)
     }
@@ -235,11 +235,11 @@ impl HttpsClientSession {
     }
 
     /// The certificate the server presented on the current connection, or on the most
-    /// recent one if it was closed since (POCO `serverCertificate()`). [`Error::Ssl`]
+    /// recent one if it was closed since (POCO `serverCertificate()`). [`ErrorKind::Ssl`](crate::ErrorKind::Ssl)
     /// ("No certificate available") before the first connection.
     pub fn server_certificate(&self) -> Result<X509Certificate> {
         let der = self.connector.state().last.as_ref().and_then(|h| h.certificate.clone());
-        X509Certificate::parse(der.ok_or_else(|| Error::Ssl("No certificate available".into()))?)
+        X509Certificate::parse(der.ok_or_else(|| Error::new(ErrorKind::Ssl, "No certificate available"))?)
     }
 
     /// Whether the most recent connection resumed an earlier TLS session (it can when the
@@ -285,7 +285,7 @@ impl HttpsClientSession {
         self.session.host()
     }
 
-    /// Sets the server host; [`Error::Net`] (`IllegalState`) while connected.
+    /// Sets the server host; [`ErrorKind::Net`](crate::ErrorKind::Net) (`IllegalState`) while connected.
     pub fn set_host(&mut self, host: &str) -> Result<()> {
         Ok(self.session.set_host(host)?)
     }
@@ -295,7 +295,7 @@ impl HttpsClientSession {
         self.session.port()
     }
 
-    /// Sets the server port; [`Error::Net`] (`IllegalState`) while connected.
+    /// Sets the server port; [`ErrorKind::Net`](crate::ErrorKind::Net) (`IllegalState`) while connected.
     pub fn set_port(&mut self, port: u16) -> Result<()> {
         Ok(self.session.set_port(port)?)
     }
@@ -352,7 +352,7 @@ impl HttpsClientSession {
     }
 
     /// Sets the proxy (an HTTP proxy is always used as a `CONNECT` tunnel, whatever
-    /// `tunnel` says; SOCKS5 works too); [`Error::Net`] (`IllegalState`) while connected.
+    /// `tunnel` says; SOCKS5 works too); [`ErrorKind::Net`](crate::ErrorKind::Net) (`IllegalState`) while connected.
     pub fn set_proxy_config(&mut self, config: ProxyConfig) -> Result<()> {
         Ok(self.session.set_proxy_config(config)?)
     }
@@ -380,6 +380,27 @@ impl HttpsClientSession {
     /// A handle another thread can use to abort this session's operations.
     pub fn abort_handle(&self) -> AbortHandle {
         self.session.abort_handle()
+    }
+
+    /// Takes the TLS connection out of the session (POCO `detachSocket()`), e.g. after a
+    /// `101 Switching Protocols`: its transport is the [`SecureStreamSocket`] (recover it
+    /// with `(&*transport as &dyn Any).downcast_ref`), with the decrypted bytes the session
+    /// had already read. The session no longer owns it (see
+    /// [`HttpClientSession::detach_socket`]); [`server_certificate`](Self::server_certificate)
+    /// still describes it.
+    pub fn detach_socket(&mut self) -> Result<DetachedConnection> {
+        Ok(self.session.detach_socket()?)
+    }
+
+    /// Gives the session a connection for its next request (POCO `attachSocket()`); a
+    /// [`SecureStreamSocket`] transport also becomes what
+    /// [`server_certificate`](Self::server_certificate) and friends describe.
+    pub fn attach_socket(&mut self, connection: DetachedConnection) {
+        let transport: &dyn std::any::Any = &*connection.transport;
+        if let Some(secure) = transport.downcast_ref::<SecureStreamSocket>() {
+            self.connector.state().last = Some(Handshake::of(secure));
+        }
+        self.session.attach_socket(connection);
     }
 
     /// Closes the connection, if any (POCO `reset()`), and clears an abort.

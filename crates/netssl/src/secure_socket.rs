@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use rpoco_net::{Connector, Listener, ServerSocket, SocketAddress, StreamSocket, Transport};
 
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::tls_stream::{IoTimeouts, TlsStream};
 use crate::x509::X509Certificate;
 
@@ -126,7 +126,7 @@ impl SecureStreamSocket {
         self.tls.complete_handshake()
     }
 
-    /// The peer's certificate (POCO's `peerCertificate`; none → [`Error::Ssl`]).
+    /// The peer's certificate (POCO's `peerCertificate`; none → [`ErrorKind::Ssl`](crate::ErrorKind::Ssl)).
     pub fn peer_certificate(&self) -> Result<X509Certificate> {
         self.tls.peer_certificate()
     }
@@ -154,26 +154,30 @@ impl SecureStreamSocket {
     /// Resumes `session` on this connection, whose handshake has not run yet (POCO's
     /// `useSession`; make the socket with [`attach_lazily`](Self::attach_lazily)). The session
     /// must come from a connection to the same host with the same context, as OpenSSL
-    /// requires; otherwise this is [`Error::InvalidArgument`]. Whether the server accepted
+    /// requires; otherwise this is [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument). Whether the server accepted
     /// it shows in [`session_was_reused`](Self::session_was_reused) after the handshake.
     pub fn use_session(&mut self, session: &Session) -> Result<()> {
         if !self.tls.is_client() || self.tls.is_handshake_complete() {
-            return Err(Error::InvalidArgument(
-                "use_session needs a client connection whose handshake has not run (attach_lazily)".into(),
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "use_session needs a client connection whose handshake has not run (attach_lazily)",
             ));
         }
         if !Arc::ptr_eq(&session.context, self.tls.context()) {
-            return Err(Error::InvalidArgument(
-                "use_session: the session belongs to another context (sessions live in their context's cache)"
-                    .into(),
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "use_session: the session belongs to another context (sessions live in their context's cache)",
             ));
         }
         if !session.host.eq_ignore_ascii_case(self.tls.peer_name()) {
-            return Err(Error::InvalidArgument(format!(
-                "use_session: the session is for {}, this connection for {}",
-                session.host,
-                self.tls.peer_name()
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "use_session: the session is for {}, this connection for {}",
+                    session.host,
+                    self.tls.peer_name()
+                ),
+            ));
         }
         Ok(())
     }
@@ -277,8 +281,9 @@ impl SecureServerSocket {
     /// Serves TLS with `context` (a server context with a certificate) on `socket`.
     pub fn new(socket: ServerSocket, context: &Arc<Context>) -> Result<Self> {
         if !context.is_for_server_use() || !context.has_certificate() {
-            return Err(Error::Ssl(
-                "SecureServerSocket needs a server context with a certificate and key".into(),
+            return Err(Error::new(
+                ErrorKind::Ssl,
+                "SecureServerSocket needs a server context with a certificate and key",
             ));
         }
         Ok(SecureServerSocket {
@@ -360,7 +365,7 @@ impl Listener for SecureServerSocket {
 ///
 /// A server that drops a kept-alive connection without `close_notify` is seen as having
 /// closed it (the session reconnects, as over plain TCP); once a response has begun, a close
-/// without `close_notify` is an error ([`Error::SslConnectionUnexpectedlyClosed`]), since
+/// without `close_notify` is an error ([`ErrorKind::SslConnectionUnexpectedlyClosed`](crate::ErrorKind::SslConnectionUnexpectedlyClosed)), since
 /// the response may have been cut short.
 #[derive(Debug, Clone)]
 pub struct TlsConnector {

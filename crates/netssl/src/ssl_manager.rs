@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::cert_handler::{InvalidCertificateHandler, RejectCertificateHandler};
 use crate::context::{Context, Usage, VerificationMode};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The process-wide defaults used when no context or handler is given: POCO's `SSLManager`.
 ///
@@ -91,7 +91,10 @@ impl SslManager {
     /// was called (a server needs a certificate, which has no default).
     pub fn default_server_context(&self) -> Result<Arc<Context>> {
         self.state().server_context.clone().ok_or_else(|| {
-            Error::Ssl("no default server context: call SslManager::initialize_server with a context".into())
+            Error::new(
+                ErrorKind::Ssl,
+                "no default server context: call SslManager::initialize_server with a context",
+            )
         })
     }
 

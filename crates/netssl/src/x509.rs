@@ -26,7 +26,7 @@ use x509_parser::asn1_rs::Tag;
 use x509_parser::extensions::GeneralName;
 use x509_parser::x509::{AttributeTypeAndValue, X509Name};
 
-use crate::error::{CertificateCheck, Error, Result, VerificationFailure};
+use crate::error::{CertificateCheck, Error, ErrorKind, Result, VerificationFailure};
 
 /// An X.509 certificate: POCO's `Poco::Net::X509Certificate` (which extends
 /// `Poco::Crypto::X509Certificate`).
@@ -55,8 +55,9 @@ impl X509Certificate {
 
     /// Parses the first certificate in PEM text (POCO's `X509Certificate(std::istream&)`).
     pub fn from_pem(pem: &[u8]) -> Result<Self> {
-        let der = CertificateDer::from_pem_slice(pem)
-            .map_err(|e| Error::InvalidCertificate(format!("no PEM certificate found: {e}")))?;
+        let der = CertificateDer::from_pem_slice(pem).map_err(|e| {
+            Error::new(ErrorKind::InvalidCertificate, format!("no PEM certificate found: {e}"))
+        })?;
         Self::parse(der)
     }
 
@@ -64,7 +65,9 @@ impl X509Certificate {
     pub fn all_from_pem(pem: &[u8]) -> Result<Vec<Self>> {
         let mut certs = Vec::new();
         for der in CertificateDer::pem_slice_iter(pem) {
-            let der = der.map_err(|e| Error::InvalidCertificate(format!("bad PEM certificate: {e}")))?;
+            let der = der.map_err(|e| {
+                Error::new(ErrorKind::InvalidCertificate, format!("bad PEM certificate: {e}"))
+            })?;
             certs.push(Self::parse(der)?);
         }
         Ok(certs)
@@ -75,29 +78,35 @@ impl X509Certificate {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| {
-            Error::InvalidCertificate(format!("cannot read certificate file {}: {e}", path.display()))
+            Error::new(
+                ErrorKind::InvalidCertificate,
+                format!("cannot read certificate file {}: {e}", path.display()),
+            )
         })?;
         let parsed = if bytes.starts_with(&[0x30]) { Self::from_der(bytes) } else { Self::from_pem(&bytes) };
         parsed.map_err(|e| match e {
-            Error::InvalidCertificate(m) => Error::InvalidCertificate(format!("{m} (in {})", path.display())),
+            e if e.kind() == ErrorKind::InvalidCertificate => {
+                Error::new(ErrorKind::InvalidCertificate, format!("{} (in {})", e.message(), path.display()))
+            }
             other => other,
         })
     }
 
     pub(crate) fn parse(der: CertificateDer<'static>) -> Result<Self> {
-        let (rest, cert) = x509_parser::parse_x509_certificate(&der)
-            .map_err(|e| Error::InvalidCertificate(format!("malformed X.509 certificate: {e}")))?;
+        let (rest, cert) = x509_parser::parse_x509_certificate(&der).map_err(|e| {
+            Error::new(ErrorKind::InvalidCertificate, format!("malformed X.509 certificate: {e}"))
+        })?;
         if !rest.is_empty() {
-            return Err(Error::InvalidCertificate(format!(
-                "malformed X.509 certificate: {} bytes of trailing data",
-                rest.len()
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidCertificate,
+                format!("malformed X.509 certificate: {} bytes of trailing data", rest.len()),
+            ));
         }
         let mut dns_names = Vec::new();
         let mut ip_addresses = Vec::new();
-        let san = cert
-            .subject_alternative_name()
-            .map_err(|e| Error::InvalidCertificate(format!("malformed subjectAltName: {e}")))?;
+        let san = cert.subject_alternative_name().map_err(|e| {
+            Error::new(ErrorKind::InvalidCertificate, format!("malformed subjectAltName: {e}"))
+        })?;
         for name in san.iter().flat_map(|ext| ext.value.general_names.iter()) {
             match name {
                 GeneralName::DNSName(dns) => dns_names.push(dns.to_string()),
@@ -204,7 +213,10 @@ impl X509Certificate {
     pub fn verify_hostname(&self, host: &str) -> Result<()> {
         let name = server_name(host)?;
         let ee = webpki::EndEntityCert::try_from(&self.der).map_err(|e| {
-            Error::InvalidCertificate(format!("certificate cannot be used for verification: {e}"))
+            Error::new(
+                ErrorKind::InvalidCertificate,
+                format!("certificate cannot be used for verification: {e}"),
+            )
         })?;
         ee.verify_is_valid_for_subject_name(&name).map_err(|_| {
             let mut failure = VerificationFailure::new(CertificateCheck::Hostname, self.names_for_message());
@@ -236,12 +248,12 @@ impl X509Certificate {
 
     /// Writes the certificate as PEM: POCO's `save(std::ostream&)`.
     pub fn write_pem(&self, out: &mut impl Write) -> Result<()> {
-        out.write_all(self.to_pem().as_bytes()).map_err(Error::Io)
+        out.write_all(self.to_pem().as_bytes()).map_err(Error::io)
     }
 
     /// Writes the certificate as a PEM file: POCO's `save(const std::string& path)`.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        std::fs::write(path, self.to_pem()).map_err(Error::Io)
+        std::fs::write(path, self.to_pem()).map_err(Error::io)
     }
 
     pub(crate) fn der_owned(&self) -> CertificateDer<'static> {
@@ -272,8 +284,9 @@ impl fmt::Debug for X509Certificate {
 /// A host as rustls/webpki want it; IPv6 may come bracketed from a URI.
 pub(crate) fn server_name(host: &str) -> Result<ServerName<'static>> {
     let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    ServerName::try_from(bare.to_string())
-        .map_err(|_| Error::InvalidArgument(format!("not a valid host name or IP address: {host:?}")))
+    ServerName::try_from(bare.to_string()).map_err(|_| {
+        Error::new(ErrorKind::InvalidArgument, format!("not a valid host name or IP address: {host:?}"))
+    })
 }
 
 pub(crate) fn name_is_ip(name: &ServerName<'_>) -> bool {
@@ -495,15 +508,21 @@ mod tests {
             "Certificate validation error: Unacceptable certificate from example.com: hostname mismatch: \
              certificate is valid for localhost, 127.0.0.1, ::1"
         );
-        assert!(matches!(server.verify_hostname("not a host"), Err(Error::InvalidArgument(_))));
+        assert!(matches!(
+            server.verify_hostname("not a host").map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidArgument)
+        ));
     }
 
     #[test]
     fn garbage_is_an_invalid_certificate() {
         assert!(matches!(
             X509Certificate::from_der(vec![0x30, 0x03, 1, 2, 3]),
-            Err(Error::InvalidCertificate(_))
+            Err(e) if e.kind() == ErrorKind::InvalidCertificate
         ));
-        assert!(matches!(X509Certificate::from_pem(b"hello"), Err(Error::InvalidCertificate(_))));
+        assert!(matches!(
+            X509Certificate::from_pem(b"hello").map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidCertificate)
+        ));
     }
 }

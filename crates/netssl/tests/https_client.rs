@@ -13,8 +13,8 @@ use rpoco_net::{
     HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpStreamFactory, ProxyConfig, UriStreamOpener,
 };
 use rpoco_netssl::{
-    CertificateCheck, Context, Error, HttpsClientSession, HttpsStreamFactory, Protocols, SecureStreamSocket,
-    Usage, VerificationMode,
+    CertificateCheck, Context, Error, ErrorKind, HttpsClientSession, HttpsStreamFactory, Protocols,
+    SecureStreamSocket, Usage, VerificationMode,
 };
 
 /// A body long enough to span several TLS records.
@@ -55,7 +55,7 @@ fn get_verifies_the_server_and_reads_every_framing() {
     let mut session =
         HttpsClientSession::new("localhost", server.port, client_context(VerificationMode::Relaxed));
     assert!(session.secure());
-    assert!(matches!(session.server_certificate(), Err(Error::Ssl(m)) if m == "No certificate available"));
+    assert!(matches!(session.server_certificate(), Err(e) if e.kind() == ErrorKind::Ssl));
     let (response, body) = get(&mut session, "GET", "/index.html").unwrap();
     assert_eq!((response.status().code(), body.as_slice()), (200, &b"hello over https\n"[..]));
     let certificate = session.server_certificate().unwrap();
@@ -175,7 +175,7 @@ fn a_silent_server_times_out_the_handshake() {
     session.set_timeout(Some(Duration::from_millis(300)));
     let started = Instant::now();
     let err = get(&mut session, "GET", "/").unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err}");
+    assert!(matches!(err.kind(), ErrorKind::Timeout), "{err}");
     assert!(started.elapsed() < TIMEOUT, "{:?}", started.elapsed());
     drop(listener);
 }

@@ -11,6 +11,12 @@
 mod provider;
 
 mod gcm_general;
+pub(crate) mod pk;
+#[cfg(feature = "aws-lc-rs")]
+mod pk_aws;
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+mod pk_ring;
+mod pk_rustcrypto;
 mod rustcrypto;
 
 use std::num::NonZeroU32;

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use super::reply::Reply;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 /// The protocol whose server sent an unexpected reply; it names the POCO exception class
 /// (`FTPException`, `SMTPException`, `POP3Exception`).
@@ -20,11 +20,11 @@ pub enum DialogProtocol {
 }
 
 impl DialogProtocol {
-    fn class(self) -> (&'static str, &'static str) {
+    fn kind(self) -> ErrorKind {
         match self {
-            DialogProtocol::Ftp => ("FTPException", "FTP Exception"),
-            DialogProtocol::Smtp => ("SMTPException", "SMTP Exception"),
-            DialogProtocol::Pop3 => ("POP3Exception", "POP3 Exception"),
+            DialogProtocol::Ftp => ErrorKind::Ftp,
+            DialogProtocol::Smtp => ErrorKind::Smtp,
+            DialogProtocol::Pop3 => ErrorKind::Pop3,
         }
     }
 }
@@ -98,15 +98,13 @@ impl DialogError {
         }
     }
 
-    /// POCO's exception class and name for this error.
-    pub fn poco_class(&self) -> (&'static str, &'static str) {
+    /// The kind of [`crate::Error`] this becomes, which names POCO's exception class.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            DialogError::LineTooLong { .. } => ("IOException", "I/O error"),
-            DialogError::ReplyTooLarge { .. } | DialogError::MalformedReply { .. } => {
-                ("MessageException", "Malformed message")
-            }
+            DialogError::LineTooLong { .. } => ErrorKind::Io,
+            DialogError::ReplyTooLarge { .. } | DialogError::MalformedReply { .. } => ErrorKind::Message,
             DialogError::UnexpectedReply { protocol, .. } | DialogError::BadReply { protocol, .. } => {
-                protocol.class()
+                protocol.kind()
             }
         }
     }
@@ -138,8 +136,7 @@ impl std::error::Error for DialogError {}
 
 impl From<DialogError> for Error {
     fn from(e: DialogError) -> Self {
-        let (class, name) = e.poco_class();
-        Error::Transport { class, name, source: Box::new(e) }
+        Error::new(e.kind(), e.to_string()).with_source(e)
     }
 }
 
@@ -147,10 +144,7 @@ impl Error {
     /// The command/reply failure inside this error, if it is one (a limit, a malformed or an
     /// unexpected reply from a `DialogSocket` or a session built on it).
     pub fn dialog(&self) -> Option<&DialogError> {
-        match self {
-            Error::Transport { source, .. } => source.downcast_ref::<DialogError>(),
-            _ => None,
-        }
+        self.source_as::<DialogError>()
     }
 
     /// The server's reply this error reports, if any: its code and text.

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::error::DialogError;
 use super::reply::{DialogLimits, LineReader, Reply, ReplyParser};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::socket::{DetachedConnection, SocketAddress, StreamSocket, Transport};
 
 /// POCO's Telnet codes that `DialogSocket` can send (`TELNET_IP`, `TELNET_DM`, ...).
@@ -112,7 +112,7 @@ impl DialogSocket {
     }
 
     /// Sets how long a receive may take in all (`None`: no limit); expiry is
-    /// [`Error::Timeout`].
+    /// [`ErrorKind::Timeout`].
     pub fn set_receive_timeout(&mut self, timeout: Option<Duration>) {
         self.receive_timeout = timeout.filter(|t| !t.is_zero());
     }
@@ -156,13 +156,13 @@ impl DialogSocket {
     }
 
     /// Sends `message` followed by CRLF (POCO `sendMessage`). A CR or LF inside it is
-    /// refused with [`Error::InvalidArgument`]: it would smuggle in another command.
+    /// refused with [`ErrorKind::InvalidArgument`]: it would smuggle in another command.
     pub fn send_message(&mut self, message: &str) -> Result<()> {
         if message.contains(['\r', '\n']) {
-            return Err(Error::InvalidArgument(format!(
-                "a command line must not contain CR or LF: {:?}",
-                DialogError::excerpt(message)
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("a command line must not contain CR or LF: {:?}", DialogError::excerpt(message)),
+            ));
         }
         let mut line = Vec::with_capacity(message.len() + 2);
         line.extend_from_slice(message.as_bytes());
@@ -216,14 +216,14 @@ impl DialogSocket {
         );
         match line {
             Ok(line) => Ok(Some(String::from_utf8_lossy(&line).into_owned())),
-            Err(Error::NoMessage(_)) => Ok(None),
+            Err(e) if e.kind() == ErrorKind::NoMessage => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     /// Receives a status reply, single- or multi-line (POCO `receiveStatusMessage`: its code
     /// is [`Reply::code`], its text [`Reply::message`]). The peer closing the connection
-    /// before the reply is [`Error::NoMessage`], during it [`Error::ConnectionReset`]; a
+    /// before the reply is [`ErrorKind::NoMessage`], during it [`ErrorKind::ConnectionReset`]; a
     /// broken limit or syntax is a [`DialogError`] inside the error.
     pub fn receive_status_message(&mut self) -> Result<Reply> {
         let parser = &mut self.parser;
@@ -251,7 +251,7 @@ impl DialogSocket {
     }
 
     /// Replaces the connection in place with what `upgrade` makes of it (STARTTLS, `STLS`,
-    /// `AUTH TLS`: layer TLS on it). Refused with [`Error::Protocol`] when the server sent
+    /// `AUTH TLS`: layer TLS on it). Refused with [`ErrorKind::Protocol`] when the server sent
     /// anything the client has not read yet, or a reply is half read: bytes that arrived in
     /// plaintext must never be taken as coming through TLS (the STARTTLS command injection
     /// of CVE-2011-0411). If `upgrade` fails the dialog has no connection any more.
@@ -260,10 +260,13 @@ impl DialogSocket {
         F: FnOnce(Box<dyn Transport>) -> Result<Box<dyn Transport>>,
     {
         if self.start < self.buf.len() || self.parser.is_partial() || self.lines.is_partial() {
-            return Err(Error::Protocol(format!(
-                "the server sent {} bytes before the TLS handshake; refusing to upgrade",
-                self.buf.len() - self.start + self.parser.partial_len() + self.lines.partial_len()
-            )));
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "the server sent {} bytes before the TLS handshake; refusing to upgrade",
+                    self.buf.len() - self.start + self.parser.partial_len() + self.lines.partial_len()
+                ),
+            ));
         }
         let transport = self.transport.take().ok_or_else(Self::gone)?;
         self.transport = Some(upgrade(transport)?);
@@ -278,7 +281,7 @@ impl DialogSocket {
     }
 
     /// Closes the connection (TLS: `close_notify` first). Further use is
-    /// [`Error::IllegalState`].
+    /// [`ErrorKind::IllegalState`].
     pub fn close(&mut self) -> Result<()> {
         match self.transport.take() {
             Some(mut t) => t.shutdown(),
@@ -292,7 +295,7 @@ impl DialogSocket {
     }
 
     fn gone() -> Error {
-        Error::IllegalState("the dialog's connection is closed".into())
+        Error::new(ErrorKind::IllegalState, "the dialog's connection is closed")
     }
 }
 
@@ -308,7 +311,10 @@ fn drive<T>(
     partial: usize,
 ) -> Result<T> {
     if let Some(why) = broken {
-        return Err(Error::IllegalState(format!("the reply stream is out of step after: {why}")));
+        return Err(Error::new(
+            ErrorKind::IllegalState,
+            format!("the reply stream is out of step after: {why}"),
+        ));
     }
     let transport = transport.as_deref_mut().ok_or_else(DialogSocket::gone)?;
     let deadline = timeout.map(|t| (Instant::now() + t, t));
@@ -364,18 +370,19 @@ fn drive<T>(
         *start = 0;
         if n == 0 {
             return Err(if seen == 0 {
-                Error::NoMessage("the server closed the connection before replying".into())
+                Error::new(ErrorKind::NoMessage, "the server closed the connection before replying")
             } else {
-                Error::ConnectionReset(format!(
-                    "the server closed the connection after {seen} bytes of a reply"
-                ))
+                Error::new(
+                    ErrorKind::ConnectionReset,
+                    format!("the server closed the connection after {seen} bytes of a reply"),
+                )
             });
         }
     }
 }
 
 fn timed_out(limit: Duration, seen: usize) -> Error {
-    Error::Timeout(format!("no complete reply within {limit:?} ({seen} bytes of it received)"))
+    Error::timeout(Timeout::Read, Some(limit), format_args!("a complete reply ({seen} bytes of it received)"))
 }
 
 impl Read for DialogSocket {

@@ -10,7 +10,7 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
 use crate::dialog::Reply;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::socket::{ServerSocket, SocketAddress, StreamSocket};
 
 /// What to do with the address in a `227` reply to `PASV` when it is not the control
@@ -153,9 +153,10 @@ impl PendingData {
             PendingData::Listening { listener, peer } => {
                 let (socket, from) = accept_within(&listener, timeout)?;
                 if from.host() != peer && from.host().to_canonical() != peer.to_canonical() {
-                    return Err(Error::Protocol(format!(
-                        "active data connection from {from}, not from the server {peer}; refused"
-                    )));
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!("active data connection from {from}, not from the server {peer}; refused"),
+                    ));
                 }
                 Ok(socket)
             }
@@ -176,9 +177,11 @@ fn accept_within(
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(Error::Timeout(format!(
-                "the server did not open the active data connection within {timeout:?}"
-            )));
+            return Err(Error::timeout(
+                Timeout::Connect,
+                Some(timeout),
+                "waiting for the server to open the active data connection",
+            ));
         }
         match poll.poll(&mut events, Some(left)) {
             Ok(()) => {}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::data::PasvAddressPolicy;
 use super::transfer::Transfer;
 use crate::dialog::{DialogError, DialogLimits, DialogProtocol, DialogSocket, Reply};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::socket::{Connector, PlainConnector, StreamSocket, Transport};
 
 /// The FTP port (POCO `FTP_PORT`).
@@ -240,7 +240,7 @@ impl FtpClientSession {
     /// default) and, on FTPS, `PBSZ 0` and `PROT P` so transfers are encrypted too.
     pub fn login(&mut self, username: &str, password: &str) -> Result<()> {
         if self.logged_in {
-            return Err(Error::IllegalState("already logged in".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "already logged in"));
         }
         let reply = self.command("USER", username)?;
         let reply = match reply.code() {
@@ -421,7 +421,10 @@ impl FtpClientSession {
 
     fn check_closed(&self, what: &str) -> Result<()> {
         if self.control.is_some() {
-            return Err(Error::IllegalState(format!("{what}: the session is already connected")));
+            return Err(Error::new(
+                ErrorKind::IllegalState,
+                format!("{what}: the session is already connected"),
+            ));
         }
         Ok(())
     }
@@ -434,7 +437,7 @@ impl Drop for FtpClientSession {
 }
 
 fn not_open() -> Error {
-    Error::IllegalState("the FTP session is not connected".into())
+    Error::new(ErrorKind::IllegalState, "the FTP session is not connected")
 }
 
 /// How a command appears in errors: the password hidden.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rpoco_foundation::Uri;
 
 use super::session::{DEFAULT_TIMEOUT, FTP_PORT, FileType, FtpClientSession};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::client::{Opened, UriStreamFactory, UriStreamOpener};
 
 /// Supplies the password for a user named in an `ftp://user@host/` URI without one (POCO
@@ -104,7 +104,7 @@ impl FtpStreamFactory {
     pub fn open_stream(&self, uri: &Uri) -> Result<FtpDownloadStream> {
         let host = uri.host();
         if host.is_empty() {
-            return Err(Error::InvalidArgument(format!("{uri}: no host")));
+            return Err(Error::new(ErrorKind::InvalidArgument, format!("{uri}: no host")));
         }
         let (username, password) = self.credentials(uri)?;
         let (directory, file, kind) = split_path(uri.path())?;
@@ -140,7 +140,10 @@ impl FtpStreamFactory {
         }
         match self.password_provider.as_ref().and_then(|p| p.password(&user, uri.host())) {
             Some(password) => Ok((user, password)),
-            None => Err(Error::NotAuthenticated(format!("password required for {user}@{}", uri.host()))),
+            None => Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("password required for {user}@{}", uri.host()),
+            )),
         }
     }
 }
@@ -155,7 +158,12 @@ fn split_path(path: &str) -> Result<(String, String, char)> {
         Some((p, t)) if t.len() == 1 && "aidAID".contains(t) => {
             (p, t.chars().next().unwrap_or('i').to_ascii_lowercase())
         }
-        Some((_, t)) => return Err(Error::InvalidArgument(format!("unknown FTP transfer type ;type={t}"))),
+        Some((_, t)) => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("unknown FTP transfer type ;type={t}"),
+            ));
+        }
         None => (path, 'i'),
     };
     let (directory, file) = match path.rfind('/') {
@@ -164,7 +172,7 @@ fn split_path(path: &str) -> Result<(String, String, char)> {
         None => ("", path),
     };
     if file.is_empty() && kind != 'd' {
-        return Err(Error::InvalidArgument(format!("no file name in the FTP path {path:?}")));
+        return Err(Error::new(ErrorKind::InvalidArgument, format!("no file name in the FTP path {path:?}")));
     }
     Ok((directory.to_string(), file.to_string(), kind))
 }

@@ -8,7 +8,7 @@ use super::data::{self, PendingData};
 use super::listing::{ListLine, MlsdEntry, parse_list_line};
 use super::session::{FtpClientSession, shown};
 use crate::dialog::{LineReader, Reply, telnet};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::socket::Transport;
 
 /// The largest listing [`FtpClientSession::list`] and friends read (64 MiB).
@@ -156,7 +156,7 @@ impl FtpClientSession {
         self.read_listing(|line| {
             MlsdEntry::parse(line)
                 .map(Some)
-                .ok_or_else(|| Error::Protocol(format!("MLSD line does not parse: {line:?}")))
+                .ok_or_else(|| Error::new(ErrorKind::Protocol, format!("MLSD line does not parse: {line:?}")))
         })
     }
 
@@ -189,7 +189,7 @@ impl FtpClientSession {
     pub fn end_transfer_in_progress(&mut self) -> Result<Reply> {
         match self.transfer.as_ref().map(|t| t.direction) {
             Some(direction) => self.end_transfer(direction),
-            None => Err(Error::IllegalState("no transfer in progress".into())),
+            None => Err(Error::new(ErrorKind::IllegalState, "no transfer in progress")),
         }
     }
 
@@ -232,7 +232,10 @@ impl FtpClientSession {
         loop {
             let n = stream.read(&mut buf).map_err(|e| Error::from_io_during(e, "read listing"))?;
             if stream.transferred > MAX_LISTING_SIZE {
-                return Err(Error::Protocol(format!("listing larger than {MAX_LISTING_SIZE} bytes")));
+                return Err(Error::limit(
+                    Limit::Body,
+                    format!("listing larger than {MAX_LISTING_SIZE} bytes"),
+                ));
             }
             if n == 0 {
                 if reader.is_partial() {
@@ -261,10 +264,13 @@ impl FtpClientSession {
         offset: u64,
     ) -> Result<&mut DataStream> {
         if !self.is_logged_in() {
-            return Err(Error::IllegalState(format!("{command}: not logged in")));
+            return Err(Error::new(ErrorKind::IllegalState, format!("{command}: not logged in")));
         }
         if self.transfer.is_some() {
-            return Err(Error::IllegalState(format!("{command}: a transfer is already in progress")));
+            return Err(Error::new(
+                ErrorKind::IllegalState,
+                format!("{command}: a transfer is already in progress"),
+            ));
         }
         if offset > 0 {
             self.expect("REST", &offset.to_string(), |r| r.code() == 350)?;
@@ -293,12 +299,15 @@ impl FtpClientSession {
 
     fn end_transfer(&mut self, direction: Direction) -> Result<Reply> {
         let Some(mut transfer) = self.transfer.take() else {
-            return Err(Error::IllegalState("no transfer in progress".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "no transfer in progress"));
         };
         if transfer.direction != direction {
             let command = transfer.command.clone();
             self.transfer = Some(transfer);
-            return Err(Error::IllegalState(format!("the transfer in progress is {command}")));
+            return Err(Error::new(
+                ErrorKind::IllegalState,
+                format!("the transfer in progress is {command}"),
+            ));
         }
         // An upload ends with the end of the data connection, closed so that no byte is
         // lost: a reset (closing with unread bytes, such as the server's close_notify) can

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::socket::Transport;
 
 const INITIAL_READ_BUFFER: usize = 16 * 1024;
@@ -26,6 +26,18 @@ impl Conn {
             start: 0,
             end: 0,
             wbuf: Vec::with_capacity(4096),
+        }
+    }
+
+    /// Puts bytes received elsewhere (a [`DetachedConnection`](crate::DetachedConnection)'s)
+    /// in front of what is read next.
+    pub(crate) fn preload(&mut self, bytes: &[u8]) {
+        let pending = self.buffered().to_vec();
+        self.buf = [bytes, &pending].concat();
+        self.start = 0;
+        self.end = self.buf.len();
+        if self.buf.len() < INITIAL_READ_BUFFER {
+            self.buf.resize(INITIAL_READ_BUFFER, 0);
         }
     }
 
@@ -99,9 +111,10 @@ impl Conn {
                 if got == 0 {
                     return Ok(None);
                 }
-                return Err(Error::Message(format!(
-                    "connection closed inside the message head after {got} bytes"
-                )));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("connection closed inside the message head after {got} bytes"),
+                ));
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Percent-encoding with POCO `URI::encode`/`decode` rules (used by cookies and forms).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 const ILLEGAL: &str = "%<>{}|\\\"^`!*'()$,[]";
 
@@ -23,7 +23,7 @@ pub(crate) fn uri_encode(s: &str, reserved: &str) -> String {
 }
 
 /// POCO `URI::decode`: `%XX` (either case) → byte, `+` → space when `plus_as_space`.
-/// A bad escape → [`Error::Syntax`] naming its offset; non-UTF-8 results are an error.
+/// A bad escape → [`ErrorKind::Syntax`](crate::ErrorKind::Syntax) naming its offset; non-UTF-8 results are an error.
 pub(crate) fn uri_decode(s: &str, plus_as_space: bool) -> Result<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -32,9 +32,9 @@ pub(crate) fn uri_decode(s: &str, plus_as_space: bool) -> Result<String> {
         match b[i] {
             b'%' => {
                 let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-                let v = hex
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| Error::Syntax(format!("bad percent-escape at byte {i} of `{s}`")))?;
+                let v = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
+                    Error::new(ErrorKind::Syntax, format!("bad percent-escape at byte {i} of `{s}`"))
+                })?;
                 out.push(v);
                 i += 3;
                 continue;
@@ -44,7 +44,8 @@ pub(crate) fn uri_decode(s: &str, plus_as_space: bool) -> Result<String> {
         }
         i += 1;
     }
-    String::from_utf8(out).map_err(|_| Error::Syntax(format!("percent-decoded `{s}` is not UTF-8")))
+    String::from_utf8(out)
+        .map_err(|_| Error::new(ErrorKind::Syntax, format!("percent-decoded `{s}` is not UTF-8")))
 }
 
 #[cfg(test)]
@@ -56,6 +57,8 @@ mod tests {
         assert_eq!(uri_encode("a b/c?é", ""), "a%20b/c?%C3%A9");
         assert_eq!(uri_encode("a=b&c", "&="), "a%3Db%26c");
         assert_eq!(uri_decode("a%20b+c", true).unwrap(), "a b c");
-        assert!(matches!(uri_decode("a%2", false), Err(Error::Syntax(m)) if m.contains("byte 1")));
+        assert!(
+            matches!(uri_decode("a%2", false), Err(e) if e.kind() == ErrorKind::Syntax && e.message().contains("byte 1"))
+        );
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::str::FromStr;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// POCO `IPAddress`: an IPv4 or IPv6 address. The standard type does everything POCO's does
 /// (`parse` is [`str::parse`], `is_loopback`, `is_unspecified` for `isWildcard`, ...).
@@ -52,9 +52,12 @@ impl Default for SocketAddress {
 
 impl SocketAddress {
     /// Builds an address from a host (literal or name) and a port; names are resolved and the
-    /// first result is taken. Nothing found → [`Error::HostNotFound`].
+    /// first result is taken. Nothing found → [`ErrorKind::HostNotFound`](crate::ErrorKind::HostNotFound).
     pub fn new(host: &str, port: u16) -> Result<Self> {
-        Self::resolve_all(host, port)?.into_iter().next().ok_or_else(|| Error::HostNotFound(host.to_owned()))
+        Self::resolve_all(host, port)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::new(ErrorKind::HostNotFound, host.to_owned()))
     }
 
     /// Builds an address from an IP address and a port (no resolution).
@@ -64,13 +67,13 @@ impl SocketAddress {
 
     /// Builds an address from a host and a service: a port number or one of a few well-known
     /// service names (`http`, `https`, `ftp`, `ssh`, `smtp`, ...). Unknown names →
-    /// [`Error::InvalidAddress`] (POCO: `ServiceNotFoundException`).
+    /// [`ErrorKind::InvalidAddress`](crate::ErrorKind::InvalidAddress) (POCO: `ServiceNotFoundException`).
     pub fn with_service(host: &str, service: &str) -> Result<Self> {
         Self::new(host, resolve_service(service)?)
     }
 
     /// Parses `host:port`, `[v6]:port` or `1.2.3.4:port` (POCO's one-string constructor).
-    /// A missing port → [`Error::InvalidArgument`].
+    /// A missing port → [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
     pub fn parse(host_and_port: &str) -> Result<Self> {
         let (host, port) = split_host_port(host_and_port)?;
         Self::new(host, resolve_service(port)?)
@@ -83,14 +86,14 @@ impl SocketAddress {
             return Ok(vec![SocketAddress::from_ip(ip, port)]);
         }
         if host.is_empty() {
-            return Err(Error::InvalidAddress("empty host name".into()));
+            return Err(Error::new(ErrorKind::InvalidAddress, "empty host name"));
         }
         let addrs: Vec<SocketAddress> = (host, port)
             .to_socket_addrs()
-            .map_err(|e| Error::HostNotFound(format!("{host}: {e}")))?
+            .map_err(|e| Error::new(ErrorKind::HostNotFound, format!("{host}: {e}")))?
             .map(SocketAddress)
             .collect();
-        if addrs.is_empty() { Err(Error::HostNotFound(host.to_owned())) } else { Ok(addrs) }
+        if addrs.is_empty() { Err(Error::new(ErrorKind::HostNotFound, host.to_owned())) } else { Ok(addrs) }
     }
 
     /// The IP address (POCO `host()`).
@@ -117,18 +120,18 @@ impl SocketAddress {
 /// Splits `host:port` / `[v6]:port`; the host keeps no brackets.
 pub(crate) fn split_host_port(s: &str) -> Result<(&str, &str)> {
     if let Some(rest) = s.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| Error::InvalidAddress(format!("unterminated IPv6 address in `{s}`")))?;
+        let (host, after) = rest.split_once(']').ok_or_else(|| {
+            Error::new(ErrorKind::InvalidAddress, format!("unterminated IPv6 address in `{s}`"))
+        })?;
         let port = after
             .strip_prefix(':')
             .filter(|p| !p.is_empty())
-            .ok_or_else(|| Error::InvalidArgument(format!("missing port number in `{s}`")))?;
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("missing port number in `{s}`")))?;
         return Ok((host, port));
     }
     match s.rsplit_once(':') {
         Some((host, port)) if !host.contains(':') && !port.is_empty() => Ok((host, port)),
-        _ => Err(Error::InvalidArgument(format!("missing port number in `{s}`"))),
+        _ => Err(Error::new(ErrorKind::InvalidArgument, format!("missing port number in `{s}`"))),
     }
 }
 
@@ -158,7 +161,7 @@ fn resolve_service(service: &str) -> Result<u16> {
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(service))
         .map(|&(_, port)| port)
-        .ok_or_else(|| Error::InvalidAddress(format!("service not found: `{service}`")))
+        .ok_or_else(|| Error::new(ErrorKind::InvalidAddress, format!("service not found: `{service}`")))
 }
 
 impl fmt::Display for SocketAddress {
@@ -197,9 +200,15 @@ mod tests {
         assert_eq!(SocketAddress::parse("[::1]:443").unwrap().to_string(), "[::1]:443");
         assert_eq!(SocketAddress::parse("127.0.0.1:http").unwrap().port(), 80);
         assert_eq!(SocketAddress::parse("localhost:8080").unwrap().port(), 8080);
-        assert!(matches!(SocketAddress::parse("127.0.0.1"), Err(Error::InvalidArgument(_))));
-        assert!(matches!(SocketAddress::parse("[::1"), Err(Error::InvalidAddress(_))));
-        assert!(matches!(SocketAddress::parse("1.2.3.4:nosuch"), Err(Error::InvalidAddress(_))));
+        assert!(matches!(
+            SocketAddress::parse("127.0.0.1").map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidArgument)
+        ));
+        assert!(matches!(SocketAddress::parse("[::1").map_err(|e| e.kind()), Err(ErrorKind::InvalidAddress)));
+        assert!(matches!(
+            SocketAddress::parse("1.2.3.4:nosuch").map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidAddress)
+        ));
         assert_eq!(SocketAddress::default().to_string(), "0.0.0.0:0");
         assert_eq!(SocketAddress::new("[::1]", 1).unwrap().family(), AddressFamily::IPv6);
     }

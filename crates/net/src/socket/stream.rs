@@ -8,7 +8,7 @@ use std::time::Duration;
 use socket2::SockRef;
 
 use super::address::SocketAddress;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 
 /// POCO `StreamSocket`: a connected TCP socket.
 ///
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 /// [`AbortHandle`](crate::AbortHandle) uses. The socket closes when the last clone drops.
 ///
 /// No timeouts are set by default (POCO). `Read`/`Write` are implemented for the socket and
-/// for `&StreamSocket`. A receive timeout surfaces as [`Error::Timeout`] from
+/// for `&StreamSocket`. A receive timeout surfaces as [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) from
 /// [`receive_bytes`](StreamSocket::receive_bytes) and as `io::ErrorKind::WouldBlock` or
 /// `TimedOut` from `read`.
 ///
@@ -56,7 +56,7 @@ impl StreamSocket {
         Ok(StreamSocket::from(stream))
     }
 
-    /// Connects with a timeout; expiry → [`Error::Timeout`] ("connect timed out").
+    /// Connects with a timeout; expiry → [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) ("connect timed out").
     /// `None` waits as long as the operating system does.
     pub fn connect_timeout(address: &SocketAddress, timeout: Option<Duration>) -> Result<Self> {
         let Some(timeout) = timeout.filter(|t| !t.is_zero()) else {
@@ -64,7 +64,8 @@ impl StreamSocket {
         };
         let stream = TcpStream::connect_timeout(&address.as_std(), timeout).map_err(|e| match e.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
-                Error::Timeout(format!("connect to {address} timed out after {timeout:?}"))
+                Error::timeout(Timeout::Connect, Some(timeout), format_args!("connect to {address}"))
+                    .with_source(e)
             }
             _ => Error::from_io_during(e, &format!("connect to {address}")),
         })?;
@@ -81,7 +82,7 @@ impl StreamSocket {
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or_else(|| Error::HostNotFound(host.to_owned())))
+        Err(last.unwrap_or_else(|| Error::new(ErrorKind::HostNotFound, host.to_owned())))
     }
 
     /// Sends all of `data` (POCO's blocking `sendBytes` loops until everything is sent).
@@ -91,7 +92,7 @@ impl StreamSocket {
     }
 
     /// Receives up to `buf.len()` bytes; 0 means the peer closed its side. A receive timeout
-    /// → [`Error::Timeout`].
+    /// → [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
     pub fn receive_bytes(&self, buf: &mut [u8]) -> Result<usize> {
         loop {
             match (&*self.inner).read(buf) {

@@ -15,7 +15,7 @@ use super::connection::TcpServerConnectionFactory;
 use super::dispatcher::Dispatcher;
 use super::params::TcpServerParams;
 use super::poller::Poller;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::socket::{ServerSocket, SocketAddress, StreamSocket};
 
 /// Decides whether an accepted connection is served (POCO `TCPServerConnectionFilter`).
@@ -145,7 +145,7 @@ impl TcpServer {
     pub fn start(&self) -> Result<()> {
         let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
         if threads.stopped {
-            return Err(Error::IllegalState("the server was stopped".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "the server was stopped"));
         }
         if threads.started {
             return Ok(());
@@ -153,7 +153,7 @@ impl TcpServer {
         let accept_poll = self.accept_poll.lock().unwrap_or_else(|p| p.into_inner()).take();
         let poll = self.poll.lock().unwrap_or_else(|p| p.into_inner()).take();
         let (Some(accept_poll), Some(poll)) = (accept_poll, poll) else {
-            return Err(Error::IllegalState("the server cannot be restarted".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "the server cannot be restarted"));
         };
         self.socket.set_blocking(false)?;
         let fd = self.socket.as_tcp_listener().as_raw_fd();
@@ -222,7 +222,7 @@ impl TcpServer {
     ) -> Result<()> {
         let threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
         if threads.started {
-            return Err(Error::IllegalState("set the connection filter before start()".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "set the connection filter before start()"));
         }
         *self.filter.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(filter));
         Ok(())

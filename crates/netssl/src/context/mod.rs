@@ -37,7 +37,7 @@ pub use keys::PrivateKey;
 pub use params::{DEFAULT_CIPHER_LIST, Params, Protocols, Usage, VerificationMode};
 
 use crate::cert_handler::InvalidCertificateHandler;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::x509::X509Certificate;
 use build::{base_provider, build_client, build_server, versions};
 use cipher_list::Selection;
@@ -110,7 +110,7 @@ impl Context {
     /// Empty strings mean "none"; an empty `certificate_file` means the certificate is in
     /// `private_key_file`; an empty `cipher_list` means [`DEFAULT_CIPHER_LIST`]. Files are read
     /// now: a missing or malformed file, a key that does not match its certificate, or a cipher
-    /// list that selects nothing is an [`Error::SslContext`] naming it.
+    /// list that selects nothing is an [`ErrorKind::SslContext`](crate::ErrorKind::SslContext) naming it.
     #[allow(clippy::too_many_arguments)] // mirrors POCO's constructor argument for argument
     pub fn new(
         usage: Usage,
@@ -305,7 +305,7 @@ impl Context {
     /// uses the first. POCO has one certificate per context.
     pub fn add_certificate(&self, chain: &[X509Certificate], key: &PrivateKey) -> Result<()> {
         if chain.is_empty() {
-            return Err(Error::InvalidArgument("add_certificate: the chain is empty".into()));
+            return Err(Error::new(ErrorKind::InvalidArgument, "add_certificate: the chain is empty"));
         }
         let mut identity = Identity {
             chain: chain.iter().map(X509Certificate::der_owned).collect(),
@@ -344,11 +344,19 @@ impl Context {
     pub fn require_minimum_protocol(&self, protocol: Protocols) -> Result<()> {
         let minimum = match protocol {
             Protocols::SSLV2 | Protocols::SSLV3 => {
-                return Err(Error::InvalidArgument(format!("{} is not supported", protocol.name())));
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("{} is not supported", protocol.name()),
+                ));
             }
             Protocols::TLSV1 | Protocols::TLSV1_1 | Protocols::TLSV1_2 => Protocols::TLSV1_2,
             Protocols::TLSV1_3 => Protocols::TLSV1_3,
-            other => return Err(Error::InvalidArgument(format!("not a single protocol: {other:?}"))),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("not a single protocol: {other:?}"),
+                ));
+            }
         };
         self.update(|state| {
             versions(minimum, state.disabled)?;
@@ -384,16 +392,16 @@ impl Context {
 
     /// POCO's `enableExtendedCertificateVerification`: the host name check, on by default.
     ///
-    /// `true` turns it back on. `false` is refused with [`Error::InvalidArgument`]: it would
+    /// `true` turns it back on. `false` is refused with [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument): it would
     /// silently accept any valid certificate for any host. Use
     /// [`VerificationMode::None`] or
     /// [`dangerous_disable_hostname_verification`](Self::dangerous_disable_hostname_verification).
     pub fn enable_extended_certificate_verification(&self, enable: bool) -> Result<()> {
         if !enable {
-            return Err(Error::InvalidArgument(
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
                 "disabling the host name check is refused; if you must, call \
-                 Context::dangerous_disable_hostname_verification()"
-                    .into(),
+                 Context::dangerous_disable_hostname_verification()",
             ));
         }
         self.update(|state| {
@@ -431,7 +439,10 @@ impl Context {
     /// by a server in this order. POCO has no ALPN.
     pub fn set_alpn_protocols(&self, protocols: &[&str]) -> Result<()> {
         if let Some(bad) = protocols.iter().find(|p| p.is_empty() || p.len() > 255) {
-            return Err(Error::InvalidArgument(format!("ALPN protocol {bad:?} must be 1 to 255 bytes")));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("ALPN protocol {bad:?} must be 1 to 255 bytes"),
+            ));
         }
         self.update(|state| {
             state.alpn = protocols.iter().map(|p| p.as_bytes().to_vec()).collect();
@@ -456,9 +467,9 @@ impl Context {
             Some(b64) => rpoco_foundation::base64::decode(b64).ok(),
             None => rpoco_foundation::hex::decode(pin).ok(),
         };
-        let pin_bytes = bytes
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .ok_or_else(|| Error::InvalidArgument(format!("not a SHA-256 SPKI pin: {pin:?}")))?;
+        let pin_bytes = bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| {
+            Error::new(ErrorKind::InvalidArgument, format!("not a SHA-256 SPKI pin: {pin:?}"))
+        })?;
         self.add_spki_pin(pin_bytes);
         Ok(())
     }

@@ -202,8 +202,19 @@ impl Policy {
     }
 }
 
-/// Maps a webpki error to the OpenSSL-style failure, finding the failing certificate's depth.
+/// Maps a webpki error to the OpenSSL-style failure, finding the failing certificate's depth;
+/// webpki's error stays in the failure as its cause.
 fn classify(error: &webpki::Error, certs: &[Option<X509Certificate>], now: UnixTime) -> VerificationFailure {
+    let mut failure = classify_check(error, certs, now);
+    failure.cause = Some(Box::new(error.clone()));
+    failure
+}
+
+fn classify_check(
+    error: &webpki::Error,
+    certs: &[Option<X509Certificate>],
+    now: UnixTime,
+) -> VerificationFailure {
     use webpki::Error as E;
     let now_time = UNIX_EPOCH + Duration::from_secs(now.as_secs());
     let out_of_validity = |expired: bool| {

@@ -5,14 +5,15 @@ use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
 use super::{Deadline, IoTimeouts, Stepped, TimeoutOps, TlsStream};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 
 impl<T: Read + Write> TlsStream<T> {
     /// Runs the handshake now if it has not run (POCO's `completeHandshake`). Reads and
     /// writes do this themselves; call it to see handshake errors at a known point.
     pub fn complete_handshake(&mut self) -> Result<()> {
-        if let Some(why) = &self.failed {
-            return Err(Error::Ssl(format!("the TLS handshake failed earlier: {why}")));
+        if let Some((kind, detail, why)) = &self.failed {
+            let message = format!("the TLS handshake failed earlier: {why}");
+            return Err(Error::new(*kind, message).with_detail(detail.clone()));
         }
         if !self.conn.is_handshaking() {
             return Ok(());
@@ -24,8 +25,8 @@ impl<T: Read + Write> TlsStream<T> {
         };
         match &result {
             // A stepped handshake waiting for the peer is not a failure.
-            Err(Error::Io(e)) if self.stepped.is_some() && e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => self.failed = Some(e.to_string()),
+            Err(e) if self.stepped.is_some() && e.io_kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => self.failed = Some((e.kind(), e.detail().clone(), e.message().to_owned())),
             Ok(()) => {}
         }
         result
@@ -55,7 +56,7 @@ impl<T: Read + Write> TlsStream<T> {
         let result =
             self.drive_handshake(Drive::Blocking(Some((Instant::now() + limit, limit, set_read, set_write))));
         let restored = set_read(&mut self.io, saved.0).and_then(|()| set_write(&mut self.io, saved.1));
-        result.and(restored.map_err(Error::Io))
+        result.and(restored.map_err(Error::io))
     }
 
     /// Runs the handshake as far as `drive` lets it: to the end (blocking), or until the
@@ -68,9 +69,11 @@ impl<T: Read + Write> TlsStream<T> {
         };
         let timed_out = |peer: &str, cause: &dyn std::fmt::Display| match limit {
             Some((_, limit)) => {
-                Error::Timeout(format!("TLS handshake with {peer} did not complete within {limit:?}"))
+                Error::timeout(Timeout::Handshake, Some(limit), format_args!("TLS handshake with {peer}"))
             }
-            None => Error::Timeout(format!("TLS handshake with {peer}: {cause}")),
+            None => {
+                Error::timeout(Timeout::Handshake, None, format_args!("TLS handshake with {peer} ({cause})"))
+            }
         };
         // Before each read or write: a passed deadline is a timeout, and blocking I/O may wait
         // only for what is left of it.
@@ -82,7 +85,7 @@ impl<T: Read + Write> TlsStream<T> {
             }
             if let Drive::Blocking(Some((_, _, set_read, set_write))) = drive {
                 let set = if writing { set_write } else { set_read };
-                set(io, Some(left)).map_err(Error::Io)?;
+                set(io, Some(left)).map_err(Error::io)?;
             }
             Ok(())
         };
@@ -92,7 +95,7 @@ impl<T: Read + Write> TlsStream<T> {
             Drive::Blocking(_) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
                 timed_out(&peer, &e)
             }
-            _ => Error::Io(e),
+            _ => Error::io(e),
         };
         while self.conn.is_handshaking() {
             while self.conn.wants_write() {
@@ -107,13 +110,14 @@ impl<T: Read + Write> TlsStream<T> {
             let n = self.conn.read_tls(&mut self.io).map_err(io_error)?;
             self.process_packets()?;
             if n == 0 && self.conn.is_handshaking() {
-                return Err(Error::SslConnectionUnexpectedlyClosed(format!(
-                    "{peer} closed the connection during the TLS handshake"
-                )));
+                return Err(Error::new(
+                    ErrorKind::SslConnectionUnexpectedlyClosed,
+                    format!("{peer} closed the connection during the TLS handshake"),
+                ));
             }
         }
         // The last flight (e.g. the client's Finished in TLS 1.3) may still be queued.
-        self.flush_tls().map_err(Error::Io)
+        self.flush_tls().map_err(Error::io)
     }
 }
 

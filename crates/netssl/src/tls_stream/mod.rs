@@ -7,7 +7,7 @@
 //! [`IoTimeouts`]) it must finish within that time in total, so a silent peer cannot hold
 //! the caller. [`shutdown`](TlsStream::shutdown) sends `close_notify`. A peer that closes
 //! without `close_notify` is reported as POCO reports it: to a client as
-//! [`Error::SslConnectionUnexpectedlyClosed`] (the data may be truncated), to a server as
+//! [`ErrorKind::SslConnectionUnexpectedlyClosed`](crate::ErrorKind::SslConnectionUnexpectedlyClosed) (the data may be truncated), to a server as
 //! end of stream; see [`set_close_notify_required`](TlsStream::set_close_notify_required).
 //!
 //! ```no_run
@@ -40,7 +40,7 @@ use rustls::{
 mod handshake;
 
 use crate::context::Context;
-use crate::error::{CertificateCheck, Error, Result, VerificationFailure};
+use crate::error::{CertificateCheck, Detail, Error, ErrorKind, Result, VerificationFailure};
 use crate::x509::{X509Certificate, server_name};
 
 /// What a [`TlsStream`] needs from its transport to bound a handshake in time: POCO's
@@ -98,8 +98,9 @@ pub struct TlsStream<T> {
     clean_eof_before_reply: bool,
     /// Whether application data arrived since application data was last written.
     replied: bool,
-    /// Set when the handshake failed: the stream is unusable and says why.
-    failed: Option<String>,
+    /// Set when the handshake failed: the stream is unusable and says why (kind, details
+    /// and message of the first failure; every later call fails with the same kind).
+    failed: Option<(ErrorKind, Detail, String)>,
     /// Set on server connections whose handshake runs in steps over a non-blocking socket.
     stepped: Option<Stepped>,
     /// Decrypted bytes rustls holds that no read has taken yet.
@@ -142,24 +143,30 @@ impl<T: Read + Write> TlsStream<T> {
     /// Nothing is sent until the handshake runs.
     pub fn client(context: &Arc<Context>, host: &str, io: T) -> Result<Self> {
         if context.is_for_server_use() {
-            return Err(Error::InvalidArgument("a server context cannot make client connections".into()));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "a server context cannot make client connections",
+            ));
         }
         let name = server_name(host)?;
         let conn = ClientConnection::new(context.rustls_client_config()?, name)
-            .map_err(|e| Error::Ssl(format!("cannot start a TLS client connection: {e}")))?;
+            .map_err(|e| Error::new(ErrorKind::Ssl, format!("cannot start a TLS client connection: {e}")))?;
         Ok(Self::with(Connection::Client(conn), io, context, host, true))
     }
 
     /// A server connection over `io` (an accepted socket).
     pub fn server(context: &Arc<Context>, io: T) -> Result<Self> {
         if !context.is_for_server_use() {
-            return Err(Error::InvalidArgument("a client context cannot accept TLS connections".into()));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "a client context cannot accept TLS connections",
+            ));
         }
         if !context.has_certificate() {
-            return Err(Error::Ssl("the server context has no certificate and private key".into()));
+            return Err(Error::new(ErrorKind::Ssl, "the server context has no certificate and private key"));
         }
         let conn = ServerConnection::new(context.rustls_server_config()?)
-            .map_err(|e| Error::Ssl(format!("cannot start a TLS server connection: {e}")))?;
+            .map_err(|e| Error::new(ErrorKind::Ssl, format!("cannot start a TLS server connection: {e}")))?;
         Ok(Self::with(Connection::Server(conn), io, context, "client", false))
     }
 
@@ -203,7 +210,7 @@ impl<T: Read + Write> TlsStream<T> {
     }
 
     /// Whether a peer closing without `close_notify` is an error
-    /// ([`Error::SslConnectionUnexpectedlyClosed`]) rather than end of stream. Default: an
+    /// ([`ErrorKind::SslConnectionUnexpectedlyClosed`](crate::ErrorKind::SslConnectionUnexpectedlyClosed)) rather than end of stream. Default: an
     /// error for clients, end of stream for servers (as POCO).
     pub fn set_close_notify_required(&mut self, required: bool) {
         self.close_notify_required = required;
@@ -273,11 +280,11 @@ impl<T: Read + Write> TlsStream<T> {
         !self.conn.is_handshaking()
     }
 
-    /// The peer's certificate (POCO's `peerCertificate`); an [`Error::Ssl`] if it sent none.
+    /// The peer's certificate (POCO's `peerCertificate`); an [`ErrorKind::Ssl`](crate::ErrorKind::Ssl) if it sent none.
     pub fn peer_certificate(&self) -> Result<X509Certificate> {
         match self.conn.peer_certificates().and_then(|c| c.first()) {
             Some(der) => X509Certificate::parse(der.clone()),
-            None => Err(Error::Ssl("No certificate available".into())),
+            None => Err(Error::new(ErrorKind::Ssl, "No certificate available")),
         }
     }
 
@@ -362,10 +369,13 @@ impl<T: Read + Write> TlsStream<T> {
         // Nothing arrived since the last write: nothing can have been cut off.
         let nothing_lost = self.clean_eof_before_reply && !self.replied;
         if self.close_notify_required && !nothing_lost {
-            Err(Error::SslConnectionUnexpectedlyClosed(format!(
-                "{} closed the connection without close_notify; the data received may be truncated",
-                self.peer
-            ))
+            Err(Error::new(
+                ErrorKind::SslConnectionUnexpectedlyClosed,
+                format!(
+                    "{} closed the connection without close_notify; the data received may be truncated",
+                    self.peer
+                ),
+            )
             .into())
         } else {
             Ok(0)
@@ -426,7 +436,8 @@ impl<T> fmt::Debug for TlsStream<T> {
     }
 }
 
-/// rustls errors as POCO's exceptions, keeping our verifier's failure intact.
+/// rustls errors as POCO's exceptions, keeping our verifier's failure intact and the rustls
+/// error as the source.
 fn map_tls_error(error: rustls::Error, peer: &str, handshaking: bool) -> Error {
     use rustls::Error as E;
     let failure = |check, detail: String| {
@@ -434,10 +445,10 @@ fn map_tls_error(error: rustls::Error, peer: &str, handshaking: bool) -> Error {
         f.host = Some(peer.to_string());
         Error::from(f)
     };
-    match error {
+    let mapped = match &error {
         E::InvalidCertificate(CertificateError::Other(other)) => {
             match other.0.downcast_ref::<VerificationFailure>() {
-                Some(f) => Error::from(f.clone()),
+                Some(f) => return Error::from(f.clone()),
                 None => failure(CertificateCheck::Other, other.to_string()),
             }
         }
@@ -463,10 +474,19 @@ fn map_tls_error(error: rustls::Error, peer: &str, handshaking: bool) -> Error {
                 }
                 _ => "",
             };
-            Error::Ssl(format!("{peer} sent a fatal TLS alert: {alert:?}{hint}"))
+            Error::alert(alert, format!("{peer} sent a fatal TLS alert: {alert:?}{hint}"))
         }
-        E::PeerIncompatible(why) => Error::Ssl(format!("{peer} is incompatible: {why:?}")),
-        other if handshaking => Error::Ssl(format!("TLS handshake with {peer} failed: {other}")),
-        other => Error::Ssl(format!("TLS error with {peer}: {other}")),
-    }
+        E::InvalidMessage(rustls::InvalidMessage::InvalidContentType) if handshaking => Error::new(
+            ErrorKind::Ssl,
+            format!(
+                "TLS handshake with {peer} failed: the peer does not speak TLS (plain HTTP or another protocol on a TLS port?): {error}"
+            ),
+        ),
+        E::PeerIncompatible(why) => Error::new(ErrorKind::Ssl, format!("{peer} is incompatible: {why:?}")),
+        other if handshaking => {
+            Error::new(ErrorKind::Ssl, format!("TLS handshake with {peer} failed: {other}"))
+        }
+        other => Error::new(ErrorKind::Ssl, format!("TLS error with {peer}: {other}")),
+    };
+    mapped.with_source(error)
 }

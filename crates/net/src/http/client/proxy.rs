@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::conn::Conn;
 use crate::http::message::{
     HTTP_1_1, HeaderLimits, HttpBasicCredentials, HttpDigestCredentials, HttpMessage, HttpRequest, HttpStatus,
@@ -159,18 +159,23 @@ impl ProxyConfig {
         };
         let socks = scheme.eq_ignore_ascii_case("socks5") || scheme.eq_ignore_ascii_case("socks5h");
         if !socks && !scheme.eq_ignore_ascii_case("http") {
-            return Err(Error::InvalidArgument(format!("unsupported proxy scheme `{scheme}` in `{url}`")));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("unsupported proxy scheme `{scheme}` in `{url}`"),
+            ));
         }
         let default_port = if socks { 1080 } else { 80 };
         let (host, port) = match crate::socket::split_host_port(host_port) {
             Ok((h, p)) => (
                 h.to_owned(),
-                p.parse().map_err(|_| Error::InvalidArgument(format!("bad proxy port in `{url}`")))?,
+                p.parse().map_err(|_| {
+                    Error::new(ErrorKind::InvalidArgument, format!("bad proxy port in `{url}`"))
+                })?,
             ),
             Err(_) => (host_port.trim_start_matches('[').trim_end_matches(']').to_owned(), default_port),
         };
         if host.is_empty() {
-            return Err(Error::InvalidArgument(format!("no proxy host in `{url}`")));
+            return Err(Error::new(ErrorKind::InvalidArgument, format!("no proxy host in `{url}`")));
         }
         let mut config = ProxyConfig {
             host,
@@ -250,12 +255,12 @@ pub(crate) fn connect_tunnel(
         conn.flush().map_err(|e| Error::from_io_during(e, "send CONNECT to proxy"))?;
         let limits = HeaderLimits::default();
         let res = conn.read_head(|b| parse_response_head(b, &limits))?.ok_or_else(|| {
-            Error::NoMessage("proxy closed the connection without answering CONNECT".into())
+            Error::new(ErrorKind::NoMessage, "proxy closed the connection without answering CONNECT")
         })?;
         let code = res.status().code();
         if (200..300).contains(&code) {
             if !conn.buffered().is_empty() {
-                return Err(Error::Protocol("proxy sent data after its CONNECT response".into()));
+                return Err(Error::new(ErrorKind::Protocol, "proxy sent data after its CONNECT response"));
             }
             return Ok(socket);
         }
@@ -271,7 +276,11 @@ pub(crate) fn connect_tunnel(
             socket = if res.keep_alive() && drain(&mut conn, &res)? { socket } else { reconnect()? };
             continue;
         }
-        return Err(Error::Http(format!("Cannot establish proxy connection ({code}): {}", res.reason())));
+        return Err(Error::proxy_reply(
+            Some(code),
+            res.reason(),
+            format!("Cannot establish proxy connection ({code}): {}", res.reason()),
+        ));
     }
 }
 
@@ -316,15 +325,19 @@ pub(crate) fn socks5_connect(
     let mut reply = [0u8; 2];
     s.read_exact(&mut reply).map_err(|e| Error::from_io_during(e, "SOCKS5 greeting"))?;
     if reply[0] != 5 {
-        return Err(Error::Protocol(format!("not a SOCKS5 proxy (version byte {})", reply[0])));
+        return Err(Error::new(
+            ErrorKind::Protocol,
+            format!("not a SOCKS5 proxy (version byte {})", reply[0]),
+        ));
     }
     match reply[1] {
         0 => {}
         2 if with_auth => {
             let (u, p) = (config.username.as_bytes(), config.password.as_bytes());
             if u.len() > 255 || p.len() > 255 {
-                return Err(Error::InvalidArgument(
-                    "SOCKS5 user name and password are limited to 255 bytes".into(),
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "SOCKS5 user name and password are limited to 255 bytes",
                 ));
             }
             let mut msg = vec![1, u.len() as u8];
@@ -334,17 +347,24 @@ pub(crate) fn socks5_connect(
             s.write_all(&msg)?;
             s.read_exact(&mut reply)?;
             if reply[1] != 0 {
-                return Err(Error::NotAuthenticated(
-                    "SOCKS5 proxy rejected the user name or password".into(),
+                return Err(Error::new(
+                    ErrorKind::NotAuthenticated,
+                    "SOCKS5 proxy rejected the user name or password",
                 ));
             }
         }
         0xff => {
-            return Err(Error::NotAuthenticated(
-                "SOCKS5 proxy accepts none of our authentication methods".into(),
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                "SOCKS5 proxy accepts none of our authentication methods",
             ));
         }
-        m => return Err(Error::Protocol(format!("SOCKS5 proxy chose method {m} we did not offer"))),
+        m => {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!("SOCKS5 proxy chose method {m} we did not offer"),
+            ));
+        }
     }
     let mut req = vec![5, 1, 0];
     match host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
@@ -358,7 +378,10 @@ pub(crate) fn socks5_connect(
         }
         Err(_) => {
             if host.len() > 255 {
-                return Err(Error::InvalidArgument(format!("host name too long for SOCKS5: {host}")));
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("host name too long for SOCKS5: {host}"),
+                ));
             }
             req.push(3);
             req.push(host.len() as u8);
@@ -382,7 +405,8 @@ pub(crate) fn socks5_connect(
             _ => "unknown error",
         };
         let msg = format!("SOCKS5 proxy could not connect to {host}:{port}: {why} (code {})", head[1]);
-        return Err(if head[1] == 5 { Error::ConnectionRefused(msg) } else { Error::Net(msg) });
+        let kind = if head[1] == 5 { ErrorKind::ConnectionRefused } else { ErrorKind::Net };
+        return Err(Error::peer(kind, &format!("{} ({why})", head[1]), msg));
     }
     let skip = match head[3] {
         1 => 4 + 2,
@@ -392,7 +416,12 @@ pub(crate) fn socks5_connect(
             s.read_exact(&mut len)?;
             len[0] as usize + 2
         }
-        t => return Err(Error::Protocol(format!("SOCKS5 reply with unknown address type {t}"))),
+        t => {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!("SOCKS5 reply with unknown address type {t}"),
+            ));
+        }
     };
     let mut rest = vec![0u8; skip];
     s.read_exact(&mut rest)?;

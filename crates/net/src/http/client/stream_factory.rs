@@ -9,7 +9,7 @@ use rpoco_foundation::Uri;
 
 use super::proxy::ProxyConfig;
 use super::session::HttpClientSession;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{
     HTTP_1_1, HttpBasicCredentials, HttpMessage, HttpRequest, HttpResponse, HttpStatus,
 };
@@ -43,7 +43,7 @@ pub trait UriStreamFactory: Send + Sync {
 /// POCO `HTTPStreamFactory`: `GET` with `User-Agent` and `Accept: */*`, following redirects
 /// (301, 302, 303, 307 and, per RFC 9110, 308) up to a bound (default 10), answering one
 /// `401` with the URI's user info as Basic credentials. A non-2xx final status is
-/// [`Error::Http`] naming it.
+/// [`ErrorKind::Http`](crate::ErrorKind::Http) naming it.
 ///
 /// ```no_run
 /// use std::io::Read;
@@ -126,14 +126,16 @@ impl HttpStreamFactory {
                 drop(body);
                 redirects += 1;
                 if redirects > self.max_redirects {
-                    return Err(Error::Http(format!(
-                        "too many redirects (more than {}) at {uri}",
-                        self.max_redirects
-                    )));
+                    return Err(Error::new(
+                        ErrorKind::Http,
+                        format!("too many redirects (more than {}) at {uri}", self.max_redirects),
+                    ));
                 }
                 let location = res
                     .get("Location")
-                    .ok_or_else(|| Error::Http(format!("redirect {status} without Location from {uri}")))?
+                    .ok_or_else(|| {
+                        Error::new(ErrorKind::Http, format!("redirect {status} without Location from {uri}"))
+                    })?
                     .to_owned();
                 uri.resolve(&location)?;
                 continue;
@@ -144,7 +146,10 @@ impl HttpStreamFactory {
                 continue;
             }
             if !status.is_success() {
-                return Err(Error::Http(format!("{} {} for {uri}", status.code(), res.reason())));
+                return Err(Error::new(
+                    ErrorKind::Http,
+                    format!("{} {} for {uri}", status.code(), res.reason()),
+                ));
             }
             // The body reader borrows the session; the stream owns the session instead and
             // keeps reading the same exchange.
@@ -187,9 +192,9 @@ impl Read for HttpResponseStream {
 /// `rpoco-netssl` registers `https` there.
 ///
 /// ```
-/// use rpoco_net::{Error, UriStreamOpener};
+/// use rpoco_net::{ErrorKind, UriStreamOpener};
 /// let opener = UriStreamOpener::new();
-/// assert!(matches!(opener.open("gopher://x/"), Err(Error::UnknownUriScheme(_))));
+/// assert!(matches!(opener.open("gopher://x/").map_err(|e| e.kind()), Err(ErrorKind::UnknownUriScheme)));
 /// ```
 #[derive(Default)]
 pub struct UriStreamOpener {
@@ -253,12 +258,12 @@ impl UriStreamOpener {
                 .read()
                 .ok()
                 .and_then(|m| m.get(&uri.scheme().to_ascii_lowercase()).cloned())
-                .ok_or_else(|| Error::UnknownUriScheme(uri.scheme().to_owned()))?;
+                .ok_or_else(|| Error::new(ErrorKind::UnknownUriScheme, uri.scheme().to_owned()))?;
             match factory.open(&uri)? {
                 Opened::Stream(s) => return Ok(s),
                 Opened::Redirect(next) => uri = next,
             }
         }
-        Err(Error::Http(format!("too many redirects between schemes at {uri}")))
+        Err(Error::new(ErrorKind::Http, format!("too many redirects between schemes at {uri}")))
     }
 }

@@ -8,7 +8,7 @@ use super::header::{split_elements, unquote};
 use super::message::HttpMessage;
 use super::request::HttpRequest;
 use super::response::HttpResponse;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// POCO `HTTPBasicCredentials`: user name and password for `Basic` authentication.
 ///
@@ -40,7 +40,7 @@ impl HttpBasicCredentials {
     }
 
     /// Reads `Authorization: Basic ...` from a request; another scheme or none →
-    /// [`Error::NotAuthenticated`].
+    /// [`ErrorKind::NotAuthenticated`](crate::ErrorKind::NotAuthenticated).
     pub fn from_request(request: &HttpRequest) -> Result<Self> {
         let (scheme, info) = request.credentials()?;
         Self::from_auth_info(&scheme, &info)
@@ -50,11 +50,14 @@ impl HttpBasicCredentials {
     /// first `:`).
     pub fn from_auth_info(scheme: &str, info: &str) -> Result<Self> {
         if !scheme.eq_ignore_ascii_case("Basic") {
-            return Err(Error::NotAuthenticated(format!("basic authentication expected, got `{scheme}`")));
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                format!("basic authentication expected, got `{scheme}`"),
+            ));
         }
         let raw = rpoco_foundation::base64::decode(info)?;
         let text = String::from_utf8(raw)
-            .map_err(|_| Error::NotAuthenticated("credentials are not UTF-8".into()))?;
+            .map_err(|_| Error::new(ErrorKind::NotAuthenticated, "credentials are not UTF-8"))?;
         let (u, p) = text.split_once(':').unwrap_or((text.as_str(), ""));
         Ok(Self::new(u, p))
     }
@@ -192,7 +195,9 @@ impl HttpDigestCredentials {
             .header()
             .get_all(from)
             .find(|v| v.trim_start().get(..7).is_some_and(|s| s.eq_ignore_ascii_case("digest ")))
-            .ok_or_else(|| Error::NotAuthenticated(format!("no Digest challenge in {from}")))?;
+            .ok_or_else(|| {
+                Error::new(ErrorKind::NotAuthenticated, format!("no Digest challenge in {from}"))
+            })?;
         self.set_challenge(challenge)?;
         let v = self.response_value(request.method(), request.uri())?;
         request.set(to, &v);
@@ -208,7 +213,7 @@ impl HttpDigestCredentials {
             parsed.push((n.trim().to_ascii_lowercase(), unquote(v.trim())));
         }
         if !parsed.iter().any(|(n, _)| n == "nonce") {
-            return Err(Error::NotAuthenticated("Digest challenge without a nonce".into()));
+            return Err(Error::new(ErrorKind::NotAuthenticated, "Digest challenge without a nonce"));
         }
         self.challenge = parsed;
         self.nonce_count = 0;
@@ -221,7 +226,7 @@ impl HttpDigestCredentials {
 
     fn response_value(&mut self, method: &str, uri: &str) -> Result<String> {
         if self.challenge.is_empty() {
-            return Err(Error::NotAuthenticated("no Digest challenge received yet".into()));
+            return Err(Error::new(ErrorKind::NotAuthenticated, "no Digest challenge received yet"));
         }
         let realm = self.param("realm").unwrap_or("").to_owned();
         let nonce = self.param("nonce").unwrap_or("").to_owned();
@@ -232,13 +237,19 @@ impl HttpDigestCredentials {
             "MD5-SESS" => (md5_hex, true),
             "SHA-256" => (sha256_hex, false),
             "SHA-256-SESS" => (sha256_hex, true),
-            other => return Err(Error::NotAuthenticated(format!("unsupported Digest algorithm `{other}`"))),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::NotAuthenticated,
+                    format!("unsupported Digest algorithm `{other}`"),
+                ));
+            }
         };
         let qop =
             self.param("qop").map(|q| split_elements(q, true).iter().any(|q| q.eq_ignore_ascii_case("auth")));
         if qop == Some(false) {
-            return Err(Error::NotAuthenticated(
-                "Digest challenge offers no supported qop (only `auth` is)".into(),
+            return Err(Error::new(
+                ErrorKind::NotAuthenticated,
+                "Digest challenge offers no supported qop (only `auth` is)",
             ));
         }
         self.nonce_count += 1;
@@ -315,7 +326,7 @@ mod tests {
     fn basic_rejects_other_schemes() {
         assert!(matches!(
             HttpBasicCredentials::from_auth_info("Digest", "x"),
-            Err(Error::NotAuthenticated(_))
+            Err(e) if e.kind() == ErrorKind::NotAuthenticated
         ));
     }
 }

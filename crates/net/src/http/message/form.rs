@@ -8,7 +8,7 @@ use super::header::{MessageHeader, split_parameters};
 use super::message::{HTTP_1_0, HttpMessage};
 use super::name_value::NameValueCollection;
 use super::request::HttpRequest;
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::encoding::{uri_decode, uri_encode};
 
 /// `application/x-www-form-urlencoded`
@@ -39,7 +39,7 @@ impl PartSource {
     pub fn from_file(path: impl AsRef<Path>, media_type: &str) -> Result<Self> {
         let path = path.as_ref();
         let data = std::fs::read(path)
-            .map_err(|e| Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
+            .map_err(|e| Error::io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
         let filename = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(PartSource { data, media_type: media_type.to_owned(), filename })
     }
@@ -57,7 +57,7 @@ pub struct FilePart {
 /// POCO `HTMLForm`: form fields (it dereferences to a [`NameValueCollection`]) plus file
 /// parts, read from a request and written in either encoding.
 ///
-/// Limits (POCO): 100 fields, 1024-byte names, 256 KiB values → [`Error::LimitExceeded`];
+/// Limits (POCO): 100 fields, 1024-byte names, 256 KiB values → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded);
 /// received file parts are kept in memory up to 16 MiB each (POCO hands them to a
 /// `PartHandler` instead).
 ///
@@ -184,7 +184,7 @@ impl HtmlForm {
             if value.eq_ignore_ascii_case(ENCODING_MULTIPART) {
                 let boundary = params
                     .get("boundary")
-                    .ok_or_else(|| Error::HtmlForm("multipart form without a boundary".into()))?
+                    .ok_or_else(|| Error::new(ErrorKind::HtmlForm, "multipart form without a boundary"))?
                     .to_owned();
                 self.read_multipart(body, &boundary)?;
             } else {
@@ -252,8 +252,9 @@ impl HtmlForm {
             return Err(Error::limit(Limit::Form, format!("multipart body longer than {limit} bytes")));
         }
         let delim = format!("--{boundary}").into_bytes();
-        let mut pos = find(&data, &delim, 0)
-            .ok_or_else(|| Error::HtmlForm(format!("multipart body without boundary `{boundary}`")))?;
+        let mut pos = find(&data, &delim, 0).ok_or_else(|| {
+            Error::new(ErrorKind::HtmlForm, format!("multipart body without boundary `{boundary}`"))
+        })?;
         loop {
             pos += delim.len();
             if data[pos..].starts_with(b"--") {
@@ -264,7 +265,10 @@ impl HtmlForm {
             } else if data[pos..].starts_with(b"\n") {
                 1
             } else {
-                return Err(Error::HtmlForm(format!("bad multipart delimiter line at byte {pos}")));
+                return Err(Error::new(
+                    ErrorKind::HtmlForm,
+                    format!("bad multipart delimiter line at byte {pos}"),
+                ));
             };
             let mut header = MessageHeader::new();
             let mut rest = &data[pos..];
@@ -273,8 +277,9 @@ impl HtmlForm {
             pos += before - rest.len();
             let mut close = delim.clone();
             close.splice(0..0, *b"\r\n");
-            let end = find(&data, &close, pos)
-                .ok_or_else(|| Error::HtmlForm(format!("multipart part at byte {pos} is not terminated")))?;
+            let end = find(&data, &close, pos).ok_or_else(|| {
+                Error::new(ErrorKind::HtmlForm, format!("multipart part at byte {pos} is not terminated"))
+            })?;
             let content = &data[pos..end];
             self.add_part_from(&header, content)?;
             pos = end + 2;
@@ -297,7 +302,7 @@ impl HtmlForm {
             return Ok(());
         }
         let value = String::from_utf8(content.to_vec())
-            .map_err(|_| Error::HtmlForm(format!("form field `{name}` is not UTF-8")))?;
+            .map_err(|_| Error::new(ErrorKind::HtmlForm, format!("form field `{name}` is not UTF-8")))?;
         self.add_checked(name, value)
     }
 
@@ -417,7 +422,7 @@ mod tests {
         assert_eq!(req.uri(), "/x?a%20b=c");
         let mut f = HtmlForm::new();
         f.set_field_limit(1);
-        assert!(matches!(f.read_url("a=1&b=2"), Err(Error::LimitExceeded { limit: Limit::Form, .. })));
+        assert!(matches!(f.read_url("a=1&b=2"), Err(e) if e.limit_kind() == Some(Limit::Form)));
         let mut g = HtmlForm::new();
         g.read_url("\u{feff}x=1+2").unwrap();
         assert_eq!(g.get("x"), Some("1 2"));

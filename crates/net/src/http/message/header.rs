@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 use std::ops::{Deref, DerefMut};
 
 use super::name_value::NameValueCollection;
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 
 /// Limits applied when header fields are read (POCO `MessageHeader` limits).
 ///
@@ -125,8 +125,8 @@ impl MessageHeader {
     }
 
     /// Reads fields up to and including the empty line that ends them (CRLF or LF line
-    /// endings) and adds them. Limits exceeded → [`Error::LimitExceeded`]; a malformed
-    /// line → [`Error::Message`] naming it. (POCO leaves the empty line unread.)
+    /// endings) and adds them. Limits exceeded → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded); a malformed
+    /// line → [`ErrorKind::Message`](crate::ErrorKind::Message) naming it. (POCO leaves the empty line unread.)
     pub fn read(&mut self, reader: &mut impl BufRead) -> Result<()> {
         let max = self.limits.max_block_length().saturating_add(2);
         let mut block = Vec::new();
@@ -138,7 +138,10 @@ impl MessageHeader {
                 return Err(Error::limit(Limit::HeadLength, format!("header block longer than {max} bytes")));
             }
             if n == 0 || !block.ends_with(b"\n") {
-                return Err(Error::Message(format!("header block truncated at byte {}", block.len())));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("header block truncated at byte {}", block.len()),
+                ));
             }
             let line = &block[start..];
             if line == b"\n" || line == b"\r\n" {
@@ -419,9 +422,9 @@ mod tests {
         let mut h = MessageHeader::new();
         h.set_field_limit(1);
         let e = h.read(&mut &b"A: 1\r\nB: 2\r\n\r\n"[..]).unwrap_err();
-        assert!(matches!(e, Error::LimitExceeded { limit: Limit::FieldCount, .. }), "{e}");
+        assert!(e.limit_kind() == Some(Limit::FieldCount), "{e}");
         let mut h = MessageHeader::new();
-        assert!(matches!(h.read(&mut &b"A: 1\r\n"[..]), Err(Error::Message(_))));
+        assert!(matches!(h.read(&mut &b"A: 1\r\n"[..]).map_err(|e| e.kind()), Err(ErrorKind::Message)));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! [`NameValueCollection`]: POCO's ordered, case-insensitive multimap of strings.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// POCO `NameValueCollection`: name/value pairs in insertion order, names compared without
 /// regard to ASCII case, the original spelling of each name kept for the wire.
@@ -59,10 +59,10 @@ impl NameValueCollection {
         self.position(name).map(|i| self.entries[i].1.as_str())
     }
 
-    /// The value of the first entry named `name`, or [`Error::NotFound`] naming it (POCO's
+    /// The value of the first entry named `name`, or [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) naming it (POCO's
     /// throwing `get(name)`).
     pub fn get_required(&self, name: &str) -> Result<&str> {
-        self.get(name).ok_or_else(|| Error::NotFound(name.to_owned()))
+        self.get(name).ok_or_else(|| Error::new(ErrorKind::NotFound, name.to_owned()))
     }
 
     /// The value of the first entry named `name`, or `default`.
@@ -152,7 +152,9 @@ mod tests {
         assert_eq!(nvc.get_all("a").collect::<Vec<_>>(), ["x", "3"]);
         nvc.erase("a");
         assert_eq!(nvc.len(), 1);
-        assert!(matches!(nvc.get_required("zz"), Err(Error::NotFound(n)) if n == "zz"));
+        assert!(
+            matches!(nvc.get_required("zz"), Err(e) if e.kind() == ErrorKind::NotFound && e.message() == "zz")
+        );
         assert_eq!(nvc.get_or("zz", "d"), "d");
     }
 }

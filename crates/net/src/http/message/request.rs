@@ -5,7 +5,7 @@ use std::io::Write;
 use super::header::MessageHeader;
 use super::message::{HTTP_1_0, HttpMessage};
 use super::name_value::NameValueCollection;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// An HTTP request head: method, request target ("URI"), version and header fields.
 ///
@@ -146,7 +146,7 @@ impl HttpRequest {
     }
 
     /// `Authorization` split into scheme and authentication info; absent →
-    /// [`Error::NotAuthenticated`].
+    /// [`ErrorKind::NotAuthenticated`](crate::ErrorKind::NotAuthenticated).
     pub fn credentials(&self) -> Result<(String, String)> {
         split_credentials(self.get("Authorization"))
     }
@@ -166,7 +166,7 @@ impl HttpRequest {
         self.has("Proxy-Authorization")
     }
 
-    /// `Proxy-Authorization` split into scheme and info; absent → [`Error::NotAuthenticated`].
+    /// `Proxy-Authorization` split into scheme and info; absent → [`ErrorKind::NotAuthenticated`](crate::ErrorKind::NotAuthenticated).
     pub fn proxy_credentials(&self) -> Result<(String, String)> {
         split_credentials(self.get("Proxy-Authorization"))
     }
@@ -206,7 +206,8 @@ impl HttpRequest {
 }
 
 fn split_credentials(value: Option<&str>) -> Result<(String, String)> {
-    let value = value.ok_or_else(|| Error::NotAuthenticated("no credentials in the request".into()))?.trim();
+    let value =
+        value.ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no credentials in the request"))?.trim();
     let (scheme, info) = value.split_once([' ', '\t']).unwrap_or((value, ""));
     Ok((scheme.to_owned(), info.trim().to_owned()))
 }
@@ -247,7 +248,7 @@ mod tests {
         r.add("Cookie", "c=\"3\"");
         assert_eq!(r.get("Cookie"), Some("a=1; b=2"));
         assert_eq!(r.cookies().iter().collect::<Vec<_>>(), [("a", "1"), ("b", "2"), ("c", "3")]);
-        assert!(matches!(r.credentials(), Err(Error::NotAuthenticated(_))));
+        assert!(matches!(r.credentials().map_err(|e| e.kind()), Err(ErrorKind::NotAuthenticated)));
         r.set_credentials("Basic", "Zm9v");
         assert_eq!(r.credentials().unwrap(), ("Basic".to_owned(), "Zm9v".to_owned()));
     }

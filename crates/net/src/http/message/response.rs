@@ -7,7 +7,7 @@ use super::cookie::HttpCookie;
 use super::header::MessageHeader;
 use super::message::{HTTP_1_0, HttpMessage};
 use super::status::HttpStatus;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// An HTTP response head: version, status, reason phrase and header fields.
 ///
@@ -86,10 +86,11 @@ impl HttpResponse {
         self.set("Date", &httpdate::fmt_http_date(date));
     }
 
-    /// `Date` as a time; absent → [`Error::NotFound`], unparsable → [`Error::Syntax`].
+    /// `Date` as a time; absent → [`ErrorKind::NotFound`](crate::ErrorKind::NotFound), unparsable → [`ErrorKind::Syntax`](crate::ErrorKind::Syntax).
     pub fn date(&self) -> Result<SystemTime> {
-        let v = self.get("Date").ok_or_else(|| Error::NotFound("Date".into()))?;
-        httpdate::parse_http_date(v).map_err(|_| Error::Syntax(format!("bad Date header `{v}`")))
+        let v = self.get("Date").ok_or_else(|| Error::new(ErrorKind::NotFound, "Date"))?;
+        httpdate::parse_http_date(v)
+            .map_err(|_| Error::new(ErrorKind::Syntax, format!("bad Date header `{v}`")))
     }
 
     /// Adds a `Set-Cookie` field.

@@ -1,6 +1,6 @@
 //! Body framing: deciding it (RFC 9112 section 6), decoding it and encoding it.
 
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::message::{HeaderLimits, HttpMessage, HttpRequest, HttpResponse, MessageHeader};
 
 /// How a message body is delimited.
@@ -21,7 +21,7 @@ pub enum BodyFraming {
 /// No body for `HEAD`, 1xx, 204 and 304 (and a 2xx answer to `CONNECT`); chunked when the
 /// last transfer coding is `chunked` (it wins over `Content-Length`, RFC 9112 6.3); other
 /// transfer codings: close-delimited; then `Content-Length`, which must be one number
-/// (repeated identical values are accepted, differing ones are [`Error::Message`]); else
+/// (repeated identical values are accepted, differing ones are [`ErrorKind::Message`](crate::ErrorKind::Message)); else
 /// close-delimited.
 ///
 /// ```
@@ -55,20 +55,23 @@ pub fn response_framing(request_method: &str, response: &HttpResponse) -> Result
 
 /// The framing of a received request (server side), strictly (RFC 9112 6.1, 6.3): both
 /// `Transfer-Encoding` and `Content-Length`, a transfer coding other than a final
-/// `chunked`, or a bad or conflicting `Content-Length` are [`Error::Message`] (answer 400
+/// `chunked`, or a bad or conflicting `Content-Length` are [`ErrorKind::Message`](crate::ErrorKind::Message) (answer 400
 /// and close: these are request-smuggling vectors). Neither header: no body (POCO 1.15).
 pub fn request_framing(request: &HttpRequest) -> Result<BodyFraming> {
     let te = last_coding_is_chunked(request)?;
     if te.is_some() && request.has("Content-Length") {
-        return Err(Error::Message("request has both Transfer-Encoding and Content-Length".into()));
+        return Err(Error::new(ErrorKind::Message, "request has both Transfer-Encoding and Content-Length"));
     }
     match te {
         Some(true) => return Ok(BodyFraming::Chunked),
         Some(false) => {
-            return Err(Error::Message(format!(
-                "request Transfer-Encoding `{}` does not end in chunked",
-                request.transfer_encoding()
-            )));
+            return Err(Error::new(
+                ErrorKind::Message,
+                format!(
+                    "request Transfer-Encoding `{}` does not end in chunked",
+                    request.transfer_encoding()
+                ),
+            ));
         }
         None => {}
     }
@@ -87,10 +90,13 @@ pub fn outgoing_framing(message: &impl HttpMessage) -> Result<BodyFraming> {
         return Ok(BodyFraming::Chunked);
     }
     if message.has("Transfer-Encoding") {
-        return Err(Error::InvalidArgument(format!(
-            "cannot send a body with Transfer-Encoding `{}` (only chunked is supported)",
-            message.transfer_encoding()
-        )));
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "cannot send a body with Transfer-Encoding `{}` (only chunked is supported)",
+                message.transfer_encoding()
+            ),
+        ));
     }
     Ok(match content_length(message)? {
         Some(n) => BodyFraming::Length(n),
@@ -119,14 +125,19 @@ fn content_length(m: &impl HttpMessage) -> Result<Option<u64>> {
         for part in v.split(',') {
             let p = part.trim();
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 19 {
-                return Err(Error::Message(format!("invalid Content-Length `{}`", v.escape_debug())));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("invalid Content-Length `{}`", v.escape_debug()),
+                ));
             }
-            let n: u64 = p.parse().map_err(|_| Error::Message(format!("invalid Content-Length `{v}`")))?;
+            let n: u64 = p
+                .parse()
+                .map_err(|_| Error::new(ErrorKind::Message, format!("invalid Content-Length `{v}`")))?;
             if found.is_some_and(|f| f != n) {
-                return Err(Error::Message(format!(
-                    "conflicting Content-Length values ({} and {n})",
-                    found.unwrap_or(0)
-                )));
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("conflicting Content-Length values ({} and {n})", found.unwrap_or(0)),
+                ));
             }
             found = Some(n);
         }
@@ -338,7 +349,7 @@ impl BodyDecoder {
     }
 
     /// Tells the decoder the input ended (the peer closed). Completes a close-delimited body;
-    /// for any other unfinished body returns [`Error::Message`] saying how much was missing.
+    /// for any other unfinished body returns [`ErrorKind::Message`](crate::ErrorKind::Message) saying how much was missing.
     pub fn end_of_input(&mut self) -> Result<()> {
         match self.state {
             State::Done => Ok(()),
@@ -346,14 +357,20 @@ impl BodyDecoder {
                 self.state = State::Done;
                 Ok(())
             }
-            State::Length(n) => Err(Error::Message(format!(
-                "connection closed with {n} bytes of the body missing (after {} bytes)",
-                self.position
-            ))),
-            _ => Err(Error::Message(format!(
-                "connection closed inside a chunked body (incomplete chunked transfer encoding at body byte {})",
-                self.position
-            ))),
+            State::Length(n) => Err(Error::new(
+                ErrorKind::Message,
+                format!(
+                    "connection closed with {n} bytes of the body missing (after {} bytes)",
+                    self.position
+                ),
+            )),
+            _ => Err(Error::new(
+                ErrorKind::Message,
+                format!(
+                    "connection closed inside a chunked body (incomplete chunked transfer encoding at body byte {})",
+                    self.position
+                ),
+            )),
         }
     }
 
@@ -394,7 +411,7 @@ impl BodyDecoder {
     }
 
     fn error(&self, used: usize, what: &str) -> Error {
-        Error::Message(format!("{what} at body byte {}", self.position + used as u64))
+        Error::new(ErrorKind::Message, format!("{what} at body byte {}", self.position + used as u64))
     }
 
     fn limit_error(&self, used: usize, what: &str) -> Error {
@@ -466,19 +483,23 @@ impl BodyEncoder {
     /// to send large data without copying it.
     pub fn prepare(&mut self, len: usize, out: &mut Vec<u8>) -> Result<()> {
         if self.finished {
-            return Err(Error::IllegalState("body already finished".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "body already finished"));
         }
         match self.framing {
             BodyFraming::None if len > 0 => {
-                return Err(Error::IllegalState(
-                    "message has neither Content-Length nor chunked Transfer-Encoding: set one to send a body".into(),
+                return Err(Error::new(
+                    ErrorKind::IllegalState,
+                    "message has neither Content-Length nor chunked Transfer-Encoding: set one to send a body",
                 ));
             }
             BodyFraming::Length(n) if self.written + len as u64 > n => {
-                return Err(Error::InvalidArgument(format!(
-                    "body longer than its Content-Length: {} bytes written, {n} declared",
-                    self.written + len as u64
-                )));
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "body longer than its Content-Length: {} bytes written, {n} declared",
+                        self.written + len as u64
+                    ),
+                ));
             }
             BodyFraming::Chunked if len > 0 => write_chunk_header(len, out),
             _ => {}
@@ -515,10 +536,10 @@ impl BodyEncoder {
                 out.extend_from_slice(b"\r\n");
             }
             BodyFraming::Length(n) if self.written < n => {
-                return Err(Error::InvalidArgument(format!(
-                    "body shorter than its Content-Length: {} of {n} bytes written",
-                    self.written
-                )));
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("body shorter than its Content-Length: {} of {n} bytes written", self.written),
+                ));
             }
             _ => {}
         }

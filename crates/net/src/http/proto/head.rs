@@ -1,6 +1,6 @@
 //! Message heads: parsing with `httparse` under POCO's limits, and encoding.
 
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::message::{
     HTTP_1_0, HTTP_1_1, HeaderLimits, HttpMessage, HttpRequest, HttpResponse, HttpStatus, MessageHeader,
     NameValueCollection, decode_words,
@@ -35,9 +35,9 @@ const MAX_STATUS_LINE: usize = 8 + 1 + 3 + 1 + MAX_REASON + 2;
 /// n)))`: the head took `n` bytes; the body (if any) starts at `buf[n..]`. Leading empty
 /// lines are skipped. Like POCO, responses may use LF line endings, folded (obs-fold)
 /// values, and lines without a colon (ignored); the limits in `limits` apply and a head
-/// longer than they allow is [`Error::LimitExceeded`]. A malformed head is
-/// [`Error::Message`] naming the line and byte offset (a non-numeric status:
-/// [`Error::Syntax`], as POCO).
+/// longer than they allow is [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded). A malformed head is
+/// [`ErrorKind::Message`](crate::ErrorKind::Message) naming the line and byte offset (a non-numeric status:
+/// [`ErrorKind::Syntax`](crate::ErrorKind::Syntax), as POCO).
 ///
 /// ```
 /// use rpoco_net::{HttpMessage, HeaderLimits};
@@ -65,7 +65,10 @@ pub fn parse_response_head(buf: &[u8], limits: &HeaderLimits) -> Result<Option<(
             Ok(httparse::Status::Complete(n)) => {
                 let reason = res.reason.unwrap_or("");
                 if reason.len() > MAX_REASON {
-                    return Err(Error::Message(format!("reason phrase longer than {MAX_REASON} bytes")));
+                    return Err(Error::new(
+                        ErrorKind::Message,
+                        format!("reason phrase longer than {MAX_REASON} bytes"),
+                    ));
                 }
                 let version = if res.version == Some(0) { HTTP_1_0 } else { HTTP_1_1 };
                 let mut out = HttpResponse::with_reason(version, HttpStatus(res.code.unwrap_or(0)), reason);
@@ -74,9 +77,10 @@ pub fn parse_response_head(buf: &[u8], limits: &HeaderLimits) -> Result<Option<(
                 Ok(Some((out, n)))
             }
             Err(httparse::Error::TooManyHeaders) => Err(too_many(limits)),
-            Err(httparse::Error::Status) => {
-                Err(Error::Syntax(format!("bad status code in status line `{}`", first_line(buf))))
-            }
+            Err(httparse::Error::Status) => Err(Error::new(
+                ErrorKind::Syntax,
+                format!("bad status code in status line `{}`", first_line(buf)),
+            )),
             Err(e) => Err(describe(buf, e, "response")),
         }
     })
@@ -159,9 +163,10 @@ pub fn parse_fields(
             }
             Ok((nvc, n))
         }
-        Ok(httparse::Status::Partial) => {
-            Err(Error::Message(format!("header block at byte {offset} is incomplete ({} bytes)", buf.len())))
-        }
+        Ok(httparse::Status::Partial) => Err(Error::new(
+            ErrorKind::Message,
+            format!("header block at byte {offset} is incomplete ({} bytes)", buf.len()),
+        )),
         Err(httparse::Error::TooManyHeaders) => Err(too_many(limits)),
         Err(e) => Err(describe_fields(buf, 0, offset, e)),
     })
@@ -193,21 +198,21 @@ pub fn encode_response_head(res: &HttpResponse, out: &mut Vec<u8>) {
 
 /// Checks that a request head can go on the wire unchanged: method a token, URI and
 /// version without spaces or controls, field names tokens, no CR, LF or NUL in values
-/// (they would let one header smuggle another). Error: [`Error::InvalidArgument`] naming
+/// (they would let one header smuggle another). Error: [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) naming
 /// the part.
 pub fn validate_request_head(req: &HttpRequest) -> Result<()> {
     if req.method().is_empty() || !req.method().bytes().all(is_token_byte) {
-        return Err(Error::InvalidArgument(format!(
-            "method `{}` is not a token",
-            req.method().escape_debug()
-        )));
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("method `{}` is not a token", req.method().escape_debug()),
+        ));
     }
     for (what, part) in [("request URI", req.uri()), ("version", req.version())] {
         if part.is_empty() || part.bytes().any(|b| b <= b' ' || b == 0x7f) {
-            return Err(Error::InvalidArgument(format!(
-                "{what} `{}` is empty or has spaces or controls",
-                part.escape_debug()
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{what} `{}` is empty or has spaces or controls", part.escape_debug()),
+            ));
         }
     }
     validate_fields(req.header())
@@ -216,16 +221,19 @@ pub fn validate_request_head(req: &HttpRequest) -> Result<()> {
 /// Like [`validate_request_head`], for a response head.
 pub fn validate_response_head(res: &HttpResponse) -> Result<()> {
     if res.version().is_empty() || res.version().bytes().any(|b| b <= b' ' || b == 0x7f) {
-        return Err(Error::InvalidArgument(format!(
-            "version `{}` has spaces or controls",
-            res.version().escape_debug()
-        )));
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("version `{}` has spaces or controls", res.version().escape_debug()),
+        ));
     }
     if !(100..=999).contains(&res.status().code()) {
-        return Err(Error::InvalidArgument(format!("status {} is not three digits", res.status().code())));
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("status {} is not three digits", res.status().code()),
+        ));
     }
     if res.reason().bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-        return Err(Error::InvalidArgument("reason phrase contains CR, LF or NUL".into()));
+        return Err(Error::new(ErrorKind::InvalidArgument, "reason phrase contains CR, LF or NUL"));
     }
     validate_fields(res.header())
 }
@@ -233,13 +241,16 @@ pub fn validate_response_head(res: &HttpResponse) -> Result<()> {
 fn validate_fields(header: &MessageHeader) -> Result<()> {
     for (name, value) in header.iter() {
         if name.is_empty() || !name.bytes().all(is_token_byte) {
-            return Err(Error::InvalidArgument(format!(
-                "header name `{}` is not a token",
-                name.escape_debug()
-            )));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("header name `{}` is not a token", name.escape_debug()),
+            ));
         }
         if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-            return Err(Error::InvalidArgument(format!("value of header `{name}` contains CR, LF or NUL")));
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("value of header `{name}` contains CR, LF or NUL"),
+            ));
         }
     }
     Ok(())
@@ -384,7 +395,7 @@ fn describe(buf: &[u8], e: httparse::Error, what: &str) -> Error {
             httparse::Error::HeaderName | httparse::Error::HeaderValue | httparse::Error::NewLine,
             Some(end),
         ) => describe_fields(&buf[end..], 2, end as u64, e),
-        _ => Error::Message(format!("malformed {what} line `{}` ({e})", first_line(buf))),
+        _ => Error::new(ErrorKind::Message, format!("malformed {what} line `{}` ({e})", first_line(buf))),
     }
 }
 
@@ -418,10 +429,13 @@ fn describe_fields(buf: &[u8], first_line_no: usize, offset: u64, e: httparse::E
             }
         };
         if let Some(p) = problem {
-            return Error::Message(format!("malformed header line {line_no} at byte {at}: {p}: `{show}`"));
+            return Error::new(
+                ErrorKind::Message,
+                format!("malformed header line {line_no} at byte {at}: {p}: `{show}`"),
+            );
         }
         pos = end + 1;
         line_no += 1;
     }
-    Error::Message(format!("malformed header block at byte {offset} ({e})"))
+    Error::new(ErrorKind::Message, format!("malformed header block at byte {offset} ({e})"))
 }

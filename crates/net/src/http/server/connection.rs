@@ -13,7 +13,7 @@ use super::handler::HttpRequestHandlerFactory;
 use super::params::HttpServerParams;
 use super::request::HttpServerRequest;
 use super::response::HttpServerResponse;
-use crate::error::{Error, Limit};
+use crate::error::{Error, ErrorKind, Limit};
 use crate::http::conn::Conn;
 use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpStatus};
 use crate::http::proto::{parse_request_head, request_framing};
@@ -41,6 +41,10 @@ pub(crate) struct Io {
     pub(crate) conn: Conn,
     pub(crate) continue_sent: bool,
     pub(crate) response_started: bool,
+    /// The response switched protocols (101, or 2xx to CONNECT): the handler may detach.
+    pub(crate) switched: bool,
+    /// The handler took the connection over ([`Io::detach`]).
+    pub(crate) detached: bool,
 }
 
 impl Io {
@@ -81,6 +85,8 @@ impl TcpServerConnectionFactory for HttpConnectionFactory {
                 conn: Conn::new(transport),
                 continue_sent: false,
                 response_started: false,
+                switched: false,
+                detached: false,
             }),
             shared,
             client,
@@ -116,6 +122,13 @@ enum Wait {
     Linger(Instant, usize),
 }
 
+/// How serving one request left the connection.
+enum Served {
+    KeepAlive,
+    Close,
+    HandedOver,
+}
+
 enum HeadOutcome {
     Request(HttpRequest),
     Wait(Instant),
@@ -143,14 +156,16 @@ impl TcpServerConnection for HttpConnection {
         }
         loop {
             match self.next_head() {
-                HeadOutcome::Request(request) => {
-                    if !self.serve(request) {
-                        return self.close_after_response();
+                HeadOutcome::Request(request) => match self.serve(request) {
+                    Served::KeepAlive => {
+                        self.io.get_mut().continue_sent = false;
+                        self.io.get_mut().response_started = false;
+                        self.wait = Wait::Idle(Instant::now());
                     }
-                    self.io.get_mut().continue_sent = false;
-                    self.io.get_mut().response_started = false;
-                    self.wait = Wait::Idle(Instant::now());
-                }
+                    Served::Close => return self.close_after_response(),
+                    // The handler owns the connection now: forget it without closing it.
+                    Served::HandedOver => return Next::Close,
+                },
                 HeadOutcome::Wait(deadline) => return Next::WaitReadable { deadline: Some(deadline) },
                 HeadOutcome::Close => return Next::Close,
             }
@@ -200,9 +215,10 @@ impl HttpConnection {
                 match parse_request_head(buf, &self.shared.params.limits) {
                     Ok(Some((request, used))) => {
                         if let Some(at) = bare_lf(&buf[..used]) {
-                            let e = Error::Message(format!(
-                                "line ends in a bare LF at byte {at} of the request head"
-                            ));
+                            let e = Error::new(
+                                ErrorKind::Message,
+                                format!("line ends in a bare LF at byte {at} of the request head"),
+                            );
                             self.reject(&e);
                             return self.close_after_error();
                         }
@@ -255,11 +271,9 @@ impl HttpConnection {
 
     /// Answers a request head that could not be parsed: 414, 431 or 400.
     fn reject(&mut self, error: &Error) {
-        let status = match error {
-            Error::LimitExceeded { limit: Limit::Uri | Limit::Method, .. } => {
-                HttpStatus::REQUEST_URI_TOO_LONG
-            }
-            Error::LimitExceeded { .. } => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        let status = match (error.kind(), error.limit_kind()) {
+            (_, Some(Limit::Uri | Limit::Method)) => HttpStatus::REQUEST_URI_TOO_LONG,
+            (ErrorKind::LimitExceeded, _) => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
             _ => HttpStatus::BAD_REQUEST,
         };
         log::debug!("HttpServer: bad request from {}: {error}", self.client);
@@ -291,10 +305,10 @@ impl HttpConnection {
         }
     }
 
-    /// Serves one request; `true` if the connection stays open for another.
-    fn serve(&mut self, head: HttpRequest) -> bool {
+    /// Serves one request.
+    fn serve(&mut self, head: HttpRequest) -> Served {
         if !self.set_nonblocking(false) {
-            return false;
+            return Served::Close;
         }
         self.served += 1;
         let shared = self.shared.clone();
@@ -303,7 +317,7 @@ impl HttpConnection {
             Ok(f) => f,
             Err(e) => {
                 self.reject(&e);
-                return false;
+                return Served::Close;
             }
         };
         let budget = params.max_keep_alive_requests == 0 || self.served < params.max_keep_alive_requests;
@@ -315,10 +329,12 @@ impl HttpConnection {
         if !params.software_version.is_empty() {
             prefilled.set("Server", &params.software_version);
         }
-        let is_head = head.method().eq_ignore_ascii_case("HEAD");
+        let is_head = head.method() == "HEAD";
+        let is_connect = head.method() == "CONNECT";
         let mut request =
             HttpServerRequest::new(head, framing, &self.io, self.client, self.server, self.secure);
-        let mut response = HttpServerResponse::new(prefilled, &self.io, is_head, &shared.stopping);
+        let mut response =
+            HttpServerResponse::new(prefilled, &self.io, (is_head, is_connect), &shared.stopping);
         let outcome =
             catch_unwind(AssertUnwindSafe(|| match shared.factory.create_request_handler(&request) {
                 Some(mut handler) => handler.handle_request(&mut request, &mut response).map(|()| true),
@@ -340,6 +356,9 @@ impl HttpConnection {
                 Some(HttpStatus::INTERNAL_SERVER_ERROR)
             }
         };
+        if self.io.borrow().detached {
+            return Served::HandedOver;
+        }
         if let Some(status) = failure {
             let sent = response.sent();
             drop(response);
@@ -347,15 +366,15 @@ impl HttpConnection {
             if !sent {
                 self.send_error(status);
             }
-            return false;
+            return Served::Close;
         }
         if let Err(e) = response.complete() {
             log::debug!("HttpServer: response to {} failed: {e}", self.client);
-            return false;
+            return Served::Close;
         }
-        let keep = response.keeps_alive();
+        let keep = response.keeps_alive() && !self.io.borrow().switched;
         drop(response);
-        keep && request.finish_body()
+        if keep && request.finish_body() { Served::KeepAlive } else { Served::Close }
     }
 
     /// Closes after a response: shuts down sending, then waits (in the poller) for the

@@ -39,6 +39,7 @@ mod request;
 mod response;
 #[allow(clippy::module_inception)]
 mod server;
+mod takeover;
 
 pub use handler::{HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, handler_fn};
 pub use media::media_type_for_path;

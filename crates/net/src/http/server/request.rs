@@ -7,7 +7,7 @@ use std::ops::Deref;
 use super::connection::Io;
 use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest};
 use crate::http::proto::{BodyDecoder, BodyFraming, Decoded};
-use crate::socket::{SocketAddress, Transport};
+use crate::socket::{DetachedConnection, SocketAddress, Transport};
 
 /// How much of an unread request body the server reads and discards after the handler,
 /// to keep the connection; a longer rest closes it instead.
@@ -103,6 +103,54 @@ impl<'a> HttpServerRequest<'a> {
     /// reading the body or sending the response.
     pub fn transport(&self) -> Ref<'_, dyn Transport> {
         Ref::map(self.io.borrow(), |io| io.conn.transport.as_ref())
+    }
+
+    /// Takes the connection over after a protocol switch (POCO `detachSocket()`): the
+    /// transport, plain or TLS, and the bytes the client sent after this request, which
+    /// belong to the new protocol.
+    ///
+    /// Call it after sending `101 Switching Protocols` (or a `2xx` answer to `CONNECT`)
+    /// and reading the whole request body. The response head is flushed first. The
+    /// transport is in blocking mode with the server's
+    /// [`timeout`](crate::HttpServerParams::timeout) for reads and writes. From then on the
+    /// server leaves the connection alone: the handler may serve the new protocol on this
+    /// thread, or move the connection to another and return; when it is dropped, it closes.
+    /// [`HttpServer::stop`](crate::HttpServer::stop) still shuts down the sockets of handlers
+    /// that run past its drain timeout.
+    ///
+    /// Errors: [`Error::IllegalState`](crate::Error::IllegalState) before a protocol-switching
+    /// response was sent, with unread body bytes, or a second time; an I/O error if the
+    /// response could not be flushed.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use rpoco_net::{handler_fn, HttpMessage, HttpStatus};
+    /// // An "echo" protocol behind `Upgrade: echo`.
+    /// let upgrade = handler_fn(|request, response| {
+    ///     response.set_status(HttpStatus::SWITCHING_PROTOCOLS);
+    ///     response.set("Upgrade", "echo");
+    ///     response.set("Connection", "Upgrade");
+    ///     response.send()?;
+    ///     let mut connection = request.detach_socket()?;
+    ///     let mut buf = [0u8; 1024];
+    ///     while let Ok(n @ 1..) = connection.read(&mut buf) {
+    ///         connection.write_all(&buf[..n])?;
+    ///     }
+    ///     Ok(())
+    /// });
+    /// # let _ = upgrade;
+    /// ```
+    pub fn detach_socket(&mut self) -> crate::Result<DetachedConnection> {
+        if !self.decoder.is_finished() {
+            return Err(crate::Error::new(
+                crate::ErrorKind::IllegalState,
+                "read the whole request body before detaching the connection",
+            ));
+        }
+        let mut io = self.io.try_borrow_mut().map_err(|_| {
+            crate::Error::new(crate::ErrorKind::IllegalState, "the connection is borrowed (transport())")
+        })?;
+        io.detach()
     }
 
     /// Whether the whole body has been read.

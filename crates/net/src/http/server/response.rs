@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::connection::Io;
 use super::media::media_type_for_path;
-use crate::error::{Error, Result};
+use super::takeover::switches_protocol;
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{HTTP_1_0, HttpMessage, HttpResponse, HttpStatus};
 use crate::http::proto::{BodyEncoder, BodyFraming, encode_response_head, validate_response_head};
 use crate::socket::StreamSocket;
@@ -50,6 +51,7 @@ pub struct HttpServerResponse<'a> {
     io: &'a RefCell<Io>,
     state: State,
     head_request: bool,
+    connect_request: bool,
     pending: Vec<u8>,
     stopping: &'a AtomicBool,
 }
@@ -64,10 +66,18 @@ impl<'a> HttpServerResponse<'a> {
     pub(crate) fn new(
         head: HttpResponse,
         io: &'a RefCell<Io>,
-        head_request: bool,
+        (head_request, connect_request): (bool, bool),
         stopping: &'a AtomicBool,
     ) -> Self {
-        HttpServerResponse { head, io, state: State::NotSent, head_request, pending: Vec::new(), stopping }
+        HttpServerResponse {
+            head,
+            io,
+            state: State::NotSent,
+            head_request,
+            connect_request,
+            pending: Vec::new(),
+            stopping,
+        }
     }
 
     /// The head.
@@ -89,8 +99,8 @@ impl<'a> HttpServerResponse<'a> {
     /// bodies, so for it chunked becomes close-delimited (POCO sends chunked anyway).
     /// Writing more than `Content-Length`, or finishing with fewer, is an error.
     ///
-    /// Errors: [`Error::IllegalState`] if a response was already sent,
-    /// [`Error::InvalidArgument`] for a head that cannot go on the wire (CR or LF in a value,
+    /// Errors: [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) if a response was already sent,
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) for a head that cannot go on the wire (CR or LF in a value,
     /// a bad header name, an unsupported transfer coding).
     pub fn send(&mut self) -> Result<ResponseStream<'_, 'a>> {
         let (framing, discard) = self.start()?;
@@ -111,15 +121,15 @@ impl<'a> HttpServerResponse<'a> {
     /// Sends the file at `path` (POCO `sendFile`) with `Content-Length`, `Last-Modified` and
     /// `Content-Type: media_type` (an empty `media_type` picks one from the file name's
     /// extension, see [`media_type_for_path`](crate::media_type_for_path)). No body for
-    /// `HEAD`. A file that cannot be opened is [`Error::OpenFile`], before anything is sent.
+    /// `HEAD`. A file that cannot be opened is [`ErrorKind::OpenFile`](crate::ErrorKind::OpenFile), before anything is sent.
     pub fn send_file(&mut self, path: impl AsRef<Path>, media_type: &str) -> Result<()> {
         self.check_not_sent()?;
         let path = path.as_ref();
-        let open_error = |e: io::Error| Error::OpenFile(format!("{}: {e}", path.display()));
+        let open_error = |e: io::Error| Error::new(ErrorKind::OpenFile, format!("{}: {e}", path.display()));
         let file = File::open(path).map_err(open_error)?;
         let meta = file.metadata().map_err(open_error)?;
         if !meta.is_file() {
-            return Err(Error::OpenFile(format!("{}: not a regular file", path.display())));
+            return Err(Error::new(ErrorKind::OpenFile, format!("{}: not a regular file", path.display())));
         }
         let length = meta.len();
         if let Ok(modified) = meta.modified() {
@@ -142,7 +152,7 @@ impl<'a> HttpServerResponse<'a> {
                     None => copy_through(&mut source, &mut io)?,
                 };
             if copied != length {
-                return Err(Error::Io(io::Error::new(
+                return Err(Error::io(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     format!("{} shrank while it was sent ({copied} of {length} bytes)", path.display()),
                 )));
@@ -178,7 +188,7 @@ impl<'a> HttpServerResponse<'a> {
 
     fn check_not_sent(&self) -> Result<()> {
         if self.sent() {
-            return Err(Error::IllegalState("the response was already sent".into()));
+            return Err(Error::new(ErrorKind::IllegalState, "the response was already sent"));
         }
         Ok(())
     }
@@ -187,7 +197,14 @@ impl<'a> HttpServerResponse<'a> {
     fn start(&mut self) -> Result<(BodyFraming, bool)> {
         self.check_not_sent()?;
         let code = self.head.status().code();
-        let no_body = code < 200 || code == 204 || code == 304;
+        let method = if self.connect_request { "CONNECT" } else { "" };
+        let switching = switches_protocol(method, code);
+        if code < 200 || code == 204 || switching {
+            // RFC 9110 8.6, 6.4.1: no Content-Length or Transfer-Encoding in these.
+            self.head.set_chunked_transfer_encoding(false);
+            self.head.set_content_length(None);
+        }
+        let no_body = code < 200 || code == 204 || code == 304 || switching;
         let framing = if self.head.chunked_transfer_encoding() && self.head.version() == HTTP_1_0 {
             self.head.set_chunked_transfer_encoding(false);
             BodyFraming::Close
@@ -199,19 +216,21 @@ impl<'a> HttpServerResponse<'a> {
             BodyFraming::None => BodyFraming::Close,
             other => other,
         };
-        if framing == BodyFraming::Close || self.stopping.load(Ordering::Relaxed) {
+        // A protocol switch keeps the handler's `Connection: Upgrade`.
+        if !switching && (framing == BodyFraming::Close || self.stopping.load(Ordering::Relaxed)) {
             self.head.set_keep_alive(false);
         }
         validate_response_head(&self.head)?;
         let mut io = self.io.borrow_mut();
         encode_response_head(&self.head, &mut io.conn.wbuf);
         io.response_started = true;
+        io.switched = switching;
         Ok((framing, self.head_request))
     }
 
     pub(crate) fn write_body(&mut self, data: &[u8]) -> io::Result<usize> {
         let State::Body { encoder, discard } = &mut self.state else {
-            return Err(Error::IllegalState("no response body is being sent".into()).into());
+            return Err(Error::new(ErrorKind::IllegalState, "no response body is being sent").into());
         };
         if *discard {
             return Ok(data.len());

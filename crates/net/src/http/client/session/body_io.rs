@@ -4,7 +4,7 @@
 use std::io;
 
 use super::{Exchange, HttpClientSession};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{HttpMessage, HttpResponse, HttpStatus, MessageHeader};
 use crate::http::proto::{Decoded, parse_response_head};
 
@@ -14,7 +14,7 @@ impl HttpClientSession {
         let Exchange::Sending(encoder) = &mut self.exchange else {
             return Ok(());
         };
-        let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
+        let conn = self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
         if let Err(e) = encoder.finish(trailers, &mut conn.wbuf) {
             self.close();
             return Err(e);
@@ -31,12 +31,15 @@ impl HttpClientSession {
     pub(in crate::http::client) fn peek_response(&mut self, response: &mut HttpResponse) -> Result<bool> {
         self.flush_head()?;
         let limits = response.header().limits();
-        let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
+        let conn = self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
         let head = match conn.read_head(|b| parse_response_head(b, &limits)) {
             Ok(Some(h)) => h,
             Ok(None) => {
                 self.close();
-                return Err(Error::NoMessage("connection closed before a response was received".into()));
+                return Err(Error::new(
+                    ErrorKind::NoMessage,
+                    "connection closed before a response was received",
+                ));
             }
             Err(e) => {
                 self.close();
@@ -59,10 +62,12 @@ impl HttpClientSession {
     pub(in crate::http::client) fn write_body(&mut self, data: &[u8]) -> io::Result<usize> {
         self.check_abort().map_err(io::Error::from)?;
         let Exchange::Sending(encoder) = &mut self.exchange else {
-            return Err(Error::IllegalState("no request body is being sent".into()).into());
+            return Err(Error::new(ErrorKind::IllegalState, "no request body is being sent").into());
         };
-        let conn =
-            self.conn.as_mut().ok_or_else(|| io::Error::from(Error::IllegalState("not connected".into())))?;
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| io::Error::from(Error::new(ErrorKind::IllegalState, "not connected")))?;
         encoder.prepare(data.len(), &mut conn.wbuf).map_err(io::Error::from)?;
         let suffix = encoder.chunk_suffix(data.len());
         if conn.wbuf.len() + data.len() < 16 * 1024 {
@@ -93,13 +98,13 @@ impl HttpClientSession {
             if decoder.is_finished() {
                 self.trailers = decoder.take_trailers();
                 self.exchange = Exchange::Idle;
-                if self.must_reconnect {
+                if self.must_reconnect && !self.switched {
                     self.close();
                 }
                 return Ok(0);
             }
             let Some(conn) = self.conn.as_mut() else {
-                return Err(Error::IllegalState("connection closed".into()).into());
+                return Err(Error::new(ErrorKind::IllegalState, "connection closed").into());
             };
             // Large reads of an unframed or fixed-length body go straight to the caller.
             if conn.buffered().is_empty() && out.len() >= 8192 && decoder.remaining() != Some(0) {

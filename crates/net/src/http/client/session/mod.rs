@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 mod body_io;
 mod settings;
+mod takeover;
 
 use super::body::{RequestBody, ResponseBody};
 use super::proxy::{ProxyAuth, ProxyConfig, connect_tunnel, socks5_connect};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::conn::Conn;
 use crate::http::message::{
     HttpDigestCredentials, HttpMessage, HttpRequest, HttpResponse, HttpStatus, MessageHeader,
@@ -35,7 +36,7 @@ pub(in crate::http::client) enum Exchange {
 /// Lets another thread abort a session's blocking operations.
 ///
 /// [`abort`](Self::abort) shuts the current connection down (a blocked read or write returns
-/// at once) and makes every later operation fail with [`Error::ConnectionAborted`] until
+/// at once) and makes every later operation fail with [`ErrorKind::ConnectionAborted`](crate::ErrorKind::ConnectionAborted) until
 /// [`HttpClientSession::reset`] is called.
 ///
 /// ```
@@ -118,6 +119,9 @@ pub struct HttpClientSession {
     deadline: Option<Instant>,
     last_request: Option<Instant>,
     must_reconnect: bool,
+    /// The last response switched protocols (`101`): the connection stays open after its
+    /// (empty) body for [`detach_socket`](Self::detach_socket), and is not reused for HTTP.
+    switched: bool,
     pub(in crate::http::client) exchange: Exchange,
     method: String,
     replay: Option<Vec<u8>>,
@@ -155,6 +159,7 @@ impl HttpClientSession {
             deadline: None,
             last_request: None,
             must_reconnect: false,
+            switched: false,
             exchange: Exchange::Idle,
             method: String::new(),
             replay: None,
@@ -194,10 +199,10 @@ impl HttpClientSession {
     /// `https`).
     pub fn from_uri(uri: &rpoco_foundation::Uri) -> Result<Self> {
         if !uri.scheme().eq_ignore_ascii_case("http") {
-            return Err(Error::UnknownUriScheme(format!(
-                "{} (HttpClientSession handles http)",
-                uri.scheme()
-            )));
+            return Err(Error::new(
+                ErrorKind::UnknownUriScheme,
+                format!("{} (HttpClientSession handles http)", uri.scheme()),
+            ));
         }
         Ok(Self::new(uri.host(), uri.port()))
     }
@@ -226,7 +231,7 @@ impl HttpClientSession {
 
     pub(in crate::http::client) fn check_abort(&self) -> Result<()> {
         if self.abort.aborted.load(Ordering::SeqCst) {
-            return Err(Error::ConnectionAborted("session aborted through its AbortHandle".into()));
+            return Err(Error::new(ErrorKind::ConnectionAborted, "session aborted through its AbortHandle"));
         }
         Ok(())
     }
@@ -234,12 +239,15 @@ impl HttpClientSession {
     /// Maps an I/O error, naming an abort or a spent deadline when that is the cause.
     pub(in crate::http::client) fn io_error(&self, e: io::Error, what: &str) -> Error {
         if self.abort.aborted.load(Ordering::SeqCst) {
-            return Error::ConnectionAborted(format!("{what}: session aborted through its AbortHandle"));
+            return Error::new(
+                ErrorKind::ConnectionAborted,
+                format!("{what}: session aborted through its AbortHandle"),
+            );
         }
         if let (Some(d), Some(t)) = (self.deadline, self.request_timeout)
             && Instant::now() >= d
         {
-            return Error::Timeout(format!("{what}: request timeout of {t:?} exceeded"));
+            return Error::timeout(Timeout::Deadline, Some(t), format_args!("{what}: request"));
         }
         Error::from_io_during(e, what)
     }
@@ -253,7 +261,7 @@ impl HttpClientSession {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             self.close();
-            return Err(Error::Timeout(format!("request timeout of {total:?} exceeded")));
+            return Err(Error::timeout(Timeout::Deadline, Some(total), "request"));
         }
         if let Some(c) = &self.conn {
             let cap = |t: Option<Duration>| Some(t.map_or(left, |t| t.min(left)));
@@ -268,7 +276,7 @@ impl HttpClientSession {
             (Some(d), Some(total)) => {
                 let left = d.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    return Err(Error::Timeout(format!("request timeout of {total:?} exceeded")));
+                    return Err(Error::timeout(Timeout::Deadline, Some(total), "request"));
                 }
                 Ok(Some(self.connect_timeout.map_or(left, |c| c.min(left))))
             }
@@ -345,8 +353,11 @@ impl HttpClientSession {
         self.deadline = self.request_timeout.map(|t| Instant::now() + t);
         self.finish_previous_exchange();
         if self.conn.is_some() {
+            // A connection that has served no request yet (given to `from_transport` or
+            // `attach_socket`) serves this one, whatever keep-alive says.
+            let served = self.last_request.is_some();
             let stale = self.last_request.is_some_and(|t| t.elapsed() >= self.keep_alive_timeout);
-            if !self.keep_alive || self.must_reconnect || stale {
+            if (served && !self.keep_alive) || self.must_reconnect || stale {
                 self.close();
             }
         }
@@ -424,7 +435,7 @@ impl HttpClientSession {
 
     pub(in crate::http::client) fn flush_head(&mut self) -> Result<()> {
         self.apply_deadline()?;
-        let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
+        let conn = self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
         if let Err(e) = conn.flush() {
             let err = self.io_error(e, "send request");
             self.close();
@@ -473,7 +484,7 @@ impl HttpClientSession {
                     conn.consume(used);
                     self.trailers = decoder.take_trailers();
                     self.exchange = Exchange::Idle;
-                    if self.must_reconnect {
+                    if self.must_reconnect && !self.switched {
                         self.close();
                     }
                     return;
@@ -490,7 +501,7 @@ impl HttpClientSession {
     /// interim responses, and returns the body reader. No body for `HEAD`, 1xx, 204 and
     /// 304. If a request sent on a reused connection gets no response at all (the server
     /// had closed it), an idempotent request without a body is sent again once on a new
-    /// connection. A response without a byte → [`Error::NoMessage`].
+    /// connection. A response without a byte → [`ErrorKind::NoMessage`](crate::ErrorKind::NoMessage).
     pub fn receive_response(&mut self, response: &mut HttpResponse) -> Result<ResponseBody<'_>> {
         self.check_abort()?;
         match std::mem::replace(&mut self.exchange, Exchange::Idle) {
@@ -501,11 +512,17 @@ impl HttpClientSession {
             Exchange::AwaitingResponse => {}
             Exchange::Receiving(d) => {
                 self.exchange = Exchange::Receiving(d);
-                return Err(Error::IllegalState("the previous response body is still being read".into()));
+                return Err(Error::new(
+                    ErrorKind::IllegalState,
+                    "the previous response body is still being read",
+                ));
             }
             Exchange::Idle => {
                 if self.peeked.is_none() {
-                    return Err(Error::IllegalState("receive_response without a request sent".into()));
+                    return Err(Error::new(
+                        ErrorKind::IllegalState,
+                        "receive_response without a request sent",
+                    ));
                 }
             }
         }
@@ -528,6 +545,7 @@ impl HttpClientSession {
         let closes = !response.keep_alive() || response.header().has_token("Connection", "close");
         self.must_reconnect =
             closes || framing == BodyFraming::Close || response.status() == HttpStatus::SWITCHING_PROTOCOLS;
+        self.switched = response.status() == HttpStatus::SWITCHING_PROTOCOLS;
         self.trailers = MessageHeader::new();
         self.exchange = Exchange::Receiving(BodyDecoder::with_limits(framing, limits));
         self.replay = None;
@@ -561,11 +579,12 @@ impl HttpClientSession {
         let mut retried = false;
         loop {
             self.apply_deadline()?;
-            let conn = self.conn.as_mut().ok_or_else(|| Error::IllegalState("not connected".into()))?;
+            let conn =
+                self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
             let result = conn.read_head(|b| parse_response_head(b, &limits));
             let fresh_failure = match &result {
                 Ok(None) => true,
-                Err(Error::ConnectionReset(_)) => conn.buffered().is_empty(),
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => conn.buffered().is_empty(),
                 _ => false,
             };
             if fresh_failure
@@ -587,12 +606,16 @@ impl HttpClientSession {
                 Ok(None) => {
                     self.close();
                     self.check_abort()?;
-                    return Err(Error::NoMessage("connection closed before a response was received".into()));
+                    return Err(Error::new(
+                        ErrorKind::NoMessage,
+                        "connection closed before a response was received",
+                    ));
                 }
                 Err(e) => {
                     let e = if self.abort.aborted.load(Ordering::SeqCst) {
-                        Error::ConnectionAborted(
-                            "receive response: session aborted through its AbortHandle".into(),
+                        Error::new(
+                            ErrorKind::ConnectionAborted,
+                            "receive response: session aborted through its AbortHandle",
                         )
                     } else {
                         e

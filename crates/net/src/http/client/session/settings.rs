@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::{AbortHandle, Exchange, HttpClientSession};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::client::proxy::ProxyConfig;
 use crate::http::message::MessageHeader;
 use crate::socket::{Connector, Transport};
@@ -14,7 +14,10 @@ use crate::socket::{Connector, Transport};
 impl HttpClientSession {
     fn ensure_unconnected(&self, what: &str) -> Result<()> {
         if self.conn.is_some() {
-            return Err(Error::IllegalState(format!("cannot change the {what} of a connected session")));
+            return Err(Error::new(
+                ErrorKind::IllegalState,
+                format!("cannot change the {what} of a connected session"),
+            ));
         }
         Ok(())
     }
@@ -24,7 +27,7 @@ impl HttpClientSession {
         &self.host
     }
 
-    /// Sets the server host; [`Error::IllegalState`] while connected.
+    /// Sets the server host; [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) while connected.
     pub fn set_host(&mut self, host: &str) -> Result<()> {
         self.ensure_unconnected("host")?;
         self.host = host.to_owned();
@@ -36,7 +39,7 @@ impl HttpClientSession {
         self.port
     }
 
-    /// Sets the server port; [`Error::IllegalState`] while connected.
+    /// Sets the server port; [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) while connected.
     pub fn set_port(&mut self, port: u16) -> Result<()> {
         self.ensure_unconnected("port")?;
         self.port = port;
@@ -48,7 +51,7 @@ impl HttpClientSession {
         &self.connector
     }
 
-    /// Replaces the connector; [`Error::IllegalState`] while connected.
+    /// Replaces the connector; [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) while connected.
     pub fn set_connector(&mut self, connector: Arc<dyn Connector>) -> Result<()> {
         self.ensure_unconnected("connector")?;
         self.connector = connector;
@@ -60,7 +63,7 @@ impl HttpClientSession {
         &self.proxy
     }
 
-    /// Sets the proxy configuration; [`Error::IllegalState`] while connected.
+    /// Sets the proxy configuration; [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) while connected.
     pub fn set_proxy_config(&mut self, config: ProxyConfig) -> Result<()> {
         self.ensure_unconnected("proxy")?;
         self.proxy = config;
@@ -137,7 +140,7 @@ impl HttpClientSession {
 
     /// An overall time limit for each request, from `send_request` until its response body
     /// is read (an rpoco addition): every connect, write and read is bounded by what is
-    /// left, and [`Error::Timeout`] is returned once it is spent.
+    /// left, and [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) is returned once it is spent.
     pub fn set_request_timeout(&mut self, timeout: Option<Duration>) {
         self.request_timeout = timeout.filter(|d| !d.is_zero());
     }
