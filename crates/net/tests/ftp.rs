@@ -1,14 +1,17 @@
 //! FTP against pyftpdlib and vsftpd on 127.0.0.1, and against scripted hostile servers.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use rpoco_net::ftp::{EntryKind, FtpClientSession, ListLine, PasvAddressPolicy};
-use rpoco_net::{DialogError, DialogLimits, ErrorKind, UriStreamOpener};
+use rpoco_net::ftp::{
+    EntryKind, FtpClientSession, FtpPasswordProvider, FtpStreamFactory, ListLine, PasvAddressPolicy,
+};
+use rpoco_net::{DialogError, DialogLimits, ErrorKind, Timeout, UriStreamOpener};
 use rpoco_testsupport::{
-    FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls, peer_missing as skip, test_payload as payload,
+    FTP_PASSWORD, FTP_USER, Payload, PayloadCheck, PyFtpd, Vsftpd, VsftpdTls, check_file, peer_missing as skip,
+    round_trip, test_payload as payload, write_payload,
 };
 
 const MIB: usize = 1024 * 1024;
@@ -27,36 +30,67 @@ fn login(port: u16) -> FtpClientSession {
 #[test]
 fn pyftpdlib_upload_and_download_64_mib_both_modes() {
     let Some(server) = pyftpd() else { return };
-    let data = payload(64 * MIB);
     let mut session = login(server.port);
     assert!(session.welcome_message().unwrap().code() == 220);
     assert_eq!(session.system_type().unwrap(), "UNIX Type: L8");
-
-    let sent = session.upload_from("big.bin", &mut &data[..]).unwrap();
-    assert_eq!(sent, data.len() as u64);
-    assert!(std::fs::read(server.root().join("big.bin")).unwrap() == data, "uploaded bytes differ");
-    assert_eq!(session.file_size("big.bin").unwrap(), data.len() as u64);
-
-    let mut back = Vec::with_capacity(data.len());
-    assert_eq!(session.download_to("big.bin", &mut back).unwrap(), data.len() as u64);
-    assert!(back == data, "downloaded bytes differ");
+    let len = 64 * MIB as u64;
+    let stored = server.root().join("big.bin");
+    round_trip(&mut session, len, &stored, |s, data| s.upload_from("big.bin", data), |s, out| {
+        s.download_to("big.bin", out)
+    })
+    .unwrap();
+    assert_eq!(session.file_size("big.bin").unwrap(), len);
 
     // Active mode (EPRT, and PORT without the extensions), POCO's stream shape.
     for extended in [true, false] {
         session.set_passive(false, extended);
-        let mut back = Vec::new();
-        session.begin_download("big.bin").unwrap().take(3 * MIB as u64).read_to_end(&mut back).unwrap();
-        assert!(back == data[..3 * MIB], "active download differs");
+        let mut check = PayloadCheck::new(3 * MIB as u64);
+        io::copy(&mut session.begin_download("big.bin").unwrap().take(3 * MIB as u64), &mut check).unwrap();
+        check.finish().unwrap();
         // Not read to the end: the server reports the aborted transfer, with its code.
         let err = session.end_download().unwrap_err();
         let code = err.reply().map(|r| r.code());
         assert!(matches!(code, Some(426) | Some(451)) || err.reply().is_none(), "{err}");
         let stream = session.begin_upload("active.bin").unwrap();
-        stream.write_all(&data[..MIB]).unwrap();
+        io::copy(&mut Payload::new(MIB as u64), stream).unwrap();
         assert_eq!(session.end_upload().unwrap().code(), 226);
-        assert!(std::fs::read(server.root().join("active.bin")).unwrap() == data[..MIB]);
+        check_file(&server.root().join("active.bin"), MIB as u64).unwrap();
     }
     session.close().unwrap();
+}
+
+#[test]
+fn pyftpdlib_stalled_mid_transfer_times_out_in_both_directions() {
+    let Some(server) = pyftpd() else { return };
+    let len = 32 * MIB as u64;
+    write_payload(&server.root().join("stall.bin"), len).unwrap();
+    let mut session = login(server.port);
+    session.set_timeout(Duration::from_millis(800));
+    let stream = session.begin_download("stall.bin").unwrap();
+    let mut check = PayloadCheck::new(len);
+    io::copy(&mut stream.take(MIB as u64), &mut check).unwrap();
+    server.pause().unwrap();
+    let started = Instant::now();
+    // What the socket buffers hold still arrives, then nothing: a timeout, not a short file.
+    let err = io::copy(stream, &mut check).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err:?}");
+    assert_eq!(rpoco_net::Error::from(err).timeout_kind(), Some(Timeout::Read));
+    assert!(check.position() < len, "the whole file arrived from a stopped server");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    drop(session);
+    server.resume().unwrap();
+
+    // An upload to a server that stops reading: the writes time out once the buffers fill.
+    let mut session = login(server.port);
+    session.set_timeout(Duration::from_millis(800));
+    let stream = session.begin_upload("stalled-up.bin").unwrap();
+    server.pause().unwrap();
+    let started = Instant::now();
+    let err = io::copy(&mut Payload::new(len), stream).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err:?}");
+    assert_eq!(rpoco_net::Error::from(err).timeout_kind(), Some(Timeout::Write));
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    server.resume().unwrap();
 }
 
 #[test]
@@ -108,18 +142,27 @@ fn pyftpdlib_directories_listings_rename_delete_and_550() {
 #[test]
 fn pyftpdlib_resume_a_cut_download_with_rest() {
     let Some(server) = pyftpd() else { return };
-    let data = payload(4 * MIB + 123);
-    std::fs::write(server.root().join("r.bin"), &data).unwrap();
+    let len = 4 * MIB as u64 + 123;
+    write_payload(&server.root().join("r.bin"), len).unwrap();
     let mut session = login(server.port);
-    let mut got = vec![0u8; MIB + 7];
-    session.begin_download("r.bin").unwrap().read_exact(&mut got).unwrap();
+    let mut check = PayloadCheck::new(len);
+    io::copy(&mut session.begin_download("r.bin").unwrap().take(MIB as u64 + 7), &mut check).unwrap();
     // The cut: the client goes away mid-transfer.
     drop(session);
     let mut session = login(server.port);
-    let offset = got.len() as u64;
-    session.begin_download_at("r.bin", offset).unwrap().read_to_end(&mut got).unwrap();
+    let offset = check.position();
+    assert_eq!(offset, MIB as u64 + 7);
+    io::copy(session.begin_download_at("r.bin", offset).unwrap(), &mut check).unwrap();
     session.end_download().unwrap();
-    assert!(got == data, "resumed download differs");
+    check.finish().unwrap();
+    // A resumed upload (REST before STOR) appends at the offset.
+    let stream = session.begin_upload("up.bin").unwrap();
+    io::copy(&mut Payload::new(1000), stream).unwrap();
+    session.end_upload().unwrap();
+    let stream = session.begin_upload_at("up.bin", 1000).unwrap();
+    io::copy(&mut Payload::range(1000, len), stream).unwrap();
+    session.end_upload().unwrap();
+    check_file(&server.root().join("up.bin"), len).unwrap();
 }
 
 #[test]
@@ -146,6 +189,37 @@ fn pyftpdlib_stream_factory_and_wrong_password() {
     let err = session.login(FTP_USER, "wrong").unwrap_err();
     assert_eq!(err.reply().map(|r| r.code()), Some(530), "{err}");
     assert!(err.to_string().contains("PASS ***") && !err.to_string().contains("wrong"), "{err}");
+}
+
+/// POCO's `FTPPasswordProvider`: knows the test user's password on 127.0.0.1 only.
+struct Provider;
+
+impl FtpPasswordProvider for Provider {
+    fn password(&self, username: &str, host: &str) -> Option<String> {
+        (username == FTP_USER && host == "127.0.0.1").then(|| FTP_PASSWORD.to_string())
+    }
+}
+
+#[test]
+fn pyftpdlib_stream_factory_asks_the_password_provider() {
+    let Some(server) = pyftpd() else { return };
+    std::fs::write(server.root().join("p.txt"), b"provided\n").unwrap();
+    let mut factory = FtpStreamFactory::new();
+    let url = format!("ftp://{FTP_USER}@127.0.0.1:{}/p.txt", server.port);
+    let uri = rpoco_foundation::Uri::parse(&url).unwrap();
+    let err = factory.open_stream(&uri).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotAuthenticated, "{err:?}");
+    factory.set_password_provider(Some(std::sync::Arc::new(Provider)));
+    let mut body = String::new();
+    factory.open_stream(&uri).unwrap().read_to_string(&mut body).unwrap();
+    assert_eq!(body, "provided\n");
+    // A user the provider does not know.
+    let other = rpoco_foundation::Uri::parse(&format!("ftp://nobody@127.0.0.1:{}/p.txt", server.port)).unwrap();
+    assert_eq!(factory.open_stream(&other).unwrap_err().kind(), ErrorKind::NotAuthenticated);
+    // A missing file is the server's 550 when the stream is opened.
+    let missing = rpoco_foundation::Uri::parse(&format!("ftp://{FTP_USER}@127.0.0.1:{}/none", server.port)).unwrap();
+    let err = factory.open_stream(&missing).unwrap_err();
+    assert_eq!(err.reply().map(|r| r.code()), Some(550), "{err}");
 }
 
 #[test]

@@ -26,7 +26,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rpoco_foundation::Uri;
-use rpoco_net::ftp::{FTP_PORT, FTPS_IMPLICIT_PORT, FtpClientSession, FtpStreamFactory, FtpTls, FtpTlsMode};
+use rpoco_net::ftp::{
+    FTP_PORT, FTPS_IMPLICIT_PORT, FtpClientSession, FtpPasswordProvider, FtpStreamFactory, FtpTls, FtpTlsMode,
+};
 use rpoco_net::{Opened, StreamSocket, Transport, UriStreamFactory, UriStreamOpener};
 
 use crate::context::Context;
@@ -194,12 +196,13 @@ impl FtpsClientSession {
 pub struct FtpsStreamFactory {
     context: Option<Arc<Context>>,
     mode: FtpTlsMode,
-    configure: Option<fn(&mut FtpStreamFactory)>,
+    /// The anonymous password, password provider and timeout; its sessions are replaced.
+    settings: FtpStreamFactory,
 }
 
 impl Default for FtpsStreamFactory {
     fn default() -> Self {
-        FtpsStreamFactory { context: None, mode: FtpTlsMode::Implicit, configure: None }
+        FtpsStreamFactory { context: None, mode: FtpTlsMode::Implicit, settings: FtpStreamFactory::new() }
     }
 }
 
@@ -220,11 +223,20 @@ impl FtpsStreamFactory {
         self
     }
 
-    /// Adjusts the FTP factory underneath before each open (anonymous password, password
-    /// provider, timeout).
-    pub fn configure(mut self, configure: fn(&mut FtpStreamFactory)) -> Self {
-        self.configure = Some(configure);
-        self
+    /// Sets the password for anonymous logins (POCO `FTPSStreamFactory::setAnonymousPassword`).
+    pub fn set_anonymous_password(&mut self, password: &str) {
+        self.settings.set_anonymous_password(password);
+    }
+
+    /// Sets the provider asked for the password of a user the URI names without one
+    /// (POCO `FTPSStreamFactory::setPasswordProvider`).
+    pub fn set_password_provider(&mut self, provider: Option<Arc<dyn FtpPasswordProvider>>) {
+        self.settings.set_password_provider(provider);
+    }
+
+    /// Sets the sessions' timeout.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.settings.set_timeout(timeout);
     }
 
     /// Registers a default factory for `ftps` on [`UriStreamOpener::default_opener`].
@@ -239,13 +251,11 @@ impl FtpsStreamFactory {
         };
         let mode = self.mode;
         let port = if mode == FtpTlsMode::Implicit { FTPS_IMPLICIT_PORT } else { FTP_PORT };
-        let mut factory = FtpStreamFactory::with_sessions(
+        let mut factory = self.settings.clone();
+        factory.set_sessions(
             port,
             Arc::new(move || FtpsClientSession::with_mode(&context, mode).into_session()),
         );
-        if let Some(configure) = self.configure {
-            configure(&mut factory);
-        }
         Ok(factory)
     }
 }

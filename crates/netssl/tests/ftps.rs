@@ -3,16 +3,18 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::{self, Read};
+use std::time::Instant;
 use std::sync::Arc;
 use std::time::Duration;
 
 use common::{certs, client_context};
-use rpoco_net::ftp::{FtpClientSession, FtpTls, FtpTlsMode};
+use rpoco_net::ftp::{FtpClientSession, FtpPasswordProvider, FtpTls, FtpTlsMode};
 use rpoco_net::{StreamSocket, Transport, UriStreamOpener};
 use rpoco_netssl::{Context, FtpsClientSession, FtpsStreamFactory, SecureStreamSocket, VerificationMode};
 use rpoco_testsupport::{
-    FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls, peer_missing as skip, test_payload as payload,
+    FTP_PASSWORD, FTP_USER, PayloadCheck, PyFtpd, Vsftpd, VsftpdTls, peer_missing as skip, round_trip,
+    write_payload,
 };
 
 const MIB: usize = 1024 * 1024;
@@ -32,21 +34,39 @@ fn context() -> Arc<Context> {
 #[test]
 fn vsftpd_explicit_64_mib_both_ways_resuming_the_control_session() {
     let Some(server) = vsftpd(VsftpdTls::Explicit) else { return };
-    let data = payload(64 * MIB);
-    server.put("big.bin", &data).unwrap();
+    let len = 64 * MIB as u64;
     let mut ftps = FtpsClientSession::connect("127.0.0.1", server.port, &context()).unwrap();
     assert!(ftps.is_secure());
     ftps.login("anonymous", "").unwrap();
     assert!(ftps.session().is_data_protected());
-    let session = ftps.session_mut();
-    session.set_timeout(Duration::from_secs(60));
-    let mut back = Vec::with_capacity(data.len());
-    session.download_to("big.bin", &mut back).unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
-    assert!(back == data, "FTPS download differs");
+    ftps.session_mut().set_timeout(Duration::from_secs(60));
+    let stored = server.root().join("pub/big.bin");
+    round_trip(
+        &mut ftps,
+        len,
+        &stored,
+        |f, data| f.session_mut().upload_from("pub/big.bin", data),
+        |f, out| {
+            assert_eq!(f.data_session_reused(), Some(true));
+            f.session_mut().download_to("pub/big.bin", out)
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
     assert_eq!(ftps.data_session_reused(), Some(true));
+
+    // Active mode, a cut download resumed with REST, over TLS.
+    let len = 6 * MIB as u64 + 1;
+    write_payload(&server.root().join("cut.bin"), len).unwrap();
     let session = ftps.session_mut();
-    session.upload_from("pub/up.bin", &mut &data[..]).unwrap();
-    assert!(std::fs::read(server.root().join("pub/up.bin")).unwrap() == data, "FTPS upload differs");
+    session.set_passive(false, true);
+    let mut check = PayloadCheck::new(len);
+    io::copy(&mut session.begin_download("cut.bin").unwrap().take(MIB as u64), &mut check).unwrap();
+    assert!(session.end_download().is_err(), "a download stopped early is reported");
+    session.set_passive(true, true);
+    let stream = session.begin_download_at("cut.bin", check.position()).unwrap();
+    io::copy(stream, &mut check).unwrap();
+    session.end_download().unwrap();
+    check.finish().unwrap();
     assert_eq!(ftps.data_session_reused(), Some(true));
     ftps.close().unwrap();
 }
@@ -156,25 +176,80 @@ fn an_untrusted_server_certificate_fails_the_upgrade() {
     assert_eq!(err.poco_class(), "CertificateValidationException", "{err}");
 }
 
+/// POCO's `FTPPasswordProvider`, for `ftps://` too.
+struct Provider;
+
+impl FtpPasswordProvider for Provider {
+    fn password(&self, username: &str, _host: &str) -> Option<String> {
+        (username == FTP_USER).then(|| FTP_PASSWORD.to_string())
+    }
+}
+
+fn pyftpd_tls() -> Option<PyFtpd> {
+    PyFtpd::start(Some(identity())).map_err(|e| skip("pyftpdlib with pyOpenSSL", e)).ok()
+}
+
 #[test]
-fn pyftpdlib_tls_upload_download_and_listing() {
-    let (cert, key) = identity();
-    let server = match PyFtpd::start(Some((cert, key))) {
-        Ok(s) => s,
-        Err(e) => return skip("pyftpdlib with pyOpenSSL", e),
-    };
-    let data = payload(3 * MIB + 5);
+fn pyftpdlib_tls_stalled_mid_transfer_times_out() {
+    let Some(server) = pyftpd_tls() else { return };
+    let len = 32 * MIB as u64;
+    write_payload(&server.root().join("stall.bin"), len).unwrap();
     let mut ftps = FtpsClientSession::connect("127.0.0.1", server.port, &context()).unwrap();
     ftps.login(FTP_USER, FTP_PASSWORD).unwrap();
     let session = ftps.session_mut();
-    let stream = session.begin_upload("up.bin").unwrap();
-    stream.write_all(&data).unwrap();
-    session.end_upload().unwrap();
-    assert!(std::fs::read(server.root().join("up.bin")).unwrap() == data);
-    let mut back = Vec::new();
-    session.download_to("up.bin", &mut back).unwrap();
-    assert!(back == data);
+    session.set_timeout(Duration::from_millis(800));
+    let stream = session.begin_download("stall.bin").unwrap();
+    let mut check = PayloadCheck::new(len);
+    io::copy(&mut stream.take(MIB as u64), &mut check).unwrap();
+    server.pause().unwrap();
+    let started = Instant::now();
+    // What the socket buffers hold still arrives, then nothing: a timeout, not a short file.
+    let err = io::copy(stream, &mut check).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err:?}");
+    assert_eq!(rpoco_net::Error::from(err).timeout_kind(), Some(rpoco_net::Timeout::Read));
+    assert!(check.position() < len, "the whole file arrived from a stopped server");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    server.resume().unwrap();
+}
+
+#[test]
+fn pyftpdlib_tls_64_mib_listing_and_the_ftps_factory_with_a_password_provider() {
+    let Some(server) = pyftpd_tls() else { return };
+    let len = 64 * MIB as u64;
+    let mut ftps = FtpsClientSession::connect("127.0.0.1", server.port, &context()).unwrap();
+    ftps.login(FTP_USER, FTP_PASSWORD).unwrap();
+    let session = ftps.session_mut();
+    session.set_timeout(Duration::from_secs(60));
+    let stored = server.root().join("up.bin");
+    round_trip(
+        session,
+        len,
+        &stored,
+        |s, data| -> rpoco_net::Result<u64> {
+            let stream = s.begin_upload("up.bin")?;
+            io::copy(data, stream)?;
+            s.end_upload().map(|_| len)
+        },
+        |s, out| s.download_to("up.bin", out),
+    )
+    .unwrap();
     let entries = session.mlsd("").unwrap();
-    assert!(entries.iter().any(|e| e.name() == "up.bin" && e.size() == Some(data.len() as u64)));
+    assert!(entries.iter().any(|e| e.name() == "up.bin" && e.size() == Some(len)));
+    assert!(session.list_names("").unwrap().contains(&"up.bin".to_string()));
+    let err = session.download_to("missing.bin", &mut io::sink()).unwrap_err();
+    assert_eq!(err.reply().map(|r| r.code()), Some(550), "{err}");
     ftps.close().unwrap();
+
+    std::fs::write(server.root().join("p.txt"), b"provided\n").unwrap();
+    let mut factory = FtpsStreamFactory::with_context(context()).explicit();
+    let opener = UriStreamOpener::new();
+    let url = format!("ftps://{FTP_USER}@127.0.0.1:{}/p.txt", server.port);
+    opener.register_stream_factory("ftps", Arc::new(factory.clone()));
+    let Err(err) = opener.open(&url) else { panic!("logged in without a password") };
+    assert_eq!(err.kind(), rpoco_net::ErrorKind::NotAuthenticated, "{err:?}");
+    factory.set_password_provider(Some(Arc::new(Provider)));
+    opener.register_stream_factory("ftps", Arc::new(factory));
+    let mut body = String::new();
+    opener.open(&url).unwrap().read_to_string(&mut body).unwrap();
+    assert_eq!(body, "provided\n");
 }

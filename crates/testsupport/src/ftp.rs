@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -83,6 +84,7 @@ impl PyFtpd {
             .arg(cert)
             .arg(key)
             .arg(host)
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -107,10 +109,38 @@ impl PyFtpd {
     pub fn root(&self) -> PathBuf {
         self.dir.path().join("root")
     }
+
+    /// Stops the server (`SIGSTOP`): connections stay open, nothing moves. Resumed
+    /// by [`resume`](Self::resume), and on drop.
+    pub fn pause(&self) -> Result<(), String> {
+        self.signal("-STOP")
+    }
+
+    /// Resumes a [`pause`](Self::pause)d server (`SIGCONT`).
+    pub fn resume(&self) -> Result<(), String> {
+        self.signal("-CONT")
+    }
+
+    fn signal(&self, which: &str) -> Result<(), String> {
+        signal_group(&self.child, which)
+    }
+}
+
+/// Sends a signal to the process group `child` leads (it was spawned with its own group),
+/// so that processes it forked per session get it too.
+fn signal_group(child: &Child, which: &str) -> Result<(), String> {
+    let status = Command::new("kill")
+        .arg(which)
+        .arg("--")
+        .arg(format!("-{}", child.id()))
+        .status()
+        .map_err(|e| format!("kill {which}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("kill {which}: {status}")) }
 }
 
 impl Drop for PyFtpd {
     fn drop(&mut self) {
+        let _ = self.resume();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -241,7 +271,8 @@ impl Vsftpd {
 
 impl Drop for Vsftpd {
     fn drop(&mut self) {
-        // vsftpd forks a process per session; those end when their connection does.
+        // vsftpd forks a process per session (in a session of its own, out of reach of a
+        // signal to this one); those end when their connection does.
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -252,20 +283,6 @@ impl Drop for Vsftpd {
 pub fn peer_missing(what: &str, why: String) {
     assert!(std::env::var_os("CI").is_none(), "{what} is required under CI: {why}");
     eprintln!("SKIP: {what}: {why}");
-}
-
-/// `len` deterministic bytes (xorshift) in which no shift or repetition lines up with
-/// itself, for checking that a transfer is byte-identical.
-pub fn test_payload(len: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
 }
 
 fn ftp_user() -> Option<(u32, u32)> {

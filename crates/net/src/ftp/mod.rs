@@ -17,5 +17,5 @@ pub use listing::{EntryKind, ListEntry, ListLine, MlsdEntry, parse_list_line, pa
 pub use session::{
     DEFAULT_TIMEOUT, FTP_PORT, FTPS_IMPLICIT_PORT, FileType, FtpClientSession, FtpTls, FtpTlsMode,
 };
-pub use stream_factory::{FtpPasswordProvider, FtpStreamFactory};
+pub use stream_factory::{FtpDownloadStream, FtpPasswordProvider, FtpStreamFactory, SessionMaker};
 pub use transfer::{DataStream, MAX_LISTING_SIZE};

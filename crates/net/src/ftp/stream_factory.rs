@@ -18,7 +18,8 @@ pub trait FtpPasswordProvider: Send + Sync {
     fn password(&self, username: &str, host: &str) -> Option<String>;
 }
 
-type SessionMaker = Arc<dyn Fn() -> FtpClientSession + Send + Sync>;
+/// Makes the (unconnected) session for each URI opened.
+pub type SessionMaker = Arc<dyn Fn() -> FtpClientSession + Send + Sync>;
 
 /// POCO `FTPStreamFactory`: downloads `ftp://[user[:password]@]host[:port]/path[;type=a|i|d]`.
 ///
@@ -72,6 +73,13 @@ impl FtpStreamFactory {
             password_provider: None,
             timeout: DEFAULT_TIMEOUT,
         }
+    }
+
+    /// Replaces where the sessions come from and the default port, keeping the other
+    /// settings (how `rpoco-netssl`'s `ftps` factory makes FTPS sessions).
+    pub fn set_sessions(&mut self, default_port: u16, sessions: SessionMaker) {
+        self.default_port = default_port;
+        self.sessions = sessions;
     }
 
     /// Sets the password for anonymous logins (POCO `setAnonymousPassword`).

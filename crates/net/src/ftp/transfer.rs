@@ -3,12 +3,13 @@
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use super::data::{self, PendingData};
 use super::listing::{ListLine, MlsdEntry, parse_list_line};
 use super::session::{FtpClientSession, shown};
 use crate::dialog::{LineReader, Reply, telnet};
-use crate::error::{Error, ErrorKind, Limit, Result};
+use crate::error::{Error, ErrorKind, Limit, Result, Timeout};
 use crate::socket::Transport;
 
 /// The largest listing [`FtpClientSession::list`] and friends read (64 MiB).
@@ -41,6 +42,8 @@ pub(super) struct Transfer {
 pub struct DataStream {
     transport: Box<dyn Transport>,
     transferred: u64,
+    timeout: Duration,
+    command: String,
 }
 
 impl DataStream {
@@ -53,11 +56,22 @@ impl DataStream {
     pub fn transport(&self) -> &dyn Transport {
         self.transport.as_ref()
     }
+
+    /// A socket timeout (which blocking reads report as `WouldBlock`) becomes
+    /// `io::ErrorKind::TimedOut` carrying net's timeout error, which names the transfer.
+    fn timed_out(&self, e: io::Error, which: Timeout) -> io::Error {
+        let wrapped = e.get_ref().is_some_and(|inner| inner.is::<Error>());
+        if wrapped || !matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) {
+            return e;
+        }
+        let what = format!("FTP data connection of {} after {} bytes", self.command, self.transferred);
+        io::Error::new(io::ErrorKind::TimedOut, Error::timeout(which, Some(self.timeout), what).with_source(e))
+    }
 }
 
 impl Read for DataStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.transport.read(buf)?;
+        let n = self.transport.read(buf).map_err(|e| self.timed_out(e, Timeout::Read))?;
         self.transferred += n as u64;
         Ok(n)
     }
@@ -65,13 +79,13 @@ impl Read for DataStream {
 
 impl Write for DataStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.transport.write(buf)?;
+        let n = self.transport.write(buf).map_err(|e| self.timed_out(e, Timeout::Write))?;
         self.transferred += n as u64;
         Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.transport.flush()
+        self.transport.flush().map_err(|e| self.timed_out(e, Timeout::Write))
     }
 }
 
@@ -292,7 +306,7 @@ impl FtpClientSession {
             }
             _ => Box::new(socket),
         };
-        let stream = DataStream { transport, transferred: 0 };
+        let stream = DataStream { transport, transferred: 0, timeout: self.timeout, command: shown.clone() };
         let transfer = self.transfer.insert(Transfer { stream, direction, command: shown });
         Ok(&mut transfer.stream)
     }
