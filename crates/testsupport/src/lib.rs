@@ -28,6 +28,7 @@ mod ftp;
 mod nginx;
 mod payload;
 mod proxy;
+mod python;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -36,6 +37,7 @@ pub use ftp::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls, peer_missing};
 pub use payload::{Payload, PayloadCheck, check_file, fill_payload, round_trip, test_payload, write_payload};
 pub use nginx::{Nginx, NginxConfig};
 pub use proxy::{ProxiedRequest, ProxyLog, http_proxy, pipe};
+pub use python::{PythonPeer, require_python_module};
 
 /// Where `program` is: on `PATH`, or in `/usr/sbin` / `/usr/local/sbin` (where Debian puts
 /// nginx).
