@@ -26,6 +26,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .into(),
             ),
         };
+    // From before the connection, as curl's time_total: connect, TLS, login, transfer, reply.
+    let started = Instant::now();
     let mut ftps = None;
     let mut plain = None;
     let session: &mut FtpClientSession = if security == "ftps" {
@@ -41,7 +43,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     session.set_timeout(Duration::from_secs(60));
     let mut buf = vec![0u8; 256 * 1024];
-    let started = Instant::now();
     let mut moved = 0u64;
     if mode == "download" {
         let stream = session.begin_download(path)?;

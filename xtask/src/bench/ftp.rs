@@ -6,6 +6,8 @@
 //! `require_ssl_reuse=YES`, so both clients resume the control connection's TLS session on
 //! the data connection). rpoco's client is `crates/netssl/examples/bench_ftp_client.rs`;
 //! curl is Debian's (OpenSSL). Best of 3 rounds (1 with `--quick`), clients interleaved.
+//! Both clients' times run from before the connection to the server's final reply
+//! (curl's `time_total`): connect, TLS handshake, login, transfer.
 
 use std::path::Path;
 use std::process::Command;
