@@ -1,5 +1,7 @@
 //! FTP against pyftpdlib and vsftpd on 127.0.0.1, and against scripted hostile servers.
 
+mod common;
+
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
@@ -8,10 +10,10 @@ use std::time::{Duration, Instant};
 use rpoco_net::ftp::{
     EntryKind, FtpClientSession, FtpPasswordProvider, FtpStreamFactory, ListLine, PasvAddressPolicy,
 };
-use rpoco_net::{DialogError, DialogLimits, ErrorKind, Timeout, UriStreamOpener};
+use rpoco_net::{DialogError, DialogLimits, ErrorKind, ProxyConfig, Timeout, UriStreamOpener};
 use rpoco_testsupport::{
-    FTP_PASSWORD, FTP_USER, Payload, PayloadCheck, PyFtpd, Vsftpd, VsftpdTls, check_file, peer_missing as skip,
-    round_trip, test_payload as payload, write_payload,
+    FTP_PASSWORD, FTP_USER, Payload, PayloadCheck, PyFtpd, Vsftpd, VsftpdTls, check_file,
+    peer_missing as skip, round_trip, test_payload as payload, write_payload,
 };
 
 const MIB: usize = 1024 * 1024;
@@ -35,9 +37,13 @@ fn pyftpdlib_upload_and_download_64_mib_both_modes() {
     assert_eq!(session.system_type().unwrap(), "UNIX Type: L8");
     let len = 64 * MIB as u64;
     let stored = server.root().join("big.bin");
-    round_trip(&mut session, len, &stored, |s, data| s.upload_from("big.bin", data), |s, out| {
-        s.download_to("big.bin", out)
-    })
+    round_trip(
+        &mut session,
+        len,
+        &stored,
+        |s, data| s.upload_from("big.bin", data),
+        |s, out| s.download_to("big.bin", out),
+    )
     .unwrap();
     assert_eq!(session.file_size("big.bin").unwrap(), len);
 
@@ -214,10 +220,12 @@ fn pyftpdlib_stream_factory_asks_the_password_provider() {
     factory.open_stream(&uri).unwrap().read_to_string(&mut body).unwrap();
     assert_eq!(body, "provided\n");
     // A user the provider does not know.
-    let other = rpoco_foundation::Uri::parse(&format!("ftp://nobody@127.0.0.1:{}/p.txt", server.port)).unwrap();
+    let other =
+        rpoco_foundation::Uri::parse(&format!("ftp://nobody@127.0.0.1:{}/p.txt", server.port)).unwrap();
     assert_eq!(factory.open_stream(&other).unwrap_err().kind(), ErrorKind::NotAuthenticated);
     // A missing file is the server's 550 when the stream is opened.
-    let missing = rpoco_foundation::Uri::parse(&format!("ftp://{FTP_USER}@127.0.0.1:{}/none", server.port)).unwrap();
+    let missing =
+        rpoco_foundation::Uri::parse(&format!("ftp://{FTP_USER}@127.0.0.1:{}/none", server.port)).unwrap();
     let err = factory.open_stream(&missing).unwrap_err();
     assert_eq!(err.reply().map(|r| r.code()), Some(550), "{err}");
 }
@@ -460,4 +468,43 @@ fn pyftpdlib_over_ipv6_uses_epsv_and_eprt() {
     let err = session.download_to("six.bin", &mut Vec::new()).unwrap_err();
     assert!(err.reply().is_some(), "{err:?}");
     session.close().unwrap();
+}
+
+#[test]
+fn pyftpdlib_through_socks5_and_http_connect_proxies() {
+    let Some(server) = pyftpd() else { return };
+    let (http_port, http_log) = rpoco_testsupport::http_proxy(None);
+    let socks_port = common::socks5_proxy(false);
+    let len = MIB as u64 + 3;
+    for (name, proxy) in [
+        ("socks5", ProxyConfig::socks5("127.0.0.1", socks_port)),
+        ("connect", ProxyConfig::new("127.0.0.1", http_port)),
+    ] {
+        let mut session = FtpClientSession::new();
+        session.set_proxy(proxy).unwrap();
+        session.set_timeout(Duration::from_secs(20));
+        session.open("127.0.0.1", server.port).unwrap();
+        session.login(FTP_USER, FTP_PASSWORD).unwrap();
+        let file = format!("{name}.bin");
+        round_trip(
+            &mut session,
+            len,
+            &server.root().join(&file),
+            |s, data| s.upload_from(&file, data),
+            |s, out| s.download_to(&file, out),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(session.list_names("").unwrap().contains(&file), "{name}");
+        // The server cannot connect back through a proxy: active mode is refused up front.
+        session.set_passive(false, true);
+        let err = session.download_to(&file, &mut io::sink()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{name}: {err:?}");
+        session.set_passive(true, true);
+        assert_eq!(session.send_command("NOOP", "").unwrap().code(), 200, "{name}");
+        session.close().unwrap();
+    }
+    // The HTTP proxy saw a tunnel for the control connection and one per data connection.
+    let log = http_log.lock().unwrap();
+    let tunnels = log.requests.iter().filter(|r| r.method() == "CONNECT").count();
+    assert!(tunnels >= 4, "{tunnels} CONNECT tunnels");
 }

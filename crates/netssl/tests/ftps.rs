@@ -4,9 +4,9 @@
 mod common;
 
 use std::io::{self, Read};
-use std::time::Instant;
 use std::sync::Arc;
 use std::time::Duration;
+use std::time::Instant;
 
 use common::{certs, client_context};
 use rpoco_net::ftp::{FtpClientSession, FtpPasswordProvider, FtpTls, FtpTlsMode};

@@ -34,8 +34,8 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 pub use ftp::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls, peer_missing};
-pub use payload::{Payload, PayloadCheck, check_file, fill_payload, round_trip, test_payload, write_payload};
 pub use nginx::{Nginx, NginxConfig};
+pub use payload::{Payload, PayloadCheck, check_file, fill_payload, round_trip, test_payload, write_payload};
 pub use proxy::{ProxiedRequest, ProxyLog, http_proxy, pipe};
 pub use python::{PythonPeer, require_python_module};
 

@@ -8,6 +8,7 @@
 
 pub mod data;
 pub mod listing;
+mod route;
 mod session;
 mod stream_factory;
 mod transfer;

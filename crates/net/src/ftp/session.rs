@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use super::data::PasvAddressPolicy;
 use super::transfer::Transfer;
+use crate::connect::Chain;
 use crate::dialog::{DialogError, DialogLimits, DialogProtocol, DialogSocket, Reply};
 use crate::error::{Error, ErrorKind, Result};
-use crate::socket::{Connector, PlainConnector, StreamSocket, Transport};
+use crate::http::client::ProxyConfig;
+use crate::socket::{Connector, StreamSocket, Transport};
 
 /// The FTP port (POCO `FTP_PORT`).
 pub const FTP_PORT: u16 = 21;
@@ -90,7 +92,7 @@ pub trait FtpTls: Send + Sync + Debug {
 /// ```
 #[derive(Debug)]
 pub struct FtpClientSession {
-    connector: Arc<dyn Connector>,
+    pub(super) chain: Chain,
     pub(super) tls: Option<(Arc<dyn FtpTls>, FtpTlsMode)>,
     pub(super) control: Option<DialogSocket>,
     pub(super) host: String,
@@ -116,14 +118,22 @@ impl Default for FtpClientSession {
 impl FtpClientSession {
     /// A session that is not connected yet (POCO's default constructor).
     pub fn new() -> Self {
-        Self::with_connector(Arc::new(PlainConnector))
+        Self::with_chain(Chain::plain())
     }
 
-    /// A session whose connections go through `connector` (its TCP step; TLS for FTPS
+    /// A session whose connections go through `connector` (its last step; TLS for FTPS
     /// comes from [`set_tls`](Self::set_tls)).
     pub fn with_connector(connector: Arc<dyn Connector>) -> Self {
+        Self::with_chain(Chain::new(connector))
+    }
+
+    /// A session whose control and data connections go through `chain` (its TCP options,
+    /// proxy and last step; the session's timeout is each connect attempt's limit). A
+    /// SOCKS5 proxy carries both connections, an HTTP proxy a `CONNECT` tunnel for each;
+    /// through a proxy only passive mode works.
+    pub fn with_chain(chain: Chain) -> Self {
         FtpClientSession {
-            connector,
+            chain,
             tls: None,
             control: None,
             host: String::new(),
@@ -188,6 +198,19 @@ impl FtpClientSession {
         self.pasv_policy = policy;
     }
 
+    /// Sends the connections through `proxy` (SOCKS5, or an HTTP proxy's `CONNECT`
+    /// tunnels); an unset config means none. Before [`open`](Self::open).
+    pub fn set_proxy(&mut self, proxy: ProxyConfig) -> Result<()> {
+        self.check_closed("set_proxy")?;
+        self.chain = self.chain.clone().with_proxy(proxy)?;
+        Ok(())
+    }
+
+    /// The connection chain.
+    pub fn chain(&self) -> &Chain {
+        &self.chain
+    }
+
     /// Sets the reply limits of the control connection.
     pub fn set_limits(&mut self, limits: DialogLimits) {
         self.limits = limits;
@@ -201,8 +224,8 @@ impl FtpClientSession {
     pub fn open(&mut self, host: &str, port: u16) -> Result<()> {
         self.check_closed("open")?;
         let timeout = Some(self.timeout);
-        let socket = self.connector.connect_tcp(host, port, timeout)?;
-        let mut transport = self.connector.wrap(socket, host, timeout)?;
+        self.host = host.to_string();
+        let mut transport = self.connection(host, port)?;
         if let Some((tls, FtpTlsMode::Implicit)) = &self.tls {
             transport = tls.secure_control(transport, host, timeout)?;
         }
@@ -211,7 +234,6 @@ impl FtpClientSession {
         control.set_receive_timeout(timeout);
         control.set_send_timeout(timeout)?;
         self.control = Some(control);
-        self.host = host.to_string();
         let mut greeting = self.receive("greeting")?;
         if greeting.code() == 120 {
             greeting = self.receive("greeting")?;
@@ -394,10 +416,6 @@ impl FtpClientSession {
 
     pub(super) fn control_mut(&mut self) -> Result<&mut DialogSocket> {
         self.control.as_mut().ok_or_else(not_open)
-    }
-
-    pub(super) fn connector(&self) -> &Arc<dyn Connector> {
-        &self.connector
     }
 
     pub(super) fn unexpected(&self, command: &str, reply: Reply) -> Error {

@@ -65,7 +65,10 @@ impl DataStream {
             return e;
         }
         let what = format!("FTP data connection of {} after {} bytes", self.command, self.transferred);
-        io::Error::new(io::ErrorKind::TimedOut, Error::timeout(which, Some(self.timeout), what).with_source(e))
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            Error::timeout(which, Some(self.timeout), what).with_source(e),
+        )
     }
 }
 
@@ -353,10 +356,9 @@ impl FtpClientSession {
         let local = control.address()?.host();
         if self.passive {
             let target = self.passive_address(peer)?;
-            let socket =
-                self.connector().connect_tcp(&target.ip().to_string(), target.port(), Some(self.timeout))?;
-            return Ok(PendingData::Connected(socket));
+            return Ok(PendingData::Connected(self.data_connection(target)?));
         }
+        self.check_active_allowed()?;
         let (pending, address) = PendingData::listen(local, peer)?;
         match address {
             SocketAddr::V4(v4) if !self.extended => {
@@ -391,7 +393,7 @@ impl FtpClientSession {
         let reply = self.expect("PASV", "", |r| r.code() == 227)?;
         let announced = data::parse_pasv_reply(&reply)
             .ok_or_else(|| self.bad_reply("PASV", "no address in the reply", reply.clone()))?;
-        data::pasv_target(announced, peer, self.pasv_policy)
+        data::pasv_target(announced, peer, self.effective_pasv_policy())
             .map_err(|problem| self.bad_reply("PASV", &problem, reply))
     }
 }
