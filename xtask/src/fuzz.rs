@@ -22,6 +22,7 @@ const TARGETS: &[&str] = &[
     "multipart",
     "auth_challenge",
     "client_exchange",
+    "ftp_replies",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

@@ -21,6 +21,7 @@ mod connect;
 mod dialog;
 mod dns;
 mod error;
+pub mod ftp;
 pub mod http;
 pub mod mail;
 mod socket;
@@ -69,9 +70,9 @@ pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
-pub use socket::ConnectionInfo;
 pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
 pub use interface::{InterfaceAddress, NetworkInterface};
+pub use socket::ConnectionInfo;
 pub use reactor::{
     HandlerId, HandlerPanic, Notification, ParallelSocketAcceptor, ParallelSocketReactor, ServiceHandler,
     SocketAcceptor, SocketConnector, SocketReactor,

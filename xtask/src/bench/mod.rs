@@ -9,6 +9,7 @@ use std::time::Instant;
 mod chart;
 mod crypto;
 mod foundation;
+mod ftp;
 mod https_server;
 mod net;
 mod netssl;
@@ -54,6 +55,11 @@ const AREAS: &[Area] = &[
         name: "reactor",
         about: "echo round trips/s at 50 and 1,000 connections vs POCO C++ EchoServer and tokio",
         run: reactor::run_bench,
+    },
+    Area {
+        name: "ftp",
+        about: "FTP and FTPS download/upload MB/s from vsftpd vs curl (--size=MIB, 1 GiB default)",
+        run: ftp::run_bench,
     },
 ];
 
