@@ -8,6 +8,7 @@ use std::time::Instant;
 
 mod crypto;
 mod foundation;
+mod http_extras;
 mod https_server;
 mod net;
 mod netssl;
@@ -47,6 +48,11 @@ const AREAS: &[Area] = &[
         name: "crypto",
         about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
         run: crypto::run,
+    },
+    Area {
+        name: "http-extras",
+        about: "gzip inflate/deflate MB/s vs POCO C++, Python zlib, gzip CLI; multipart parse MB/s vs POCO C++",
+        run: http_extras::run_bench,
     },
 ];
 
