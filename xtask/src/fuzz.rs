@@ -18,6 +18,7 @@ const TARGETS: &[&str] = &[
     "header_values",
     "x509",
     "crypto_open",
+    "http_server_request",
     "multipart",
     "auth_challenge",
 ];

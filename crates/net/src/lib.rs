@@ -20,8 +20,10 @@
 mod dialog;
 mod error;
 pub mod http;
+pub mod mail;
 mod socket;
 mod tcp_server;
+pub mod websocket;
 
 pub use dialog::{
     DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
@@ -54,6 +56,7 @@ pub use http::message::{
 };
 pub use http::message::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
 pub use http::proto;
+pub use http::proto::server::TargetForm;
 pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,

@@ -27,6 +27,7 @@ mod error;
 mod https_client;
 mod https_session;
 mod https_stream_factory;
+mod mail;
 mod secure_socket;
 mod ssl_manager;
 mod tls_stream;
@@ -43,6 +44,7 @@ pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, Ver
 pub use https_client::HttpsClientSession;
 pub use https_session::{HttpsSessionInstantiator, https_agent, https_agent_builder};
 pub use https_stream_factory::HttpsStreamFactory;
+pub use mail::{SecurePop3ClientSession, SecureSmtpClientSession};
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};

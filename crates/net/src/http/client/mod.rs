@@ -41,6 +41,8 @@ pub use cookie_jar::{CookieJarLimits, HttpCookieJar, StoredCookie};
 pub use file_stream_factory::FileStreamFactory;
 pub use opener_request::{UriOpened, UriRequest, UriResponse};
 pub use proxy::{ProxyAuth, ProxyConfig};
+// WebSocket upgrades over a plain session tunnel through its HTTP proxy.
+pub(crate) use proxy::connect_tunnel;
 pub use session::{AbortHandle, HttpClientSession};
 pub use session_factory::{HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator};
 pub use source_address::SourceAddressConnector;
