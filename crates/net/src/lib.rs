@@ -17,6 +17,7 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod connect;
 mod dialog;
 mod error;
 pub mod http;
@@ -25,11 +26,13 @@ mod socket;
 mod tcp_server;
 pub mod websocket;
 
+pub use connect::{Chain, ConnectOptions, Hooks, RFC8305_ATTEMPT_DELAY, ResolveFn, Route, connect_tcp};
 pub use dialog::{
     DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
     telnet,
 };
 pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
+pub use http::client::ClientSession;
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
@@ -61,6 +64,7 @@ pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
+pub use socket::ConnectionInfo;
 pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
 pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,9 +26,15 @@ struct SmtpPeer {
 impl SmtpPeer {
     /// `None` (skip) when python3 or aiosmtpd is missing outside CI.
     fn start(mode: &str, auth: bool) -> Option<SmtpPeer> {
-        let ok = Command::new("python3").args(["-c", "import aiosmtpd"]).output().is_ok_and(|o| o.status.success());
+        let ok = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .output()
+            .is_ok_and(|o| o.status.success());
         if !ok {
-            assert!(std::env::var_os("CI").is_none(), "aiosmtpd is required under CI (scripts/deps/mail.pip)");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "aiosmtpd is required under CI (scripts/deps/mail.pip)"
+            );
             eprintln!("SKIP: python3 with aiosmtpd not installed (run scripts/install-test-deps.sh)");
             return None;
         }
@@ -44,7 +50,12 @@ impl SmtpPeer {
         let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("peer said {line:?}"));
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("peer said {line:?}"));
         Some(SmtpPeer { child, port, out, _files: files })
     }
 
@@ -87,8 +98,15 @@ fn message() -> MailMessage {
     m.add_recipient(MailRecipient::new(RecipientType::Bcc, "hidden@example.com", "Hidden"));
     m.set_subject("Grüße – a test with a rather long subject line that needs folding, ok?");
     let body = "Hello,\r\n.a line starting with a dot\r\n..two dots\r\n.\r\nünïcode body\r\n";
-    m.add_content(MailPartSource::from_bytes(body, "text/plain; charset=utf-8", ""), ContentTransferEncoding::QuotedPrintable);
-    m.add_attachment("data.bin", MailPartSource::from_bytes(attachment(), "application/octet-stream", "data.bin"), ContentTransferEncoding::Base64);
+    m.add_content(
+        MailPartSource::from_bytes(body, "text/plain; charset=utf-8", ""),
+        ContentTransferEncoding::QuotedPrintable,
+    );
+    m.add_attachment(
+        "data.bin",
+        MailPartSource::from_bytes(attachment(), "application/octet-stream", "data.bin"),
+        ContentTransferEncoding::Base64,
+    );
     m
 }
 
@@ -103,7 +121,10 @@ fn assert_received(got: &Value, sent: &MailMessage) {
     assert_eq!(got["to"], serde_json::json!(["Zoë Tö <to@example.com>"]));
     assert_eq!(got["cc"], serde_json::json!(["cc@example.com"]));
     assert_eq!(got["mail_from"], "sender@example.com");
-    assert_eq!(got["rcpt_tos"], serde_json::json!(["to@example.com", "cc@example.com", "hidden@example.com"]));
+    assert_eq!(
+        got["rcpt_tos"],
+        serde_json::json!(["to@example.com", "cc@example.com", "hidden@example.com"])
+    );
     assert!(!got["headers"].to_string().contains("hidden@example.com"), "BCC leaked into the headers");
     let parts = got["parts"].as_array().unwrap();
     assert_eq!(parts.len(), 2);
@@ -170,7 +191,17 @@ fn starttls_then_send() {
     let e = plain.send_message(&sent).unwrap_err();
     assert_eq!(ServerReplyError::of(&e).and_then(|r| r.code), Some(530), "{e}");
     // A CA the client does not trust: STARTTLS fails in the handshake.
-    let untrusting = rpoco_netssl::Context::new(rpoco_netssl::Usage::Client, "", "", "", VerificationMode::Relaxed, 9, false, "").unwrap();
+    let untrusting = rpoco_netssl::Context::new(
+        rpoco_netssl::Usage::Client,
+        "",
+        "",
+        "",
+        VerificationMode::Relaxed,
+        9,
+        false,
+        "",
+    )
+    .unwrap();
     let mut s = SecureSmtpClientSession::connect_timeout("localhost", peer.port, untrusting, T).unwrap();
     s.login("client.test").unwrap();
     assert!(s.start_tls().is_err());
@@ -191,7 +222,8 @@ fn implicit_tls_and_plaintext_mismatches() {
     assert_eq!(got["tls"], true);
 
     // A plain session on the TLS port: no greeting comes; the error says TLS may be needed.
-    let mut plain = SmtpClientSession::connect_timeout("127.0.0.1", tls_peer.port, Some(Duration::from_secs(2))).unwrap();
+    let mut plain =
+        SmtpClientSession::connect_timeout("127.0.0.1", tls_peer.port, Some(Duration::from_secs(2))).unwrap();
     let e = plain.open().unwrap_err();
     assert!(e.is_timeout(), "{e}");
     assert!(e.to_string().contains("implicit TLS"), "{e}");

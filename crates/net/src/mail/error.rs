@@ -72,7 +72,11 @@ impl std::error::Error for ServerReplyError {}
 /// The server refused `what` with `code`/`text`.
 pub(crate) fn reply(protocol: MailProtocol, what: impl Into<String>, code: Option<u16>, text: &str) -> Error {
     let source = ServerReplyError { protocol, what: what.into(), code, text: text.to_owned() };
-    Error::Transport { class: protocol.poco_class(), name: protocol.name(), source: Box::new(source) }
+    let kind = match protocol {
+        MailProtocol::Smtp => crate::ErrorKind::Smtp,
+        MailProtocol::Pop3 => crate::ErrorKind::Pop3,
+    };
+    Error::new(kind, source.to_string()).with_source(source)
 }
 
 /// A protocol violation by the server (a reply that is not a reply).
@@ -82,7 +86,7 @@ pub(crate) fn protocol(protocol: MailProtocol, what: impl Into<String>, text: &s
 
 /// A malformed message (MIME, quoted-printable, headers).
 pub(crate) fn malformed(message: impl Into<String>) -> Error {
-    Error::Message(message.into())
+    Error::new(crate::ErrorKind::Message, message.into())
 }
 
 /// Which mail limit was exceeded.
@@ -107,15 +111,15 @@ pub(crate) fn limit(which: MailLimit, message: impl Into<String>) -> Error {
         MailLimit::Line => Limit::HeadLength,
         MailLimit::Parts | MailLimit::Depth | MailLimit::Size => Limit::Body,
     };
-    Error::limit(limit, message)
+    Error::limit(limit, message.into())
 }
 
 /// A caller's mistake (no recipients, an unsupported login method).
 pub(crate) fn invalid_argument(message: impl Into<String>) -> Error {
-    Error::InvalidArgument(message.into())
+    Error::new(crate::ErrorKind::InvalidArgument, message.into())
 }
 
 /// A call in the wrong state (sending before `open`).
 pub(crate) fn illegal_state(message: impl Into<String>) -> Error {
-    Error::IllegalState(message.into())
+    Error::new(crate::ErrorKind::IllegalState, message.into())
 }

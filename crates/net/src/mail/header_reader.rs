@@ -29,7 +29,10 @@ pub(crate) fn read_header(src: &mut dyn BufRead, limits: HeaderBlockLimits) -> R
         let n = (&mut *src).take(budget).read_until(b'\n', &mut line)?;
         used += n;
         if used > limits.max_size {
-            return Err(limit(MailLimit::Header, format!("header block longer than {} bytes", limits.max_size)));
+            return Err(limit(
+                MailLimit::Header,
+                format!("header block longer than {} bytes", limits.max_size),
+            ));
         }
         if n == 0 {
             // End of input ends the header (a message with no body).

@@ -29,7 +29,14 @@ impl LineConn {
     pub(crate) fn new(transport: Box<dyn Transport>, timeout: Option<Duration>) -> Result<Self> {
         transport.set_send_timeout(timeout)?;
         transport.set_receive_timeout(timeout)?;
-        Ok(LineConn { transport: Some(transport), buf: vec![0; 16 * 1024].into(), pos: 0, len: 0, timeout, deadline: None })
+        Ok(LineConn {
+            transport: Some(transport),
+            buf: vec![0; 16 * 1024].into(),
+            pos: 0,
+            len: 0,
+            timeout,
+            deadline: None,
+        })
     }
 
     fn transport_mut(&mut self) -> Result<&mut Box<dyn Transport>> {
@@ -73,14 +80,19 @@ impl LineConn {
     pub(crate) fn read_line(&mut self) -> Result<Option<String>> {
         let mut line = Vec::new();
         loop {
-            if self.pos == self.len && self.fill().map_err(|e| Error::from_io_during(e, "receiving a mail reply"))? == 0 {
+            if self.pos == self.len
+                && self.fill().map_err(|e| Error::from_io_during(e, "receiving a mail reply"))? == 0
+            {
                 if line.is_empty() {
                     return Ok(None);
                 }
-                return Err(Error::ConnectionReset(format!(
-                    "the mail server closed the connection in the middle of the line `{}`",
-                    String::from_utf8_lossy(&line[..line.len().min(80)])
-                )));
+                return Err(Error::new(
+                    crate::ErrorKind::ConnectionReset,
+                    format!(
+                        "the mail server closed the connection in the middle of the line `{}`",
+                        String::from_utf8_lossy(&line[..line.len().min(80)])
+                    ),
+                ));
             }
             let avail = &self.buf[self.pos..self.len];
             let (take, done) = match memchr::memchr(b'\n', avail) {
@@ -151,8 +163,9 @@ impl LineConn {
     /// connection is already TLS.
     pub(crate) fn take_plain_socket(&mut self) -> Result<StreamSocket> {
         if self.has_buffered() {
-            return Err(Error::Protocol(
-                "the mail server sent data after its reply to STARTTLS/STLS (refused: it could be injected)".into(),
+            return Err(Error::new(
+                crate::ErrorKind::Protocol,
+                "the mail server sent data after its reply to STARTTLS/STLS (refused: it could be injected)",
             ));
         }
         let t = self.transport.take().ok_or_else(|| illegal_state("the mail session is closed"))?;

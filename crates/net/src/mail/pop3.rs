@@ -58,7 +58,12 @@ impl Pop3ClientSession {
     }
 
     /// Connects through `connector` (the shared connection chain; implicit TLS for POP3S).
-    pub fn connect_with(connector: &dyn Connector, host: &str, port: u16, timeout: Option<Duration>) -> Result<Self> {
+    pub fn connect_with(
+        connector: &dyn Connector,
+        host: &str,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
         let socket = connector.connect_tcp(host, port, timeout)?;
         let transport = connector.wrap(socket, host, timeout)?;
         Self::from_transport(transport, host, timeout)
@@ -70,7 +75,11 @@ impl Pop3ClientSession {
     }
 
     /// A session on any connected transport.
-    pub fn from_transport(transport: Box<dyn Transport>, host: &str, timeout: Option<Duration>) -> Result<Self> {
+    pub fn from_transport(
+        transport: Box<dyn Transport>,
+        host: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
         Ok(Pop3ClientSession {
             conn: LineConn::new(transport, timeout)?,
             host: host.to_owned(),
@@ -108,7 +117,7 @@ impl Pop3ClientSession {
         }
         let line = self.read_status().map_err(|e| {
             if e.is_timeout() {
-                Error::Timeout(format!(
+                Error::new(crate::ErrorKind::Timeout, format!(
                     "no POP3 greeting within {:?}: if the server speaks TLS on this port (995), use POP3S \
                      (SecurePop3ClientSession)",
                     self.conn.timeout()
@@ -253,7 +262,10 @@ impl Pop3ClientSession {
         }
         self.is_open = false;
         let quit = if self.greeted {
-            self.conn.send_line("QUIT").and_then(|_| self.read_status()).and_then(|l| positive(l, "QUIT failed"))
+            self.conn
+                .send_line("QUIT")
+                .and_then(|_| self.read_status())
+                .and_then(|l| positive(l, "QUIT failed"))
         } else {
             Ok(String::new())
         };
@@ -271,7 +283,9 @@ impl Pop3ClientSession {
         self.conn.begin_reply();
         let line = self.conn.read_line();
         self.conn.end_reply();
-        let line = line?.ok_or_else(|| Error::ConnectionReset("the POP3 server closed the connection".into()))?;
+        let line = line?.ok_or_else(|| {
+            Error::new(crate::ErrorKind::ConnectionReset, "the POP3 server closed the connection")
+        })?;
         if !line.starts_with("+OK") && !line.starts_with("-ERR") && !line.starts_with('+') {
             return Err(protocol(MailProtocol::Pop3, "malformed POP3 status line", &mismatch_hint(&line)));
         }
@@ -294,7 +308,12 @@ impl Pop3ClientSession {
                     }
                     lines.push(l.strip_prefix('.').map(str::to_owned).unwrap_or(l));
                 }
-                Ok(None) => break Err(Error::ConnectionReset("the POP3 server closed the connection in a reply".into())),
+                Ok(None) => {
+                    break Err(Error::new(
+                        crate::ErrorKind::ConnectionReset,
+                        "the POP3 server closed the connection in a reply",
+                    ));
+                }
                 Err(e) => break Err(e),
             }
         };

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::time::Duration;
 
-use super::error::{invalid_argument, illegal_state};
+use super::error::{illegal_state, invalid_argument};
 use super::line_conn::{DEFAULT_TIMEOUT, LineConn};
 use super::message::MailMessage;
 use super::smtp_auth::{self, LoginMethod};
@@ -61,7 +61,12 @@ impl SmtpClientSession {
 
     /// Connects through `connector` (TCP, a proxy tunnel, implicit TLS): the shared
     /// connection chain.
-    pub fn connect_with(connector: &dyn Connector, host: &str, port: u16, timeout: Option<Duration>) -> Result<Self> {
+    pub fn connect_with(
+        connector: &dyn Connector,
+        host: &str,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
         let socket = connector.connect_tcp(host, port, timeout)?;
         let transport = connector.wrap(socket, host, timeout)?;
         Self::from_transport(transport, host, timeout)
@@ -73,8 +78,17 @@ impl SmtpClientSession {
     }
 
     /// A session on any connected transport (plain or TLS).
-    pub fn from_transport(transport: Box<dyn Transport>, host: &str, timeout: Option<Duration>) -> Result<Self> {
-        Ok(SmtpClientSession { conn: LineConn::new(transport, timeout)?, host: host.to_owned(), is_open: false, ehlo: None })
+    pub fn from_transport(
+        transport: Box<dyn Transport>,
+        host: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        Ok(SmtpClientSession {
+            conn: LineConn::new(transport, timeout)?,
+            host: host.to_owned(),
+            is_open: false,
+            ehlo: None,
+        })
     }
 
     /// The server's host name (for TLS).
@@ -137,7 +151,13 @@ impl SmtpClientSession {
 
     /// POCO `login(hostname, method, username, password)`: EHLO, then AUTH with `method`
     /// (which the server must offer), or with the best offered one for [`LoginMethod::Auto`].
-    pub fn login_with(&mut self, hostname: &str, method: LoginMethod, username: &str, password: &str) -> Result<()> {
+    pub fn login_with(
+        &mut self,
+        hostname: &str,
+        method: LoginMethod,
+        username: &str,
+        password: &str,
+    ) -> Result<()> {
         let reply = self.login(hostname)?;
         let offered = reply.auth_mechanisms();
         let method = match method {
@@ -146,7 +166,10 @@ impl SmtpClientSession {
                 reply.error("The mail service offers no authentication method this client supports")
             })?,
             m if offered.iter().any(|o| o.eq_ignore_ascii_case(m.mechanism())) => m,
-            m => return Err(reply.error(format!("The mail service does not support {} authentication", m.mechanism()))),
+            m => {
+                return Err(reply
+                    .error(format!("The mail service does not support {} authentication", m.mechanism())));
+            }
         };
         self.authenticate(method, username, password)
     }
@@ -156,7 +179,9 @@ impl SmtpClientSession {
     pub fn authenticate(&mut self, method: LoginMethod, username: &str, password: &str) -> Result<()> {
         let mech = method.mechanism();
         match method {
-            LoginMethod::None | LoginMethod::Auto => Err(invalid_argument("authenticate needs a concrete method")),
+            LoginMethod::None | LoginMethod::Auto => {
+                Err(invalid_argument("authenticate needs a concrete method"))
+            }
             LoginMethod::Plain | LoginMethod::XOauth2 => {
                 let initial = if method == LoginMethod::Plain {
                     smtp_auth::plain(username, password)
@@ -168,7 +193,11 @@ impl SmtpClientSession {
             }
             LoginMethod::CramMd5 | LoginMethod::CramSha1 => {
                 let reply = self.send_command(&format!("AUTH {mech}"))?;
-                expect(&reply, SmtpReply::is_positive_intermediate, &format!("Cannot authenticate using {mech}"))?;
+                expect(
+                    &reply,
+                    SmtpReply::is_positive_intermediate,
+                    &format!("Cannot authenticate using {mech}"),
+                )?;
                 let challenge = reply.lines.first().map(String::as_str).unwrap_or("");
                 let answer = smtp_auth::cram(method, challenge, username, password)
                     .ok_or_else(|| reply.error(format!("{mech} challenge is not base64")))?;
@@ -297,7 +326,11 @@ impl SmtpClientSession {
             self.login(hostname)?;
         }
         if self.ehlo.as_ref().is_some_and(|r| !r.has_capability("STARTTLS")) {
-            return Err(self.ehlo.as_ref().expect("checked").error("The mail service does not offer STARTTLS"));
+            return Err(self
+                .ehlo
+                .as_ref()
+                .expect("checked")
+                .error("The mail service does not offer STARTTLS"));
         }
         let reply = self.send_command("STARTTLS")?;
         expect(&reply, SmtpReply::is_positive_completion, "STARTTLS refused")?;
@@ -348,10 +381,13 @@ fn envelope_address(s: &str) -> Result<String> {
 /// What to tell the user when no greeting came: maybe the port speaks TLS.
 fn greeting_error(e: Error, timeout: Option<Duration>) -> Error {
     if e.is_timeout() {
-        return Error::Timeout(format!(
-            "no SMTP greeting within {timeout:?}: if the server speaks TLS on this port (465), use \
+        return Error::new(
+            crate::ErrorKind::Timeout,
+            format!(
+                "no SMTP greeting within {timeout:?}: if the server speaks TLS on this port (465), use \
              implicit TLS (SecureSmtpClientSession)"
-        ));
+            ),
+        );
     }
     e
 }

@@ -103,11 +103,14 @@ fn read_lines(conn: &mut LineConn) -> Result<SmtpReply> {
     let mut code = None;
     loop {
         let Some(line) = conn.read_line()? else {
-            return Err(Error::ConnectionReset(if lines.is_empty() {
-                "the SMTP server closed the connection without a reply".into()
-            } else {
-                "the SMTP server closed the connection in the middle of a reply".into()
-            }));
+            return Err(Error::new(
+                crate::ErrorKind::ConnectionReset,
+                if lines.is_empty() {
+                    "the SMTP server closed the connection without a reply"
+                } else {
+                    "the SMTP server closed the connection in the middle of a reply"
+                },
+            ));
         };
         let Some((c, more, text)) = parse_line(&line) else {
             return Err(protocol(MailProtocol::Smtp, "malformed SMTP reply line", &mismatch_hint(&line)));
@@ -153,7 +156,12 @@ mod tests {
         assert_eq!(parse_line("+OK POP3"), None);
         let r = SmtpReply {
             code: 250,
-            lines: vec!["mail.example.com".into(), "STARTTLS".into(), "AUTH PLAIN login".into(), "AUTH=CRAM-MD5".into()],
+            lines: vec![
+                "mail.example.com".into(),
+                "STARTTLS".into(),
+                "AUTH PLAIN login".into(),
+                "AUTH=CRAM-MD5".into(),
+            ],
         };
         assert!(r.has_capability("starttls"));
         assert!(!r.has_capability("SIZE"));
