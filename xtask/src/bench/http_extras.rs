@@ -6,7 +6,7 @@
 //!
 //! Inputs (made here, deterministic): 16 MiB of log-like text (about 4:1 under gzip -6, some
 //! lines starting with `--` so the multipart scanner meets near-delimiters), its `gzip -6 -n`
-//! form, and a 24 MiB `multipart/form-data` body (two fields, the text and four 4 MiB binary
+//! form, and a 32 MiB `multipart/form-data` body (three fields, the text and four 4 MiB binary
 //! files). Level 6 everywhere (zlib's default). Ours, POCO and Python read their inputs into
 //! memory and time only the codec or parser; the gzip CLI is timed as a process reading the
 //! (page-cached) file, so it pays its start-up and reads. Best of three rounds, each 1 s per
