@@ -14,6 +14,7 @@ mod https_server;
 mod net;
 mod netssl;
 mod peers;
+mod reactor;
 mod server;
 
 /// A benchmark area: a name and the function that measures and prints it.
@@ -54,6 +55,11 @@ const AREAS: &[Area] = &[
         name: "http-extras",
         about: "gzip inflate/deflate MB/s vs POCO C++, Python zlib, gzip CLI; multipart parse MB/s vs POCO C++",
         run: http_extras::run_bench,
+    },
+    Area {
+        name: "reactor",
+        about: "echo round trips/s at 50 and 1,000 connections vs POCO C++ EchoServer and tokio",
+        run: reactor::run_bench,
     },
 ];
 
