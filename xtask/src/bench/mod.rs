@@ -10,6 +10,7 @@ mod chart;
 mod crypto;
 mod foundation;
 mod ftp;
+mod http_extras;
 mod https_server;
 mod net;
 mod netssl;
@@ -50,6 +51,11 @@ const AREAS: &[Area] = &[
         name: "crypto",
         about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
         run: crypto::run,
+    },
+    Area {
+        name: "http-extras",
+        about: "gzip inflate/deflate MB/s vs POCO C++, Python zlib, gzip CLI; multipart parse MB/s vs POCO C++",
+        run: http_extras::run_bench,
     },
     Area {
         name: "reactor",
