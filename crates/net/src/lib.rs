@@ -40,6 +40,7 @@ pub use http::message::{
     PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
 };
 pub use http::proto;
+pub use http::proto::server::TargetForm;
 pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,

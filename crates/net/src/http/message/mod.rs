@@ -27,6 +27,7 @@ mod status;
 pub use cookie::{HttpCookie, SameSite};
 pub use credentials::{HttpBasicCredentials, HttpDigestCredentials};
 pub use form::{ENCODING_MULTIPART, ENCODING_URL, FilePart, HtmlForm, PartSource};
+pub(crate) use header::trim_ows;
 pub use header::{HeaderLimits, MessageHeader, decode_words, quote, split_elements, split_parameters};
 pub use message::{CHUNKED_TRANSFER_ENCODING, HTTP_1_0, HTTP_1_1, HttpMessage, IDENTITY_TRANSFER_ENCODING};
 pub use name_value::NameValueCollection;
