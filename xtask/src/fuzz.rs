@@ -19,6 +19,7 @@ const TARGETS: &[&str] = &[
     "x509",
     "crypto_open",
     "http_server_request",
+    "websocket_frames",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

@@ -48,15 +48,16 @@ fn poco() -> Option<&'static Path> {
     PEER.get_or_init(|| build_poco_peer("poco_ws.cpp", "poco_ws")).as_deref()
 }
 
-/// A peer server process, killed on drop, with its stdout lines after `listening on`.
+/// A peer server process, killed on drop: the ports of its `listening on` lines, then its
+/// other stdout lines.
 struct Peer {
     child: Child,
-    port: u16,
+    ports: Vec<u16>,
     lines: mpsc::Receiver<String>,
 }
 
 impl Peer {
-    fn start(command: &mut Command) -> Peer {
+    fn start(command: &mut Command, listeners: usize) -> Peer {
         let mut child = command.stdout(Stdio::piped()).spawn().expect("start the peer");
         let stdout = child.stdout.take().unwrap();
         let (tx, lines) = mpsc::channel();
@@ -67,9 +68,13 @@ impl Peer {
                 }
             }
         });
-        let first = lines.recv_timeout(Duration::from_secs(30)).expect("the peer prints its address");
-        let port = first.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("{first}"));
-        Peer { child, port, lines }
+        let ports = (0..listeners)
+            .map(|_| {
+                let l = lines.recv_timeout(Duration::from_secs(30)).expect("the peer prints its address");
+                l.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("{l}"))
+            })
+            .collect();
+        Peer { child, ports, lines }
     }
 }
 
@@ -142,18 +147,17 @@ fn our_client_against_python_websockets() {
         return;
     }
     let files = Files::new();
-    for tls in [false, true] {
+    let peer = Peer::start(
+        Command::new("python3").arg(py_peer()).args([
+            "server",
+            &files.get("server.pem"),
+            &files.get("server.key"),
+        ]),
+        2,
+    );
+    for (tls, port) in [(false, peer.ports[0]), (true, peer.ports[1])] {
         for deflate in [true, false] {
-            let mut cmd = Command::new("python3");
-            cmd.arg(py_peer()).arg("server");
-            if tls {
-                cmd.args(["--tls", &files.get("server.pem"), &files.get("server.key")]);
-            }
-            if !deflate {
-                cmd.arg("--no-deflate");
-            }
-            let peer = Peer::start(&mut cmd);
-            let mut ws = our_client(peer.port, tls, deflate);
+            let mut ws = our_client(port, tls, deflate);
             let agreed = ws.negotiated().deflate;
             assert_eq!(agreed.is_some(), deflate, "tls {tls}");
             if let Some(d) = agreed {
@@ -173,29 +177,32 @@ fn python_websockets_against_our_server() {
         return;
     }
     let files = Files::new();
-    for tls in [false, true] {
+    let (plain, secure) = (our_server(false, true), our_server(true, true));
+    let mut cmd = Command::new("python3");
+    cmd.arg(py_peer()).args(["client", &files.get("ca.pem")]);
+    let mut runs = Vec::new();
+    for url in
+        [format!("ws://127.0.0.1:{}/ws", plain.port()), format!("wss://localhost:{}/ws", secure.port())]
+    {
         for deflate in [true, false] {
-            let server = our_server(tls, true);
-            let url = if tls {
-                format!("wss://localhost:{}/ws", server.port())
-            } else {
-                format!("ws://127.0.0.1:{}/ws", server.port())
-            };
-            let mut cmd = Command::new("python3");
-            cmd.arg(py_peer()).args(["client", &url, "one", "zwei é", ""]);
-            if tls {
-                cmd.args(["--ca", &files.get("ca.pem")]);
+            if !runs.is_empty() {
+                cmd.arg("--");
             }
             if !deflate {
                 cmd.arg("--no-deflate");
             }
-            let out = cmd.output().unwrap();
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            assert!(out.status.success(), "{url}: {}{}", stdout, String::from_utf8_lossy(&out.stderr));
-            let lines: Vec<&str> = stdout.lines().collect();
-            assert_eq!(&lines[..3], ["one", "zwei é", ""], "{url}");
-            assert_eq!(lines[3].contains("permessage-deflate"), deflate, "{url}: {}", lines[3]);
+            cmd.args([url.as_str(), "one", "zwei é", ""]);
+            runs.push((url.clone(), deflate));
         }
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}{}", stdout, String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4 * runs.len(), "{stdout}");
+    for (run, (url, deflate)) in lines.chunks(4).zip(&runs) {
+        assert_eq!(&run[..3], ["one", "zwei é", ""], "{url}");
+        assert_eq!(run[3].contains("permessage-deflate"), *deflate, "{url}, deflate {deflate}: {}", run[3]);
     }
 }
 
@@ -209,9 +216,9 @@ fn our_client_against_poco() {
         if tls {
             cmd.args(["--tls", &files.get("server.pem"), &files.get("server.key")]);
         }
-        let server = Peer::start(&mut cmd);
+        let server = Peer::start(&mut cmd, 1);
         // We offer permessage-deflate; POCO 1.11 declines it.
-        let mut ws = our_client(server.port, tls, true);
+        let mut ws = our_client(server.ports[0], tls, true);
         assert!(ws.negotiated().deflate.is_none());
         // POCO's frame API on our side too: a fragmented message.
         ws.send_frame(b"frag", FRAME_OP_TEXT).unwrap();

@@ -31,7 +31,5 @@ mod stream_factory;
 
 pub use body::{RequestBody, ResponseBody};
 pub use proxy::{ProxyAuth, ProxyConfig};
-// WebSocket upgrades over a plain session tunnel through its HTTP proxy.
-pub(crate) use proxy::connect_tunnel;
 pub use session::{AbortHandle, HttpClientSession};
 pub use stream_factory::{HttpResponseStream, HttpStreamFactory, Opened, UriStreamFactory, UriStreamOpener};

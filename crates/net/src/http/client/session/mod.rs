@@ -122,6 +122,9 @@ pub struct HttpClientSession {
     /// The last response switched protocols (`101`): the connection stays open after its
     /// (empty) body for [`detach_socket`](Self::detach_socket), and is not reused for HTTP.
     switched: bool,
+    /// Plain connections through an HTTP proxy use a `CONNECT` tunnel, as TLS ones do (set
+    /// by protocols that take the connection over, such as WebSocket).
+    tunnel_plain: bool,
     pub(in crate::http::client) exchange: Exchange,
     method: String,
     replay: Option<Vec<u8>>,
@@ -160,6 +163,7 @@ impl HttpClientSession {
             last_request: None,
             must_reconnect: false,
             switched: false,
+            tunnel_plain: false,
             exchange: Exchange::Idle,
             method: String::new(),
             replay: None,
@@ -291,11 +295,11 @@ impl HttpClientSession {
     /// Whether requests go to an HTTP proxy as absolute URIs (plain HTTP through an HTTP
     /// proxy) rather than through a tunnel.
     fn forwards_through_proxy(&self) -> bool {
-        self.uses_proxy() && !self.proxy.is_socks5() && !self.connector.is_secure()
+        self.uses_proxy() && !self.proxy.is_socks5() && !self.connector.is_secure() && !self.tunnel_plain
     }
 
-    /// Opens a connection: directly, through SOCKS5, through a `CONNECT` tunnel (TLS), or to
-    /// an HTTP proxy that forwards (plain HTTP).
+    /// Opens a connection: directly, through SOCKS5, through a `CONNECT` tunnel (TLS, or
+    /// plain with `tunnel_plain`), or to an HTTP proxy that forwards (plain HTTP).
     fn connect(&mut self) -> Result<()> {
         self.check_abort()?;
         let timeout = self.remaining_connect_timeout()?;
@@ -311,7 +315,7 @@ impl HttpClientSession {
             if self.proxy.is_socks5() {
                 socks5_connect(&socket, &self.proxy, &self.host, self.port, timeout)?;
                 connector.wrap(socket, &self.host, timeout)?
-            } else if connector.is_secure() {
+            } else if connector.is_secure() || self.tunnel_plain {
                 socket.set_receive_timeout(timeout.or(self.receive_timeout))?;
                 socket.set_send_timeout(timeout.or(self.send_timeout))?;
                 let reconnect = || -> Result<StreamSocket> { connector.connect_tcp(&ph, pp, timeout) };

@@ -22,6 +22,16 @@ impl HttpClientSession {
         Ok(())
     }
 
+    /// From now on, plain connections through an HTTP proxy go through a `CONNECT` tunnel
+    /// (protocols that take the connection over, such as WebSocket: proxies do not forward
+    /// upgrades); a connection opened the other way is replaced at the next request.
+    pub(crate) fn set_tunnel_plain(&mut self, on: bool) {
+        if self.tunnel_plain != on && self.conn.is_some() {
+            self.must_reconnect = true;
+        }
+        self.tunnel_plain = on;
+    }
+
     /// The server host.
     pub fn host(&self) -> &str {
         &self.host
