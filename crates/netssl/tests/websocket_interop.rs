@@ -87,20 +87,24 @@ impl Drop for Peer {
 
 /// Connects our client to `port` over ws or wss (trusting the dev CA, host `localhost`).
 fn our_client(port: u16, tls: bool, deflate: bool) -> WebSocket {
+    our_client_via(port, tls, deflate, None)
+}
+
+/// [`our_client`] through `proxy` if given (the session's own proxy settings).
+fn our_client_via(port: u16, tls: bool, deflate: bool, proxy: Option<&ProxyConfig>) -> WebSocket {
     let mut request = HttpRequest::new("GET", "/ws", "HTTP/1.1");
     let mut response = HttpResponse::default();
     let ws = if tls {
-        let mut session =
-            HttpsClientSession::new("localhost", port, client_context(VerificationMode::Relaxed));
-        WebSocket::connect_with(
-            session.as_client_session_mut(),
-            &mut request,
-            &mut response,
-            None,
-            config(deflate),
-        )
+        let mut session = HttpsClientSession::new("localhost", port, client_context(VerificationMode::Relaxed));
+        if let Some(p) = proxy {
+            session.set_proxy_config(p.clone()).unwrap();
+        }
+        WebSocket::connect_with(session.as_client_session_mut(), &mut request, &mut response, None, config(deflate))
     } else {
         let mut session = HttpClientSession::new("127.0.0.1", port);
+        if let Some(p) = proxy {
+            session.set_proxy_config(p.clone()).unwrap();
+        }
         WebSocket::connect_with(&mut session, &mut request, &mut response, None, config(deflate))
     };
     ws.unwrap_or_else(|e| panic!("connect (tls {tls}, deflate {deflate}): {e}"))
@@ -298,4 +302,24 @@ fn wss_reader_and_writer_on_two_threads() {
     let (texts, pings) = reading.join().unwrap();
     assert_eq!(texts, (0..100).map(|i| format!("m{i}")).collect::<Vec<_>>());
     assert_eq!(pings, 10);
+}
+
+#[test]
+fn ws_and_wss_through_an_authenticating_http_proxy() {
+    // user:pass
+    let (proxy_port, log) = rpoco_testsupport::http_proxy(Some("dXNlcjpwYXNz"));
+    let mut proxy = ProxyConfig::new("127.0.0.1", proxy_port);
+    proxy.username = "user".into();
+    proxy.password = "pass".into();
+    for tls in [false, true] {
+        let server = our_server(tls, true);
+        let mut ws = our_client_via(server.port(), tls, true, Some(&proxy));
+        ws.send_text("through the proxy").unwrap();
+        assert_eq!(ws.read_message().unwrap(), Message::Text("through the proxy".into()), "tls {tls}");
+        ws.close(1000, "").unwrap();
+    }
+    // Both went through CONNECT tunnels with the credentials (the proxy refuses others).
+    let log = log.lock().unwrap();
+    let methods: Vec<&str> = log.requests.iter().map(|r| r.method()).collect();
+    assert_eq!(methods, ["CONNECT", "CONNECT"]);
 }

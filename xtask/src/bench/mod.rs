@@ -14,6 +14,7 @@ mod net;
 mod netssl;
 mod peers;
 mod server;
+mod websocket;
 
 /// A benchmark area: a name and the function that measures and prints it.
 struct Area {
@@ -48,6 +49,11 @@ const AREAS: &[Area] = &[
         name: "crypto",
         about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
         run: crypto::run,
+    },
+    Area {
+        name: "websocket",
+        about: "WebSocket echo round trips/s and MB/s (16 B, 1 KiB, 64 KiB; ws, wss) vs tungstenite and POCO C++",
+        run: websocket::run_bench,
     },
 ];
 
