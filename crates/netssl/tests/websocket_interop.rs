@@ -17,7 +17,7 @@ use common::*;
 use rpoco_net::websocket::flags::{FRAME_FLAG_FIN, FRAME_OP_CONT, FRAME_OP_TEXT};
 use rpoco_net::websocket::{Message, WebSocket, WebSocketConfig};
 use rpoco_net::{
-    HttpClientSession, HttpRequest, HttpResponse, HttpServer, ServerSocket, SocketAddress, handler_fn,
+    HttpClientSession, HttpRequest, HttpResponse, HttpServer, ProxyConfig, ServerSocket, SocketAddress, handler_fn,
 };
 use rpoco_netssl::{HttpsClientSession, VerificationMode};
 
