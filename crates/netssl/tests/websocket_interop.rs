@@ -17,7 +17,8 @@ use common::*;
 use rpoco_net::websocket::flags::{FRAME_FLAG_FIN, FRAME_OP_CONT, FRAME_OP_TEXT};
 use rpoco_net::websocket::{Message, WebSocket, WebSocketConfig};
 use rpoco_net::{
-    HttpClientSession, HttpRequest, HttpResponse, HttpServer, ProxyConfig, ServerSocket, SocketAddress, handler_fn,
+    HttpClientSession, HttpRequest, HttpResponse, HttpServer, ProxyConfig, ServerSocket, SocketAddress,
+    handler_fn,
 };
 use rpoco_netssl::{HttpsClientSession, VerificationMode};
 
@@ -95,11 +96,18 @@ fn our_client_via(port: u16, tls: bool, deflate: bool, proxy: Option<&ProxyConfi
     let mut request = HttpRequest::new("GET", "/ws", "HTTP/1.1");
     let mut response = HttpResponse::default();
     let ws = if tls {
-        let mut session = HttpsClientSession::new("localhost", port, client_context(VerificationMode::Relaxed));
+        let mut session =
+            HttpsClientSession::new("localhost", port, client_context(VerificationMode::Relaxed));
         if let Some(p) = proxy {
             session.set_proxy_config(p.clone()).unwrap();
         }
-        WebSocket::connect_with(session.as_client_session_mut(), &mut request, &mut response, None, config(deflate))
+        WebSocket::connect_with(
+            session.as_client_session_mut(),
+            &mut request,
+            &mut response,
+            None,
+            config(deflate),
+        )
     } else {
         let mut session = HttpClientSession::new("127.0.0.1", port);
         if let Some(p) = proxy {

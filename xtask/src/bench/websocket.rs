@@ -115,14 +115,20 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         min(&vs_po)
     );
 
-    let names: Vec<String> = configs.iter().map(|&(_, l, tls)| format!("{l} {}", if tls { "wss" } else { "ws" })).collect();
+    let names: Vec<String> =
+        configs.iter().map(|&(_, l, tls)| format!("{l} {}", if tls { "wss" } else { "ws" })).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let runs: Vec<Vec<Run>> = best
         .iter()
         .map(|row| row.iter().map(|&(rps, _)| Run { rps, p99_ms: 0.0, cpu_us: 0.0, errors: None }).collect())
         .collect();
-    let series: Vec<(String, &Vec<Run>)> = impls.iter().map(|i| i.name.to_string()).zip(runs.iter()).collect();
-    let svg = super::chart::grouped_bars("WebSocket echo round trips/s, one connection, 127.0.0.1", &names, &series);
+    let series: Vec<(String, &Vec<Run>)> =
+        impls.iter().map(|i| i.name.to_string()).zip(runs.iter()).collect();
+    let svg = super::chart::grouped_bars(
+        "WebSocket echo round trips/s, one connection, 127.0.0.1",
+        &names,
+        &series,
+    );
     let chart = workspace_root().join("docs/benchmarks-websocket.svg");
     std::fs::write(&chart, svg).map_err(|e| format!("{}: {e}", chart.display()))?;
     println!("\nchart written to {}", chart.display());
@@ -135,12 +141,18 @@ fn client(name: &str, cmd: &mut Command, size: usize) -> Result<(f64, f64), Stri
     let out = cmd.output().map_err(|e| format!("{name}: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        return Err(format!("{name} client failed ({}): {stdout}{}", out.status, String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "{name} client failed ({}): {stdout}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let field = |key: &str| -> Option<f64> {
         stdout.split_whitespace().find_map(|kv| kv.strip_prefix(key).and_then(|v| v.parse().ok()))
     };
-    let (Some(trips), Some(bytes), Some(seconds)) = (field("round_trips="), field("bytes="), field("seconds=")) else {
+    let (Some(trips), Some(bytes), Some(seconds)) =
+        (field("round_trips="), field("bytes="), field("seconds="))
+    else {
         return Err(format!("{name} client printed `{}`", stdout.trim()));
     };
     if trips < 1.0 || bytes != trips * size as f64 {
