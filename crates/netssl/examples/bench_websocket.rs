@@ -72,13 +72,7 @@ fn client(port: u16, size: usize, seconds: f64, ca: Option<&str>) -> Result<()> 
                 "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH",
             )?;
             let mut session = HttpsClientSession::new("localhost", port, context);
-            WebSocket::connect_with(
-                session.as_client_session_mut(),
-                &mut request,
-                &mut response,
-                None,
-                config(),
-            )?
+            WebSocket::connect_with(&mut session, &mut request, &mut response, None, config())?
         }
         None => {
             let mut session = HttpClientSession::new("127.0.0.1", port);

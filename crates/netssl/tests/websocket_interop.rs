@@ -101,13 +101,7 @@ fn our_client_via(port: u16, tls: bool, deflate: bool, proxy: Option<&ProxyConfi
         if let Some(p) = proxy {
             session.set_proxy_config(p.clone()).unwrap();
         }
-        WebSocket::connect_with(
-            session.as_client_session_mut(),
-            &mut request,
-            &mut response,
-            None,
-            config(deflate),
-        )
+        WebSocket::connect_with(&mut session, &mut request, &mut response, None, config(deflate))
     } else {
         let mut session = HttpClientSession::new("127.0.0.1", port);
         if let Some(p) = proxy {

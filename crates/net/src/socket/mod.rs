@@ -26,4 +26,4 @@ pub use listener::Listener;
 pub use server::{DEFAULT_BACKLOG, ServerSocket};
 pub use socket_stream::SocketStream;
 pub use stream::StreamSocket;
-pub use transport::{Connector, PlainConnector, Transport};
+pub use transport::{ConnectionInfo, Connector, PlainConnector, Transport};

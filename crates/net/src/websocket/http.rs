@@ -1,13 +1,13 @@
 //! POCO's two WebSocket constructors: the server side from a handler's request and
-//! response, the client side from an [`HttpClientSession`] (plain, through its proxies, or
-//! TLS when `rpoco-netssl`'s `HttpsClientSession` lends its session).
+//! response, the client side from any [`ClientSession`] (an `HttpClientSession`, plain or
+//! through its proxies, or `rpoco-netssl`'s `HttpsClientSession`).
 
 use super::handshake::{Negotiated, client_check, client_request, refusal, server_check, server_response};
 use super::proto::Role;
 use super::socket::WebSocket;
 use super::{WebSocketConfig, WebSocketErrorCode};
 use crate::error::Result;
-use crate::http::client::HttpClientSession;
+use crate::http::client::{ClientSession, HttpClientSession};
 use crate::http::message::{
     HttpBasicCredentials, HttpDigestCredentials, HttpMessage, HttpRequest, HttpResponse,
 };
@@ -85,7 +85,7 @@ impl WebSocket {
     /// the answer into `response`, and takes the connection out of the session. A `401`
     /// is answered once with `credentials` if given.
     pub fn connect(
-        session: &mut HttpClientSession,
+        session: &mut impl ClientSession,
         request: &mut HttpRequest,
         response: &mut HttpResponse,
     ) -> Result<WebSocket> {
@@ -99,12 +99,13 @@ impl WebSocket {
     /// not do for upgrades; so for the upgrade it opens a `CONNECT` tunnel through the proxy,
     /// as TLS sessions always do. SOCKS5 is as for any request.
     pub fn connect_with(
-        session: &mut HttpClientSession,
+        session: &mut impl ClientSession,
         request: &mut HttpRequest,
         response: &mut HttpResponse,
         credentials: Option<&Credentials>,
         config: WebSocketConfig,
     ) -> Result<WebSocket> {
+        let session = session.as_mut();
         session.set_tunnel_plain(true);
         let result = Self::upgrade_session(session, request, response, credentials, &config);
         session.set_tunnel_plain(false);
