@@ -13,6 +13,7 @@ mod https_server;
 mod net;
 mod netssl;
 mod peers;
+mod reactor;
 mod server;
 mod websocket;
 
@@ -54,6 +55,11 @@ const AREAS: &[Area] = &[
         name: "websocket",
         about: "WebSocket echo round trips/s and MB/s (16 B, 1 KiB, 64 KiB; ws, wss) vs tungstenite and POCO C++",
         run: websocket::run_bench,
+    },
+    Area {
+        name: "reactor",
+        about: "echo round trips/s at 50 and 1,000 connections vs POCO C++ EchoServer and tokio",
+        run: reactor::run_bench,
     },
 ];
 
