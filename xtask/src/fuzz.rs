@@ -23,6 +23,7 @@ const TARGETS: &[&str] = &[
     "auth_challenge",
     "client_exchange",
     "ftp_replies",
+    "websocket_frames",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

@@ -71,6 +71,7 @@ pub use http::server::{
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
 pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
+pub use socket::ConnectionInfo;
 pub use interface::{InterfaceAddress, NetworkInterface};
 pub use socket::ConnectionInfo;
 pub use reactor::{

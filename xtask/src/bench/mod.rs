@@ -17,6 +17,7 @@ mod netssl;
 mod peers;
 mod reactor;
 mod server;
+mod websocket;
 
 /// A benchmark area: a name and the function that measures and prints it.
 struct Area {
@@ -56,6 +57,11 @@ const AREAS: &[Area] = &[
         name: "http-extras",
         about: "gzip inflate/deflate MB/s vs POCO C++, Python zlib, gzip CLI; multipart parse MB/s vs POCO C++",
         run: http_extras::run_bench,
+    },
+    Area {
+        name: "websocket",
+        about: "WebSocket echo round trips/s and MB/s (16 B, 1 KiB, 64 KiB; ws, wss) vs tungstenite and POCO C++",
+        run: websocket::run_bench,
     },
     Area {
         name: "reactor",
