@@ -24,6 +24,9 @@ const TARGETS: &[&str] = &[
     "client_exchange",
     "ftp_replies",
     "websocket_frames",
+    "pkey_read",
+    "pkcs12",
+    "crypto_x509",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

@@ -125,6 +125,8 @@ pub struct SignatureEngine {
     scheme: SignatureScheme,
     digest: DigestEngine,
     message: Option<Vec<u8>>,
+    signer: std::sync::OnceLock<pk::Prepared>,
+    verifier: std::sync::OnceLock<pk::Prepared>,
 }
 
 impl SignatureEngine {
@@ -133,7 +135,14 @@ impl SignatureEngine {
         check_fits(key, scheme)?;
         let digest = DigestEngine::with_algorithm(scheme.digest().unwrap_or(DigestAlgorithm::Sha256));
         let keep = pk::wants_message() || scheme == SignatureScheme::Ed25519;
-        Ok(SignatureEngine { key: key.clone(), scheme, digest, message: keep.then(Vec::new) })
+        Ok(SignatureEngine {
+            key: key.clone(),
+            scheme,
+            digest,
+            message: keep.then(Vec::new),
+            signer: std::sync::OnceLock::new(),
+            verifier: std::sync::OnceLock::new(),
+        })
     }
 
     /// Feeds data.
@@ -147,13 +156,21 @@ impl SignatureEngine {
     /// Signs what was fed and starts over (POCO's `signature()`).
     pub fn signature(&mut self) -> Result<Vec<u8>> {
         let (digest, message) = self.take();
-        pk::sign(&self.key, self.scheme, Signed { digest: &digest, message: message.as_deref() })
+        let prepared = self.signer.get_or_init(|| pk::prepare(&self.key, self.scheme, true));
+        pk::sign_prepared(
+            prepared,
+            &self.key,
+            self.scheme,
+            Signed { digest: &digest, message: message.as_deref() },
+        )
     }
 
     /// Checks `signature` against what was fed and starts over (POCO's `verify(sig)`).
     pub fn verify(&mut self, signature: &[u8]) -> bool {
         let (digest, message) = self.take();
-        pk::verify(&self.key, self.scheme, Signed { digest: &digest, message: message.as_deref() }, signature)
+        let prepared = self.verifier.get_or_init(|| pk::prepare(&self.key, self.scheme, false));
+        let input = Signed { digest: &digest, message: message.as_deref() };
+        pk::verify_prepared(prepared, &self.key, self.scheme, input, signature)
     }
 
     /// The digest of what was fed so far, starting over (POCO's `digest()`).

@@ -2,16 +2,22 @@
 //! back exactly what was encrypted, and flipping any one byte is detected (GCM, streams).
 
 use std::io::{Read, Write};
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use rpoco_crypto::{Cipher, CipherKey, DecryptingReader, Encoding, EncryptingWriter, Error};
 
-fn ciphers() -> [Cipher; 3] {
-    [
-        Cipher::new(CipherKey::from_passphrase("aes256", "p", "s").unwrap()),
-        Cipher::new(CipherKey::from_passphrase("aes-128-gcm", "p", "s").unwrap()),
-        Cipher::new(CipherKey::from_passphrase("aes-256-gcm", "p", "s").unwrap()),
-    ]
+/// The ciphers under test, derived once (2000 rounds of key derivation each: repeating that
+/// for every generated case made these properties the slowest of the debug test run).
+fn ciphers() -> &'static [Cipher; 3] {
+    static CIPHERS: OnceLock<[Cipher; 3]> = OnceLock::new();
+    CIPHERS.get_or_init(|| {
+        [
+            Cipher::new(CipherKey::from_passphrase("aes256", "p", "s").unwrap()),
+            Cipher::new(CipherKey::from_passphrase("aes-128-gcm", "p", "s").unwrap()),
+            Cipher::new(CipherKey::from_passphrase("aes-256-gcm", "p", "s").unwrap()),
+        ]
+    })
 }
 
 proptest! {

@@ -42,6 +42,7 @@ pub use context::{
     CRYPTO_PROVIDER, CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols,
     Usage, VerificationMode,
 };
+pub use context::{KeyConsoleHandler, KeyFileHandler, PrivateKeyPassphraseHandler};
 pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, VerificationFailure};
 pub use ftps::{FtpsClientSession, FtpsStreamFactory};
 pub use https_client::HttpsClientSession;

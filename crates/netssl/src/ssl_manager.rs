@@ -13,7 +13,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::cert_handler::{InvalidCertificateHandler, RejectCertificateHandler};
-use crate::context::{Context, Usage, VerificationMode};
+use crate::context::{Context, PrivateKeyPassphraseHandler, Usage, VerificationMode};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The process-wide defaults used when no context or handler is given: POCO's `SSLManager`.
@@ -33,6 +33,8 @@ struct State {
     server_context: Option<Arc<Context>>,
     client_handler: Arc<dyn InvalidCertificateHandler>,
     server_handler: Arc<dyn InvalidCertificateHandler>,
+    client_passphrase: Option<Arc<dyn PrivateKeyPassphraseHandler>>,
+    server_passphrase: Option<Arc<dyn PrivateKeyPassphraseHandler>>,
 }
 
 impl SslManager {
@@ -48,8 +50,8 @@ impl SslManager {
     }
 
     /// Sets the default client context and, if given, the handler for server certificates
-    /// that fail verification (POCO's `initializeClient`; there is no passphrase handler
-    /// because encrypted keys are not supported).
+    /// that fail verification (POCO's `initializeClient`; the passphrase handler is set with
+    /// [`set_client_passphrase_handler`](Self::set_client_passphrase_handler)).
     pub fn initialize_client(
         &self,
         handler: Option<Arc<dyn InvalidCertificateHandler>>,
@@ -108,6 +110,36 @@ impl SslManager {
         self.state().server_handler.clone()
     }
 
+    /// Sets the handler asked for the passphrase of encrypted private keys that server
+    /// contexts read (POCO's `initializeServer(ptrPassphraseHandler, ...)`). Install it before
+    /// creating the context that reads the key. There is no default: POCO's is
+    /// `KeyConsoleHandler`, which a library should not start on its own.
+    pub fn set_server_passphrase_handler(&self, handler: Arc<dyn PrivateKeyPassphraseHandler>) {
+        self.state().server_passphrase = Some(handler);
+    }
+
+    /// Sets the passphrase handler for client contexts (POCO's `initializeClient(ptrPassphraseHandler, ...)`).
+    pub fn set_client_passphrase_handler(&self, handler: Arc<dyn PrivateKeyPassphraseHandler>) {
+        self.state().client_passphrase = Some(handler);
+    }
+
+    /// The server-side passphrase handler, if one was set.
+    pub fn server_passphrase_handler(&self) -> Option<Arc<dyn PrivateKeyPassphraseHandler>> {
+        self.state().server_passphrase.clone()
+    }
+
+    /// The client-side passphrase handler, if one was set.
+    pub fn client_passphrase_handler(&self) -> Option<Arc<dyn PrivateKeyPassphraseHandler>> {
+        self.state().client_passphrase.clone()
+    }
+
+    /// The handler asked when an encrypted key is read without a passphrase: the server one,
+    /// else the client one (POCO's two handlers both listen to one event).
+    pub(crate) fn private_key_passphrase_handler(&self) -> Option<Arc<dyn PrivateKeyPassphraseHandler>> {
+        let state = self.state();
+        state.server_passphrase.clone().or_else(|| state.client_passphrase.clone())
+    }
+
     /// Forgets the contexts and handlers set so far (POCO's `shutdown`).
     pub fn shutdown(&self) {
         *self.state() = State::new();
@@ -121,6 +153,8 @@ impl State {
             server_context: None,
             client_handler: Arc::new(RejectCertificateHandler),
             server_handler: Arc::new(RejectCertificateHandler),
+            client_passphrase: None,
+            server_passphrase: None,
         }
     }
 }

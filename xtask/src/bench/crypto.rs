@@ -266,5 +266,6 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             _ => println!("  {name:<10} encrypt_string >= 5x POCO encryptString: not measured"),
         }
     }
-    Ok(())
+    println!();
+    super::crypto_pk::run(seconds, rounds)
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 mod chart;
 mod crypto;
+mod crypto_pk;
 mod foundation;
 mod ftp;
 mod http_extras;
@@ -50,7 +51,7 @@ const AREAS: &[Area] = &[
     },
     Area {
         name: "crypto",
-        about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
+        about: "AES-256-GCM, SHA-256, encrypt_string, RSA/ECDSA/Ed25519 sign+verify, RSA keygen per backend vs openssl speed and C++ POCO",
         run: crypto::run,
     },
     Area {

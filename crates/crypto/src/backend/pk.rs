@@ -50,6 +50,65 @@ pub(crate) fn verify(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>, 
     rustcrypto::verify(key, scheme, input, signature)
 }
 
+/// A key parsed once by the provider for repeated signing or verifying (aws-lc-rs); empty
+/// where the backend has nothing to keep, and then the plain calls are used.
+#[derive(Clone, Default)]
+pub(crate) struct Prepared {
+    #[cfg(feature = "aws-lc-rs")]
+    inner: Option<std::sync::Arc<provider::Prepared>>,
+}
+
+/// Parses `key` for signing (`signing`) or verifying `scheme` signatures.
+pub(crate) fn prepare(key: &EvpPKey, scheme: SignatureScheme, signing: bool) -> Prepared {
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        let inner = if signing {
+            provider::prepare_signer(key, scheme)
+        } else {
+            provider::prepare_verifier(key, scheme)
+        };
+        Prepared { inner: inner.map(std::sync::Arc::new) }
+    }
+    #[cfg(not(feature = "aws-lc-rs"))]
+    {
+        let _ = (key, scheme, signing);
+        Prepared::default()
+    }
+}
+
+/// [`sign`] with a prepared key.
+pub(crate) fn sign_prepared(
+    p: &Prepared,
+    key: &EvpPKey,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+) -> Result<Vec<u8>> {
+    #[cfg(feature = "aws-lc-rs")]
+    if let Some(result) = p.inner.as_deref().and_then(|p| provider::sign_prepared(p, scheme, input)) {
+        return result;
+    }
+    let _ = p;
+    sign(key, scheme, input)
+}
+
+/// [`verify`] with a prepared key.
+pub(crate) fn verify_prepared(
+    p: &Prepared,
+    key: &EvpPKey,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+    signature: &[u8],
+) -> bool {
+    #[cfg(feature = "aws-lc-rs")]
+    if let Some(valid) =
+        p.inner.as_deref().and_then(|p| provider::verify_prepared(p, scheme, input, signature))
+    {
+        return valid;
+    }
+    let _ = p;
+    verify(key, scheme, input, signature)
+}
+
 /// A new RSA key pair as PKCS #8 DER (e = 65537).
 pub(crate) fn generate_rsa(bits: usize) -> Result<Zeroizing<Vec<u8>>> {
     #[cfg(feature = "aws-lc-rs")]

@@ -251,3 +251,72 @@ pub(crate) fn rsa_decrypt(
     out.truncate(n);
     Ok(out)
 }
+
+/// A key parsed once for repeated use (signature engines keep one), so the per-call cost is the
+/// signature alone, not parsing and validating the key again.
+pub(crate) enum Prepared {
+    Rsa(lc_rsa::KeyPair),
+    Ecdsa(sig::EcdsaKeyPair),
+    Ed25519(sig::Ed25519KeyPair),
+    Public(sig::ParsedPublicKey),
+}
+
+/// The provider's parsed private key for `scheme`, if it serves it.
+pub(crate) fn prepare_signer(key: &EvpPKey, scheme: SignatureScheme) -> Option<Prepared> {
+    let pkcs8 = key.private_pkcs8().ok()?;
+    Some(match (key.key_type(), scheme) {
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(_) | SignatureScheme::RsaPss(_)) => {
+            rsa_signing(scheme)?;
+            Prepared::Rsa(lc_rsa::KeyPair::from_pkcs8(pkcs8).ok()?)
+        }
+        (KeyType::Ec(_), _) => Prepared::Ecdsa(
+            sig::EcdsaKeyPair::from_pkcs8(ecdsa_signing(key.key_type(), scheme)?, pkcs8).ok()?,
+        ),
+        (KeyType::Ed25519, SignatureScheme::Ed25519) => {
+            Prepared::Ed25519(sig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).ok()?)
+        }
+        _ => return None,
+    })
+}
+
+/// The provider's parsed public key for `scheme`, if it serves it.
+pub(crate) fn prepare_verifier(key: &EvpPKey, scheme: SignatureScheme) -> Option<Prepared> {
+    let alg = verification(key.key_type(), scheme)?;
+    sig::ParsedPublicKey::new(alg, key.public_key_bytes()).ok().map(Prepared::Public)
+}
+
+pub(crate) fn sign_prepared(
+    p: &Prepared,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+) -> Option<Result<Vec<u8>>> {
+    let digest = || scheme.digest().and_then(|d| imported(d, input.digest));
+    Some(match p {
+        Prepared::Rsa(kp) => {
+            let (encoding, digest) = (rsa_signing(scheme)?, digest()?);
+            let mut out = vec![0u8; kp.public_modulus_len()];
+            kp.sign_digest(encoding, &digest, &mut out)
+                .map(|()| out)
+                .map_err(|e| rejected("RSA signature", e))
+        }
+        Prepared::Ecdsa(kp) => kp
+            .sign_digest(&digest()?)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|e| rejected("ECDSA signature", e)),
+        Prepared::Ed25519(kp) => Ok(kp.sign(input.message?).as_ref().to_vec()),
+        Prepared::Public(_) => return None,
+    })
+}
+
+pub(crate) fn verify_prepared(
+    p: &Prepared,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+    signature: &[u8],
+) -> Option<bool> {
+    let Prepared::Public(key) = p else { return None };
+    Some(match scheme {
+        SignatureScheme::Ed25519 => key.verify_sig(input.message?, signature).is_ok(),
+        _ => key.verify_digest_sig(&imported(scheme.digest()?, input.digest)?, signature).is_ok(),
+    })
+}

@@ -83,8 +83,46 @@ pub(crate) fn from_pkcs8(der: &[u8]) -> Result<EvpPKey> {
     }
 }
 
+/// The most PBKDF2 rounds an encrypted PKCS #8 key may ask for: 100x what we write, seconds
+/// of work; a file asking more is refused before any work is done.
+pub const MAX_PKCS8_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// The most memory (128·N·r bytes) scrypt may ask for, and its largest parallelism: OpenSSL's
+/// own limit is 32 MiB (`openssl pkcs8 -scrypt` writes 16 MiB keys).
+pub const MAX_PKCS8_SCRYPT_MEMORY: u64 = 64 << 20;
+const MAX_SCRYPT_PARALLELISM: u16 = 16;
+
+/// Refuses key-derivation parameters that would make opening a hostile file take minutes or
+/// gigabytes.
+fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<()> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    match scheme.pbes2().map(|p| &p.kdf) {
+        Some(Kdf::Pbkdf2(p)) if p.iteration_count > MAX_PKCS8_PBKDF2_ITERATIONS => {
+            Err(Error::unsupported(format!(
+                "encrypted PKCS #8 key: {} PBKDF2 rounds exceed the limit of {MAX_PKCS8_PBKDF2_ITERATIONS}",
+                p.iteration_count
+            )))
+        }
+        Some(Kdf::Scrypt(p)) => {
+            let memory =
+                128u64.checked_mul(p.cost_parameter).and_then(|m| m.checked_mul(u64::from(p.block_size)));
+            if memory.is_none_or(|m| m > MAX_PKCS8_SCRYPT_MEMORY)
+                || p.parallelization > MAX_SCRYPT_PARALLELISM
+            {
+                return Err(Error::unsupported(format!(
+                    "encrypted PKCS #8 key: scrypt N={} r={} p={} exceeds the limit of {MAX_PKCS8_SCRYPT_MEMORY} \
+                     bytes of memory and parallelism {MAX_SCRYPT_PARALLELISM}",
+                    p.cost_parameter, p.block_size, p.parallelization
+                )));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 fn decrypt_pkcs8(der: &[u8], passphrase: Option<&[u8]>) -> Result<EvpPKey> {
     let info = EncryptedPrivateKeyInfoRef::try_from(der).map_err(|e| bad("encrypted PKCS #8 key", e))?;
+    check_kdf_cost(&info.encryption_algorithm)?;
     let passphrase = passphrase.ok_or_else(|| {
         Error::BadPassphrase("the PKCS #8 private key is encrypted and no passphrase was given".into())
     })?;
@@ -177,4 +215,45 @@ pub(crate) fn encrypt_pkcs8(pkcs8: &[u8], passphrase: &[u8]) -> Result<Vec<u8>> 
         .encrypt_with_params(params, passphrase)
         .map_err(|e| Error::invalid(format!("PKCS #8 encryption: {e}")))?;
     Ok(doc.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use der::asn1::OctetString;
+    use pkcs8::pkcs5::pbes2::Parameters;
+    use pkcs8::pkcs5::scrypt;
+
+    use super::*;
+
+    /// An encrypted PKCS #8 key with `params` and a ciphertext nobody derived a key for: the
+    /// limit must refuse it before any key derivation runs (the test would take minutes or
+    /// gigabytes otherwise).
+    fn sealed_with(params: Parameters) -> Vec<u8> {
+        let info = pkcs8::EncryptedPrivateKeyInfoOwned {
+            encryption_algorithm: params.into(),
+            encrypted_data: OctetString::new(vec![0u8; 48]).unwrap(),
+        };
+        info.to_der().unwrap()
+    }
+
+    #[test]
+    fn hostile_key_derivation_costs_are_refused_up_front() {
+        let (salt, iv) = ([7u8; 16], [9u8; 16]);
+        let rounds =
+            Parameters::generate_pbkdf2_sha256_aes256cbc(MAX_PKCS8_PBKDF2_ITERATIONS + 1, &salt, iv).unwrap();
+        let memory =
+            Parameters::generate_scrypt_aes128cbc(scrypt::Params::new(24, 8, 1).unwrap(), &salt, iv).unwrap();
+        let parallel =
+            Parameters::generate_scrypt_aes128cbc(scrypt::Params::new(10, 8, 64).unwrap(), &salt, iv)
+                .unwrap();
+        for (what, params) in
+            [("PBKDF2 rounds", rounds), ("scrypt memory", memory), ("scrypt parallelism", parallel)]
+        {
+            let der = sealed_with(params);
+            assert!(matches!(decrypt_pkcs8(&der, Some(b"pw")), Err(Error::Unsupported(_))), "{what}");
+        }
+        // Within the limits the derivation runs (and the zero ciphertext is a wrong passphrase).
+        let at_limit = Parameters::generate_pbkdf2_sha256_aes256cbc(1, &salt, iv).unwrap();
+        assert!(matches!(decrypt_pkcs8(&sealed_with(at_limit), Some(b"pw")), Err(Error::BadPassphrase(_))));
+    }
 }

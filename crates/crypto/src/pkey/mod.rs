@@ -10,9 +10,9 @@
 //! use rpoco_crypto::{EcKey, EvpPKey, Curve};
 //!
 //! let key = EcKey::generate(Curve::P256)?;
-//! let pem = key.private_key_pem_encrypted(b"secret")?;           // PBES2, AES-256-CBC
+//! let pem = key.evp().private_key_pem_encrypted(b"secret")?;     // PBES2, AES-256-CBC
 //! let back = EvpPKey::from_pem(pem.as_bytes(), Some(b"secret"))?;
-//! assert_eq!(back.public_key_der(), key.public_key_der());
+//! assert_eq!(back.public_key_der(), key.evp().public_key_der());
 //! assert!(EvpPKey::from_pem(pem.as_bytes(), Some(b"wrong")).is_err());
 //! # Ok::<(), rpoco_crypto::Error>(())
 //! ```
@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-pub use der_forms::PKCS8_PBKDF2_ITERATIONS;
+pub use der_forms::{MAX_PKCS8_PBKDF2_ITERATIONS, MAX_PKCS8_SCRYPT_MEMORY, PKCS8_PBKDF2_ITERATIONS};
 pub use ec::{Curve, EcKey};
 pub use ed25519::Ed25519Key;
 pub use rsa::{RsaExponent, RsaKey, RsaKeySize};

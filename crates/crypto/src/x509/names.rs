@@ -124,3 +124,17 @@ fn escape_rfc2253(value: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc2253_escaping() {
+        assert_eq!(escape_rfc2253("a,b+c"), "a\\,b\\+c");
+        assert_eq!(escape_rfc2253("#x "), "\\#x\\ ");
+        assert_eq!(escape_rfc2253(" lead"), "\\ lead");
+        assert_eq!(escape_rfc2253("Zürich"), "Z\\C3\\BCrich");
+        assert_eq!(escape_rfc2253("a\nb"), "a\\0Ab");
+    }
+}

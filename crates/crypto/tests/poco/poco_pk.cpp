@@ -7,6 +7,9 @@
 //   poco_pk sign rsa|ec PRIV PASS IN SIG     SHA256 digest engine signature
 //   poco_pk verify rsa|ec PUB IN SIG         exit 0 if valid, 1 if not
 //   poco_pk encrypt PUB IN OUT / decrypt PRIV PASS IN OUT   RSA OAEP (SHA-1)
+//   poco_pk bench-sign|bench-verify rsa|ec PUB PRIV SECONDS  prints "OPS SECONDS" (32-byte message,
+//                                             one engine reused, as the Rust side does)
+//   poco_pk bench-keygen SECONDS              RSAKey(KL_2048, EXP_LARGE) per second
 
 #include <Poco/Crypto/Cipher.h>
 #include <Poco/Crypto/CipherFactory.h>
@@ -15,6 +18,7 @@
 #include <Poco/Crypto/RSADigestEngine.h>
 #include <Poco/Crypto/RSAKey.h>
 #include <Poco/Exception.h>
+#include <Poco/Timestamp.h>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -47,6 +51,29 @@ static bool verifyWith(const Key& key, const std::string& data, const std::strin
     return engine.verify(Poco::DigestEngine::Digest(sig.begin(), sig.end()));
 }
 
+template <class Engine, class Key>
+static void benchSign(const Key& key, double seconds, bool verify) {
+    std::string data(32, 'Z');
+    Engine engine(key, "SHA256");
+    engine.update(data);
+    Poco::DigestEngine::Digest sig = engine.signature();
+    Poco::Timestamp start;
+    long ops = 0;
+    double elapsed = 0;
+    while (elapsed < seconds) {
+        engine.reset();
+        engine.update(data);
+        if (verify) {
+            if (!engine.verify(sig)) throw Poco::Exception("verify failed");
+        } else {
+            engine.signature();
+        }
+        ++ops;
+        elapsed = start.elapsed() / 1e6;
+    }
+    std::cout << ops << " " << elapsed << std::endl;
+}
+
 int main(int argc, char** argv) {
     try {
         std::string cmd = argc > 1 ? argv[1] : "";
@@ -76,6 +103,25 @@ int main(int argc, char** argv) {
             Cipher* c = CipherFactory::defaultFactory().createCipher(RSAKey("", argv[2], argv[3]), RSA_PADDING_PKCS1_OAEP);
             writeFile(argv[5], c->decryptString(readFile(argv[4])));
             delete c;
+        } else if ((cmd == "bench-sign" || cmd == "bench-verify") && argc == 6) {
+            std::string type = argv[2];
+            double seconds = std::stod(argv[5]);
+            bool verify = cmd == "bench-verify";
+            if (type == "rsa")
+                benchSign<RSADigestEngine>(RSAKey(argv[3], argv[4], ""), seconds, verify);
+            else
+                benchSign<ECDSADigestEngine>(ECKey(argv[3], argv[4], ""), seconds, verify);
+        } else if (cmd == "bench-keygen" && argc == 3) {
+            double seconds = std::stod(argv[2]);
+            Poco::Timestamp start;
+            long ops = 0;
+            double elapsed = 0;
+            while (elapsed < seconds) {
+                RSAKey key(RSAKey::KL_2048, RSAKey::EXP_LARGE);
+                ++ops;
+                elapsed = start.elapsed() / 1e6;
+            }
+            std::cout << ops << " " << elapsed << std::endl;
         } else {
             std::cerr << "usage: see the comment at the top of poco_pk.cpp" << std::endl;
             return 2;

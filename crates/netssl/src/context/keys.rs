@@ -1,16 +1,23 @@
-//! Loading private keys, certificates and trust anchors from PEM (via rustls-pki-types'
-//! `PemObject`) with errors that say which file and what was wrong.
+//! Loading private keys (plain, or encrypted and opened with a passphrase through
+//! rpoco-crypto), PKCS #12 files, certificates and trust anchors from PEM (via
+//! rustls-pki-types' `PemObject`) with errors that say which file and what was wrong.
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use rustls_pki_types::pem::{self, PemObject};
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, TrustAnchor};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, TrustAnchor};
 
-use crate::error::{Error, Result};
+use super::passphrase::PrivateKeyPassphraseHandler;
+use super::{Context, Params, Usage};
+use crate::error::{Error, ErrorKind, Result};
+use crate::x509::X509Certificate;
 
-/// A private key (RSA as PKCS#1, any as PKCS#8, EC as SEC1), unencrypted: what POCO's
-/// `Context::usePrivateKey` takes. `Debug` never shows the key.
+/// A private key (RSA as PKCS#1, any as PKCS#8, EC as SEC1): what POCO's
+/// `Context::usePrivateKey` takes. Encrypted keys (PKCS #8 `ENCRYPTED PRIVATE KEY`, or
+/// OpenSSL's `Proc-Type: 4,ENCRYPTED` PEM with AES or DES-EDE3) are opened with a passphrase,
+/// given or asked from a [`PrivateKeyPassphraseHandler`]. `Debug` never shows the key.
 ///
 /// ```
 /// # let pem = rpoco_testcerts::DevCerts::generate().unwrap().server.key_pem;
@@ -21,15 +28,41 @@ use crate::error::{Error, Result};
 pub struct PrivateKey(pub(crate) PrivateKeyDer<'static>);
 
 impl PrivateKey {
-    /// Reads the first private key in PEM text.
+    /// Reads the first private key in PEM text. An encrypted key is opened with the
+    /// passphrase handler installed in [`SslManager`](crate::SslManager), if any.
     pub fn from_pem(pem: &[u8]) -> Result<Self> {
-        key_from_pem(pem, "PEM data")
+        key_from_pem(pem, "PEM data", None)
     }
 
-    /// Reads the first private key in a PEM file.
+    /// Reads the first private key in a PEM file; encrypted keys as in [`from_pem`](Self::from_pem).
     pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        key_from_pem(&read(path, "private key")?, &path.display().to_string())
+        key_from_pem(&read(path, "private key")?, &path.display().to_string(), None)
+    }
+
+    /// Reads the first private key in PEM text, decrypting it with `passphrase` if encrypted.
+    pub fn from_pem_with_passphrase(pem: &[u8], passphrase: &str) -> Result<Self> {
+        key_from_pem(pem, "PEM data", Some(&FixedPassphrase(passphrase)))
+    }
+
+    /// Reads a PEM key file, decrypting it with `passphrase` if encrypted.
+    pub fn from_pem_file_with_passphrase(path: impl AsRef<Path>, passphrase: &str) -> Result<Self> {
+        let path = path.as_ref();
+        key_from_pem(
+            &read(path, "private key")?,
+            &path.display().to_string(),
+            Some(&FixedPassphrase(passphrase)),
+        )
+    }
+
+    /// Reads the first private key in PEM text; if it is encrypted, `handler` is asked for the
+    /// passphrase, naming the key `source`.
+    pub fn from_pem_with_handler(
+        pem: &[u8],
+        source: &str,
+        handler: &dyn PrivateKeyPassphraseHandler,
+    ) -> Result<Self> {
+        key_from_pem(pem, source, Some(handler))
     }
 
     /// A DER-encoded key; the format (PKCS#1, PKCS#8, SEC1) is recognized from its structure.
@@ -37,6 +70,12 @@ impl PrivateKey {
         PrivateKeyDer::try_from(der.into())
             .map(PrivateKey)
             .map_err(|e| Error::context(format!("not a DER private key: {e}")))
+    }
+
+    /// The private half of an rpoco-crypto key (an error for a public key).
+    pub fn from_evp(key: &rpoco_crypto::EvpPKey) -> Result<Self> {
+        let der = key.private_key_der().map_err(|e| Error::context(format!("not a private key: {e}")))?;
+        Ok(PrivateKey(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der.to_vec()))))
     }
 
     fn format(&self) -> &'static str {
@@ -61,18 +100,31 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
+struct FixedPassphrase<'a>(&'a str);
+
+impl PrivateKeyPassphraseHandler for FixedPassphrase<'_> {
+    fn passphrase(&self, _source: &str) -> Option<zeroize::Zeroizing<String>> {
+        Some(zeroize::Zeroizing::new(self.0.to_owned()))
+    }
+}
+
 fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
     std::fs::read(path)
         .map_err(|e| Error::context(format!("cannot read {what} file {}: {e}", path.display())))
 }
 
-fn key_from_pem(pem: &[u8], source: &str) -> Result<PrivateKey> {
+fn is_encrypted(pem: &[u8]) -> bool {
     let text = String::from_utf8_lossy(pem);
-    if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED") {
-        return Err(Error::context(format!(
-            "the private key in {source} is encrypted; passphrase-protected keys are not supported \
-             (decrypt it first, e.g. `openssl pkey -in key.pem -out plain.pem`)"
-        )));
+    text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED")
+}
+
+fn key_from_pem(
+    pem: &[u8],
+    source: &str,
+    handler: Option<&dyn PrivateKeyPassphraseHandler>,
+) -> Result<PrivateKey> {
+    if is_encrypted(pem) {
+        return decrypt(pem, source, handler);
     }
     match PrivateKeyDer::from_pem_slice(pem) {
         Ok(key) => Ok(PrivateKey(key)),
@@ -81,6 +133,96 @@ fn key_from_pem(pem: &[u8], source: &str) -> Result<PrivateKey> {
              BEGIN RSA PRIVATE KEY or BEGIN EC PRIVATE KEY)"
         ))),
         Err(e) => Err(Error::context(format!("cannot parse the private key in {source}: {e}"))),
+    }
+}
+
+fn decrypt(
+    pem: &[u8],
+    source: &str,
+    handler: Option<&dyn PrivateKeyPassphraseHandler>,
+) -> Result<PrivateKey> {
+    let installed: Option<Arc<dyn PrivateKeyPassphraseHandler>> =
+        if handler.is_none() { crate::SslManager::instance().private_key_passphrase_handler() } else { None };
+    let Some(handler) = handler.or(installed.as_deref()) else {
+        return Err(Error::context(format!(
+            "the private key in {source} is encrypted and no passphrase was given: pass one \
+             (PrivateKey::from_pem_file_with_passphrase) or install a PrivateKeyPassphraseHandler \
+             (SslManager::set_server_passphrase_handler / set_client_passphrase_handler)"
+        )));
+    };
+    let passphrase = handler
+        .passphrase(source)
+        .ok_or_else(|| Error::context(format!("no passphrase for the encrypted private key in {source}")))?;
+    // The rpoco-crypto error stays the source, so callers tell a wrong passphrase
+    // (`rpoco_crypto::Error::BadPassphrase`) from a damaged file by type.
+    let key = rpoco_crypto::EvpPKey::from_pem(pem, Some(passphrase.as_bytes())).map_err(|e| {
+        let message = match &e {
+            rpoco_crypto::Error::BadPassphrase(m) => {
+                format!("wrong passphrase for the private key in {source}: {m}")
+            }
+            other => format!("cannot read the encrypted private key in {source}: {other}"),
+        };
+        Error::context(message).with_source(e)
+    })?;
+    PrivateKey::from_evp(&key)
+}
+
+/// The certificate chain and key of a PKCS #12 file (`openssl pkcs12 -export`, default or
+/// `-legacy`), read with rpoco-crypto's [`Pkcs12Container`](rpoco_crypto::Pkcs12Container).
+fn pkcs12_identity(path: &Path, password: &str) -> Result<(Vec<X509Certificate>, PrivateKey)> {
+    let source = path.display();
+    let p12 = rpoco_crypto::Pkcs12Container::from_file(path, password).map_err(|e| {
+        let message = match &e {
+            rpoco_crypto::Error::BadPassphrase(m) => {
+                format!("wrong password for PKCS #12 file {source}: {m}")
+            }
+            other => format!("cannot read PKCS #12 file {source}: {other}"),
+        };
+        Error::context(message).with_source(e)
+    })?;
+    let key = p12
+        .private_key()
+        .ok_or_else(|| Error::context(format!("PKCS #12 file {source} holds no private key")))?;
+    let cert = p12
+        .certificate()
+        .ok_or_else(|| Error::context(format!("PKCS #12 file {source} holds no certificate for its key")))?;
+    let mut chain = vec![X509Certificate::from(cert.clone())];
+    chain.extend(p12.ca_certificates().iter().cloned().map(X509Certificate::from));
+    Ok((chain, PrivateKey::from_evp(key)?))
+}
+
+impl Context {
+    /// Uses the key, certificate and CA certificates of a PKCS #12 file as this context's own
+    /// certificate and chain (POCO: `useCertificate(p12.getX509Certificate())`,
+    /// `usePrivateKey(p12.getKey())`, `addChainCertificate` for each of `p12.getCACerts()`).
+    pub fn use_pkcs12_file(&self, path: impl AsRef<Path>, password: &str) -> Result<()> {
+        let (chain, key) = pkcs12_identity(path.as_ref(), password)?;
+        self.use_private_key(&key)?;
+        self.use_certificate(&chain[0])?;
+        for ca in &chain[1..] {
+            self.add_chain_certificate(ca)?;
+        }
+        Ok(())
+    }
+
+    /// A context whose own certificate, key and chain come from a PKCS #12 file; `params`
+    /// gives the rest (its key and certificate files must be empty).
+    pub fn with_pkcs12_file(
+        usage: Usage,
+        params: Params,
+        path: impl AsRef<Path>,
+        password: &str,
+    ) -> Result<Arc<Context>> {
+        if !params.private_key_file.is_empty() || !params.certificate_file.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "with_pkcs12_file: the key and certificate come from the PKCS #12 file; leave \
+                 private_key_file and certificate_file empty",
+            ));
+        }
+        let context = Context::with_params(usage, params)?;
+        context.use_pkcs12_file(path, password)?;
+        Ok(context)
     }
 }
 
@@ -147,10 +289,11 @@ mod tests {
     #[test]
     fn encrypted_and_missing_keys_are_clear_errors() {
         let encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n";
-        let err = PrivateKey::from_pem(encrypted).unwrap_err();
-        assert!(err.to_string().contains("is encrypted"), "{err}");
+        let err = PrivateKey::from_pem_with_handler(encrypted, "k.pem", &FixedPassphrase("x")).unwrap_err();
+        assert!(err.to_string().contains("encrypted private key in k.pem"), "{err}");
         let legacy = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
-        assert!(PrivateKey::from_pem(legacy).unwrap_err().to_string().contains("is encrypted"));
+        let err = PrivateKey::from_pem_with_passphrase(legacy, "x").unwrap_err();
+        assert!(err.to_string().contains("encrypted private key in PEM data"), "{err}");
         let err = PrivateKey::from_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
             .unwrap_err();
         assert!(err.to_string().contains("no private key found"), "{err}");

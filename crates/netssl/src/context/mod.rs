@@ -18,6 +18,7 @@ mod builder;
 mod cipher_list;
 mod keys;
 mod params;
+mod passphrase;
 mod resolver;
 mod verifier;
 
@@ -37,6 +38,7 @@ pub use builder::ContextBuilder;
 pub use cipher_list::{CipherInfo, CipherReport};
 pub use keys::PrivateKey;
 pub use params::{DEFAULT_CIPHER_LIST, Params, Protocols, Usage, VerificationMode};
+pub use passphrase::{KeyConsoleHandler, KeyFileHandler, PrivateKeyPassphraseHandler};
 
 use crate::cert_handler::InvalidCertificateHandler;
 use crate::error::{Error, ErrorKind, Result};
