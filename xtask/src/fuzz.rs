@@ -19,6 +19,9 @@ const TARGETS: &[&str] = &[
     "x509",
     "crypto_open",
     "http_server_request",
+    "multipart",
+    "auth_challenge",
+    "client_exchange",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
