@@ -82,7 +82,8 @@ impl MailMessage {
 
     /// [`read`](Self::read) with explicit limits.
     pub fn read_with_limits(&mut self, input: &mut dyn BufRead, limits: &MailLimits) -> Result<()> {
-        let mut store = Store { parts: Vec::new(), content: Vec::new(), kept: 0, limit: limits.max_content_size };
+        let mut store =
+            Store { parts: Vec::new(), content: Vec::new(), kept: 0, limit: limits.max_content_size };
         self.read_entity(input, limits, &mut store)?;
         self.parts = store.parts;
         if !self.is_multipart() {
@@ -111,7 +112,8 @@ impl MailMessage {
         *self = MailMessage::empty();
         self.header = read_header(input, limits.header_block())?;
         self.recipients = recipients_from(&self.header);
-        let encoding = self.get(Self::HEADER_CONTENT_TRANSFER_ENCODING).and_then(ContentTransferEncoding::parse);
+        let encoding =
+            self.get(Self::HEADER_CONTENT_TRANSFER_ENCODING).and_then(ContentTransferEncoding::parse);
         self.encoding = encoding.unwrap_or(ContentTransferEncoding::SevenBit);
         let mut walker = Walker { limits, parts: 0, sink };
         if self.is_multipart() {
@@ -223,12 +225,18 @@ impl Walker<'_, '_> {
             ));
         }
         let mut reader = MultipartReader::new(src, boundary);
-        while let Some(header) = reader.next_part(self.limits.max_header_size, self.limits.max_header_fields)? {
+        while let Some(header) =
+            reader.next_part(self.limits.max_header_size, self.limits.max_header_fields)?
+        {
             self.parts += 1;
             if self.parts > self.limits.max_parts {
-                return Err(limit(MailLimit::Parts, format!("more than {} MIME parts", self.limits.max_parts)));
+                return Err(limit(
+                    MailLimit::Parts,
+                    format!("more than {} MIME parts", self.limits.max_parts),
+                ));
             }
-            let media = MediaType::parse(header.get(MailMessage::HEADER_CONTENT_TYPE).unwrap_or("text/plain"));
+            let media =
+                MediaType::parse(header.get(MailMessage::HEADER_CONTENT_TYPE).unwrap_or("text/plain"));
             let mut body = reader.body();
             if media.matches_type("multipart") {
                 let inner = boundary_of(&media)?;
@@ -264,7 +272,9 @@ impl Walker<'_, '_> {
 /// Recipients from the `To` and `CC` headers (`Name <addr>` or `addr`, comma-separated).
 fn recipients_from(header: &MessageHeader) -> Vec<MailRecipient> {
     let mut out = Vec::new();
-    for (name, kind) in [(MailMessage::HEADER_TO, RecipientType::Primary), (MailMessage::HEADER_CC, RecipientType::Cc)] {
+    for (name, kind) in
+        [(MailMessage::HEADER_TO, RecipientType::Primary), (MailMessage::HEADER_CC, RecipientType::Cc)]
+    {
         for value in header.get_all(name) {
             for (real, addr) in parse_address_list(value) {
                 out.push(MailRecipient::new(kind, &addr, &real));
