@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -229,5 +229,5 @@ fn implicit_tls_and_plaintext_mismatches() {
     // Implicit TLS on a plaintext port: the error says the server speaks plaintext.
     let Some(plain_peer) = SmtpPeer::start("plain", false) else { return };
     let e = SecureSmtpClientSession::connect_tls("localhost", plain_peer.port, ctx, T).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    assert_eq!(e.net_error().map(|n| n.kind()), Some(ErrorKind::Protocol), "{e}");
 }
