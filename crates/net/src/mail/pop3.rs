@@ -15,8 +15,8 @@ use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::message::MessageHeader;
 use crate::socket::{Connector, StreamSocket, Transport};
 
-/// The most lines a multi-line command reply (LIST, UIDL, CAPA) may have.
-const MAX_LIST_LINES: usize = 1_000_000;
+/// The default limit of a multi-line command reply (LIST, UIDL, CAPA), all lines together.
+const MAX_LIST_SIZE: usize = 16 * 1024 * 1024;
 
 /// One entry of [`Pop3ClientSession::list_messages`] (POCO `MessageInfo`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,6 +43,7 @@ pub struct Pop3ClientSession {
     greeted: bool,
     is_open: bool,
     max_message_size: u64,
+    max_list_size: usize,
 }
 
 impl Pop3ClientSession {
@@ -92,6 +93,7 @@ impl Pop3ClientSession {
             greeted: false,
             is_open: true,
             max_message_size: 256 * 1024 * 1024,
+            max_list_size: MAX_LIST_SIZE,
         })
     }
 
@@ -117,6 +119,17 @@ impl Pop3ClientSession {
     /// 256 MiB; streaming with [`retrieve_message_to`](Self::retrieve_message_to) has none).
     pub fn set_max_message_size(&mut self, bytes: u64) {
         self.max_message_size = bytes;
+    }
+
+    /// The largest multi-line command reply (LIST, CAPA) accepted, all lines together
+    /// (default 16 MiB); a longer one is [`ErrorKind::LimitExceeded`] and ends the session.
+    pub fn set_max_list_size(&mut self, bytes: usize) {
+        self.max_list_size = bytes;
+    }
+
+    /// The line and status-line limits of the connection ([`DialogSocket::set_limits`]).
+    pub fn set_limits(&mut self, limits: crate::dialog::DialogLimits) {
+        self.dialog.set_limits(limits);
     }
 
     /// Whether the connection is TLS.
@@ -224,6 +237,11 @@ impl Pop3ClientSession {
         let parsed = read(&mut input);
         // Read any remaining junk up to the end line, so the session stays usable.
         let rest = std::io::copy(&mut input, &mut std::io::sink());
+        drop(input);
+        if rest.is_err() {
+            // The end of the message was not reached: the stream is out of step.
+            let _ = self.dialog.close();
+        }
         parsed?;
         rest.map_err(|e| Error::from_io_during(e, "retrieving a message"))?;
         Ok(())
@@ -240,6 +258,10 @@ impl Pop3ClientSession {
             HeaderBlockLimits { max_size: limits.max_header_size, max_fields: limits.max_header_fields },
         );
         let rest = std::io::copy(&mut input, &mut std::io::sink());
+        drop(input);
+        if rest.is_err() {
+            let _ = self.dialog.close();
+        }
         let header = header?;
         rest.map_err(|e| Error::from_io_during(e, "retrieving a header"))?;
         Ok(header)
@@ -314,6 +336,7 @@ impl Pop3ClientSession {
     fn read_lines(&mut self) -> Result<Vec<String>> {
         let deadline = self.timeout.map(|t| std::time::Instant::now() + t);
         let mut lines = Vec::new();
+        let mut size = 0;
         loop {
             if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
                 return Err(Error::timeout(
@@ -331,8 +354,11 @@ impl Pop3ClientSession {
             if line == "." {
                 return Ok(lines);
             }
-            if lines.len() >= MAX_LIST_LINES {
-                return Err(limit(MailLimit::Size, format!("POP3 reply longer than {MAX_LIST_LINES} lines")));
+            size += line.len() + 2;
+            if size > self.max_list_size {
+                let _ = self.dialog.close();
+                let max = self.max_list_size;
+                return Err(limit(MailLimit::Size, format!("POP3 multi-line reply longer than {max} bytes")));
             }
             lines.push(line.strip_prefix('.').map(str::to_owned).unwrap_or(line));
         }
@@ -363,8 +389,8 @@ fn positive(line: String, what: &str) -> Result<String> {
     if let Some(rest) = line.strip_prefix("+OK") {
         return Ok(rest.trim_start().to_owned());
     }
-    if line.starts_with('+') {
-        return Ok(line[1..].trim_start().to_owned());
+    if let Some(rest) = line.strip_prefix('+') {
+        return Ok(rest.trim_start().to_owned());
     }
     Err(pop3_reply(what, &line))
 }
