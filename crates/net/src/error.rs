@@ -105,6 +105,8 @@ pub enum ErrorKind {
     Smtp,
     /// POCO `POP3Exception`: a POP3 server's reply the command did not expect.
     Pop3,
+    /// POCO `WebSocketException`; [`Detail::WebSocket`] has its error code.
+    WebSocket,
     /// A TLS failure from `rpoco-netssl`, the one way TLS errors travel through net: the
     /// POCO class is in [`Detail::Tls`], the netssl error is the [`source`](StdError::source).
     Tls,
@@ -152,6 +154,7 @@ impl ErrorKind {
             Ftp => ("FTPException", "FTP Exception"),
             Smtp => ("SMTPException", "SMTP Exception"),
             Pop3 => ("POP3Exception", "POP3 Exception"),
+            WebSocket => ("WebSocketException", "WebSocket Exception"),
             Tls => ("SSLException", "SSL Exception"),
         }
     }
@@ -269,6 +272,8 @@ pub enum Detail {
     },
     /// What the peer said (a SOCKS reply code, a server's refusal line).
     Peer(String),
+    /// A WebSocket error's code (kind [`ErrorKind::WebSocket`]).
+    WebSocket(crate::websocket::WebSocketErrorCode),
     /// A TLS error's exact POCO class and name (kind [`ErrorKind::Tls`]).
     Tls {
         /// The POCO exception class, e.g. `"CertificateValidationException"`.

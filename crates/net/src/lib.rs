@@ -23,6 +23,7 @@ pub mod http;
 pub mod mail;
 mod socket;
 mod tcp_server;
+pub mod websocket;
 
 pub use dialog::{
     DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
@@ -33,17 +34,34 @@ pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
 };
+pub use http::client::{
+    Agent, AgentBuilder, AgentRequest, AgentResponse, Body, DEFAULT_BODY_LIMIT, RedirectPolicy,
+};
+pub use http::client::{CookieJarLimits, HttpCookieJar, StoredCookie};
+pub use http::client::{
+    FileStreamFactory, HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator,
+    SourceAddressConnector,
+};
+pub use http::client::{UriOpened, UriRequest, UriResponse};
+pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{
     CHUNKED_TRANSFER_ENCODING, ENCODING_MULTIPART, ENCODING_URL, FilePart, HTTP_1_0, HTTP_1_1, HeaderLimits,
     HtmlForm, HttpBasicCredentials, HttpCookie, HttpDigestCredentials, HttpMessage, HttpRequest,
     HttpResponse, HttpStatus, IDENTITY_TRANSFER_ENCODING, MediaType, MessageHeader, NameValueCollection,
     PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
 };
+pub use http::message::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
+pub use http::message::{
+    MultipartLimits, MultipartReader, MultipartWriter, NullPartHandler, PartHandler, PartStore, StoredPart,
+};
+pub use http::message::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
 pub use http::proto;
+pub use http::proto::server::TargetForm;
 pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
+pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
 pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,
     PlainConnector, ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,

@@ -25,6 +25,7 @@ mod cert_handler;
 mod context;
 mod error;
 mod https_client;
+mod https_session;
 mod https_stream_factory;
 mod mail;
 mod secure_socket;
@@ -41,6 +42,7 @@ pub use context::{
 };
 pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, VerificationFailure};
 pub use https_client::HttpsClientSession;
+pub use https_session::{HttpsSessionInstantiator, https_agent, https_agent_builder};
 pub use https_stream_factory::HttpsStreamFactory;
 pub use mail::{SecurePop3ClientSession, SecureSmtpClientSession};
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
