@@ -44,7 +44,8 @@ pub use pop3::{MessageInfo, Pop3ClientSession};
 pub use quoted_printable::{
     QuotedPrintableDecoder, QuotedPrintableEncoder, quoted_printable_decode, quoted_printable_encode,
 };
-pub use read::{MailLimits, PartHandler};
+pub use crate::http::message::PartHandler;
+pub use read::MailLimits;
 pub use recipient::{MailRecipient, RecipientType};
 pub use smtp::{SmtpClientSession, local_hostname};
 pub use smtp_auth::LoginMethod;
