@@ -21,6 +21,8 @@ const TARGETS: &[&str] = &[
     "http_server_request",
     "multipart",
     "auth_challenge",
+    "mail_reply",
+    "mail_message",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

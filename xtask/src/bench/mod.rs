@@ -10,6 +10,7 @@ mod chart;
 mod crypto;
 mod foundation;
 mod https_server;
+mod mail;
 mod net;
 mod netssl;
 mod peers;
@@ -48,6 +49,11 @@ const AREAS: &[Area] = &[
         name: "crypto",
         about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
         run: crypto::run,
+    },
+    Area {
+        name: "mail",
+        about: "SMTP messages/s (1 KiB, 1 MiB) to aiosmtpd and MIME parse MB/s vs POCO C++",
+        run: mail::run_bench,
     },
 ];
 
