@@ -74,7 +74,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             other => return Err(format!("unexpected argument `{other}`")),
         }
     }
-    let [host, sender, recipient] = <[String; 3]>::try_from(positional).map_err(|_| "HOST SENDER RECIPIENT needed")?;
+    let [host, sender, recipient] =
+        <[String; 3]>::try_from(positional).map_err(|_| "HOST SENDER RECIPIENT needed")?;
     (o.host, o.sender, o.recipient) = (host, sender, recipient);
     if o.user.is_some() != o.password.is_some() {
         return Err("--user and --password go together".into());
@@ -97,7 +98,10 @@ fn message(o: &Options) -> Result<MailMessage, rpoco::net::Error> {
         "Hello {},\r\n\r\nThis is a greeting from the rpoco mail sample (a port of POCO's).\r\n\r\nBest regards\r\n",
         o.recipient
     );
-    m.add_content(MailPartSource::from_bytes(content, "text/plain; charset=utf-8", ""), ContentTransferEncoding::QuotedPrintable);
+    m.add_content(
+        MailPartSource::from_bytes(content, "text/plain; charset=utf-8", ""),
+        ContentTransferEncoding::QuotedPrintable,
+    );
     // message.addAttachment("logo", new StringPartSource(logo, "image/gif"));
     if let Some(path) = &o.attach {
         let source = MailPartSource::from_file(path, "application/octet-stream")?;
@@ -128,7 +132,12 @@ fn send(o: &Options) -> Result<(), Box<dyn std::error::Error>> {
         Security::Plain => SmtpClientSession::connect_timeout(&o.host, o.port.unwrap_or(25), timeout)?,
         Security::StartTls => {
             // SecureSMTPClientSession session(host); session.login(); session.startTLS(pContext);
-            let mut s = SecureSmtpClientSession::connect_timeout(&o.host, o.port.unwrap_or(25), context(o)?, timeout)?;
+            let mut s = SecureSmtpClientSession::connect_timeout(
+                &o.host,
+                o.port.unwrap_or(25),
+                context(o)?,
+                timeout,
+            )?;
             s.login(&hostname)?;
             if !s.start_tls()? {
                 return Err(format!("{} does not offer STARTTLS", o.host).into());
@@ -136,7 +145,8 @@ fn send(o: &Options) -> Result<(), Box<dyn std::error::Error>> {
             s.into_session()
         }
         Security::Implicit => {
-            SecureSmtpClientSession::connect_tls(&o.host, o.port.unwrap_or(465), context(o)?, timeout)?.into_session()
+            SecureSmtpClientSession::connect_tls(&o.host, o.port.unwrap_or(465), context(o)?, timeout)?
+                .into_session()
         }
     };
     // session.login(SMTPClientSession::AUTH_LOGIN, username, password);

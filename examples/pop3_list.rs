@@ -46,8 +46,12 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--tls" => o.tls = true,
             "--stls" => o.stls = true,
             "--ca" => o.ca = Some(value("a file")?),
-            "--fetch" => o.fetch.push(value("a message number")?.parse().map_err(|_| "--fetch needs a number")?),
-            "--delete" => o.delete.push(value("a message number")?.parse().map_err(|_| "--delete needs a number")?),
+            "--fetch" => {
+                o.fetch.push(value("a message number")?.parse().map_err(|_| "--fetch needs a number")?)
+            }
+            "--delete" => {
+                o.delete.push(value("a message number")?.parse().map_err(|_| "--delete needs a number")?)
+            }
             "-h" | "--help" => return Err(String::new()),
             other if !other.starts_with("--") && host.is_none() => host = Some(other.to_string()),
             other => return Err(format!("unexpected argument `{other}`")),
@@ -70,7 +74,8 @@ fn run(o: &Options) -> Result<(), Box<dyn std::error::Error>> {
         Context::new(Usage::Client, "", "", ca, VerificationMode::Relaxed, 9, o.ca.is_none(), "")
     };
     let mut session: Pop3ClientSession = if o.tls {
-        SecurePop3ClientSession::connect_tls(&o.host, o.port.unwrap_or(995), context()?, timeout)?.into_session()
+        SecurePop3ClientSession::connect_tls(&o.host, o.port.unwrap_or(995), context()?, timeout)?
+            .into_session()
     } else if o.stls {
         let mut s = SecurePop3ClientSession::connect(&o.host, o.port.unwrap_or(110), context()?, timeout)?;
         s.start_tls()?;

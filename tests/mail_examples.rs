@@ -3,11 +3,11 @@
 //! private dovecot, plain, POP3S and STLS, fetching and deleting.
 #![cfg(all(feature = "net", feature = "netssl"))]
 
-mod support;
 #[path = "../crates/netssl/tests/peers/dovecot.rs"]
 mod dovecot;
 #[path = "../crates/netssl/tests/peers/smtp.rs"]
 mod smtp;
+mod support;
 
 use std::path::Path;
 
@@ -41,8 +41,19 @@ fn mail_sends_plain_starttls_and_tls() {
     let Some(peer) = smtp::SmtpPeer::start("plain", true, &cert, &key) else { return };
     let port = peer.port.to_string();
     let args = [
-        "127.0.0.1", "sender@example.com", "rcpt@example.com", "--port", &port, "--user", "user", "--password",
-        "secret", "--subject", "Grüße vom Beispiel", "--attach", &attachment,
+        "127.0.0.1",
+        "sender@example.com",
+        "rcpt@example.com",
+        "--port",
+        &port,
+        "--user",
+        "user",
+        "--password",
+        "secret",
+        "--subject",
+        "Grüße vom Beispiel",
+        "--attach",
+        &attachment,
     ];
     let Some(out) = support::run("mail", &args, &[]) else { return };
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -57,7 +68,8 @@ fn mail_sends_plain_starttls_and_tls() {
     assert_eq!(b64(&parts[1]["payload"]), data);
 
     // Without credentials this server refuses the envelope: exit 1 and the code on stderr.
-    let refused = support::run("mail", &["127.0.0.1", "a@example.com", "b@example.com", "--port", &port], &[]).unwrap();
+    let refused =
+        support::run("mail", &["127.0.0.1", "a@example.com", "b@example.com", "--port", &port], &[]).unwrap();
     assert_eq!(refused.status.code(), Some(1));
     assert!(text(&refused.stderr).contains("530"), "{}", text(&refused.stderr));
 
@@ -65,7 +77,8 @@ fn mail_sends_plain_starttls_and_tls() {
     for (mode, flag) in [("starttls", "--starttls"), ("implicit", "--tls")] {
         let peer = smtp::SmtpPeer::start(mode, false, &cert, &key).unwrap();
         let port = peer.port.to_string();
-        let args = ["localhost", "sender@example.com", "rcpt@example.com", "--port", &port, flag, "--ca", &ca];
+        let args =
+            ["localhost", "sender@example.com", "rcpt@example.com", "--port", &port, flag, "--ca", &ca];
         let out = support::run("mail", &args, &[]).unwrap();
         assert!(out.status.success(), "{mode}: {}", text(&out.stderr));
         let got = peer.received(1);
@@ -88,7 +101,10 @@ fn pop3_list_lists_fetches_and_deletes() {
         m.set_sender("sender@example.com");
         m.add_recipient(MailRecipient::to("user@example.com"));
         m.set_subject(subject);
-        m.add_content(MailPartSource::from_bytes("Hello\r\n.dot line\r\n", "text/plain", ""), Default::default());
+        m.add_content(
+            MailPartSource::from_bytes("Hello\r\n.dot line\r\n", "text/plain", ""),
+            Default::default(),
+        );
         let wire = m.to_bytes().unwrap();
         dovecot.deliver(&wire);
         sent.push(wire);
@@ -123,8 +139,9 @@ fn pop3_list_lists_fetches_and_deletes() {
     assert_eq!(dovecot.stored(), 1);
 
     // A wrong password: exit 1 with dovecot's -ERR on stderr.
-    let out = support::run("pop3_list", &["127.0.0.1", "--port", &port, "--user", "user", "--password", "no"], &[])
-        .unwrap();
+    let out =
+        support::run("pop3_list", &["127.0.0.1", "--port", &port, "--user", "user", "--password", "no"], &[])
+            .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("-ERR"), "{}", text(&out.stderr));
 }

@@ -69,7 +69,9 @@ fuzz_target!(|data: &[u8]| {
     let whole = replies(data, data.len().max(1));
     let chunked = replies(data, step);
     // Errors may be reported with different `seen` counts; the replies before them agree.
-    let ok = |v: &[Result<(u16, Vec<String>), String>]| v.iter().filter_map(|r| r.clone().ok()).collect::<Vec<_>>();
+    let ok = |v: &[Result<(u16, Vec<String>), String>]| {
+        v.iter().filter_map(|r| r.clone().ok()).collect::<Vec<_>>()
+    };
     assert_eq!(ok(&whole), ok(&chunked));
     assert_eq!(whole.last().is_some_and(Result::is_err), chunked.last().is_some_and(Result::is_err));
 

@@ -20,9 +20,16 @@ fn message(size: usize) -> MailMessage {
     m.set_sender("bench@example.com");
     m.add_recipient(MailRecipient::new(RecipientType::Primary, "sink@example.com", "Sink"));
     m.set_subject("benchmark message");
-    m.add_content(MailPartSource::from_bytes("A benchmark message.\r\n", "text/plain", ""), ContentTransferEncoding::QuotedPrintable);
+    m.add_content(
+        MailPartSource::from_bytes("A benchmark message.\r\n", "text/plain", ""),
+        ContentTransferEncoding::QuotedPrintable,
+    );
     let data: Vec<u8> = (0..size).map(|i| (i * 7 % 256) as u8).collect();
-    m.add_attachment("data.bin", MailPartSource::from_bytes(data, "application/octet-stream", "data.bin"), ContentTransferEncoding::Base64);
+    m.add_attachment(
+        "data.bin",
+        MailPartSource::from_bytes(data, "application/octet-stream", "data.bin"),
+        ContentTransferEncoding::Base64,
+    );
     m
 }
 

@@ -407,7 +407,9 @@ fn flood(prefix: &'static [u8], chunk: &'static [u8]) -> (u16, JoinHandle<usize>
                 }
             }
             let mut line = String::new();
-            if reader.read_line(&mut line).is_err() || stream.write_all(b"+OK here it comes\r\nSubject: endless\r\n\r\n").is_err() {
+            if reader.read_line(&mut line).is_err()
+                || stream.write_all(b"+OK here it comes\r\nSubject: endless\r\n\r\n").is_err()
+            {
                 return sent;
             }
         }

@@ -48,8 +48,13 @@ fn build_peer() -> Option<PathBuf> {
 }
 
 fn run(peer: &Path, mode: &str, input: &[u8]) -> Vec<u8> {
-    let mut child =
-        Command::new(peer).arg(mode).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(peer)
+        .arg(mode)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let input = input.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
@@ -108,10 +113,22 @@ fn message_written_here_reads_in_poco() {
     // reads back with a doubled space there, ours or POCO's own.
     m.set_subject("Grüße aus Köln – rpoco");
     let text = "Hello from rpoco.\r\n.leading dot\r\nünïcode and a long line ".repeat(3) + "\r\n";
-    m.add_content(MailPartSource::from_bytes(text.clone(), "text/plain; charset=utf-8", ""), ContentTransferEncoding::QuotedPrintable);
-    m.add_part("html", MailPartSource::from_bytes("<p>Hi</p>\r\n", "text/html", ""), ContentDisposition::Inline, ContentTransferEncoding::EightBit);
+    m.add_content(
+        MailPartSource::from_bytes(text.clone(), "text/plain; charset=utf-8", ""),
+        ContentTransferEncoding::QuotedPrintable,
+    );
+    m.add_part(
+        "html",
+        MailPartSource::from_bytes("<p>Hi</p>\r\n", "text/html", ""),
+        ContentDisposition::Inline,
+        ContentTransferEncoding::EightBit,
+    );
     let data = binary(70_000);
-    m.add_attachment("report.bin", MailPartSource::from_bytes(data.clone(), "application/octet-stream", "report.bin"), ContentTransferEncoding::Base64);
+    m.add_attachment(
+        "report.bin",
+        MailPartSource::from_bytes(data.clone(), "application/octet-stream", "report.bin"),
+        ContentTransferEncoding::Base64,
+    );
     let out = String::from_utf8(run(peer, "read", &m.to_bytes().unwrap())).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     let parts: Vec<Vec<&str>> =

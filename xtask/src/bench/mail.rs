@@ -14,7 +14,8 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     if !have("g++") {
         return Err("`g++` is missing: run scripts/install-test-deps.sh".into());
     }
-    let python_ok = Command::new("python3").args(["-c", "import aiosmtpd"]).output().is_ok_and(|o| o.status.success());
+    let python_ok =
+        Command::new("python3").args(["-c", "import aiosmtpd"]).output().is_ok_and(|o| o.status.success());
     if !python_ok {
         return Err("python3 with aiosmtpd is missing: run scripts/install-test-deps.sh".into());
     }
@@ -23,18 +24,30 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         cargo().args(["build", "--quiet", "--release", "-p", "rpoco-net", "--example", "bench_mail"]),
     )?;
     let ours = target_dir().join("release/examples/bench_mail");
-    let poco = super::peers::build_poco_peer("poco_mail_bench", "Net/SMTPClientSession.h", &["PocoNet", "PocoFoundation"])?;
+    let poco = super::peers::build_poco_peer(
+        "poco_mail_bench",
+        "Net/SMTPClientSession.h",
+        &["PocoNet", "PocoFoundation"],
+    )?;
     let clients = [("rpoco-net SmtpClientSession", &ours), ("POCO C++ SMTPClientSession", &poco)];
 
     let sink = Sink::start()?;
     let port = sink.port.to_string();
     println!("\nSMTP to aiosmtpd (Sink handler) on 127.0.0.1, one session per run, best of {rounds}");
     println!("\n| message | client | messages/s | vs POCO |\n|---|---|---:|---:|");
-    for (label, size, count) in [("1 KiB", 1024usize, if quick { 200 } else { 1000 }), ("1 MiB", 1 << 20, if quick { 5 } else { 20 })] {
+    for (label, size, count) in
+        [("1 KiB", 1024usize, if quick { 200 } else { 1000 }), ("1 MiB", 1 << 20, if quick { 5 } else { 20 })]
+    {
         let mut best = [0f64; 2];
         for _ in 0..rounds {
             for (i, (_, program)) in clients.iter().enumerate() {
-                let out = output(Command::new(program).args(["smtp", "127.0.0.1", &port, &size.to_string(), &count.to_string()]))?;
+                let out = output(Command::new(program).args([
+                    "smtp",
+                    "127.0.0.1",
+                    &port,
+                    &size.to_string(),
+                    &count.to_string(),
+                ]))?;
                 let n = field(&out, "messages=")?;
                 if n as usize != count {
                     return Err(format!("{program:?} sent {n} of {count} messages"));
@@ -61,10 +74,14 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
             best[i] = best[i].max(field(&out, "bytes=")? / field(&out, "seconds=")? / 1e6);
         }
     }
-    println!("\nMIME parse of a 1 MiB multipart message (QP text + base64 attachment) from memory, {parse_rounds} x, best of {rounds}");
+    println!(
+        "\nMIME parse of a 1 MiB multipart message (QP text + base64 attachment) from memory, {parse_rounds} x, best of {rounds}"
+    );
     println!("\n| client | MB/s | vs POCO |\n|---|---:|---:|");
     for (i, (name, _)) in clients.iter().enumerate() {
-        let name = name.replace("SmtpClientSession", "MailMessage::read").replace("SMTPClientSession", "MailMessage::read");
+        let name = name
+            .replace("SmtpClientSession", "MailMessage::read")
+            .replace("SMTPClientSession", "MailMessage::read");
         println!("| {name} | {:.1} | {:.2}x |", best[i], best[i] / best[1]);
     }
     Ok(())
@@ -99,7 +116,15 @@ impl Sink {
             .map_err(|e| e.to_string())?
             .port();
         let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Sink"])
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Sink",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

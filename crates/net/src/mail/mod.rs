@@ -36,6 +36,7 @@ mod smtp_reply;
 mod stream;
 mod write;
 
+pub use crate::http::message::PartHandler;
 pub use encoded_word::{encode_word, encode_word_bytes};
 pub use message::{ContentDisposition, ContentTransferEncoding, MailMessage, MailPart};
 pub use mime_reader::{MultipartReader, PartBody};
@@ -44,7 +45,6 @@ pub use pop3::{MessageInfo, Pop3ClientSession};
 pub use quoted_printable::{
     QuotedPrintableDecoder, QuotedPrintableEncoder, quoted_printable_decode, quoted_printable_encode,
 };
-pub use crate::http::message::PartHandler;
 pub use read::MailLimits;
 pub use recipient::{MailRecipient, RecipientType};
 pub use smtp::{SmtpClientSession, local_hostname};

@@ -8,12 +8,12 @@ use super::error::{MailLimit, illegal_state, limit, pop3_reply};
 use super::header_reader::{HeaderBlockLimits, read_header};
 use super::message::MailMessage;
 use super::read::MailLimits;
-use crate::http::message::PartHandler;
 use super::smtp::{DEFAULT_TIMEOUT, plain_socket};
 use super::stream::MailInputStream;
 use crate::dialog::{DialogError, DialogSocket};
 use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::message::MessageHeader;
+use crate::http::message::PartHandler;
 use crate::socket::{Connector, StreamSocket, Transport};
 
 /// The default limit of a multi-line command reply (LIST, UIDL, CAPA), all lines together.

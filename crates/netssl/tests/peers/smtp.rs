@@ -78,7 +78,6 @@ impl Drop for SmtpPeer {
     }
 }
 
-
 /// `name` in this file's directory: `file!()` is relative to the workspace root, an ancestor
 /// of whichever package includes this module.
 fn beside_this_file(name: &str) -> PathBuf {
