@@ -21,6 +21,7 @@ const TARGETS: &[&str] = &[
     "http_server_request",
     "multipart",
     "auth_challenge",
+    "client_exchange",
     "mail_reply",
     "mail_message",
 ];

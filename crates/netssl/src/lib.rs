@@ -36,6 +36,7 @@ mod x509;
 pub use cert_handler::{
     AcceptCertificateHandler, InvalidCertificateHandler, RejectCertificateHandler, VerificationErrorArgs,
 };
+pub use context::ContextBuilder;
 pub use context::{
     CRYPTO_PROVIDER, CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols,
     Usage, VerificationMode,
@@ -44,6 +45,7 @@ pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, Ver
 pub use https_client::HttpsClientSession;
 pub use https_session::{HttpsSessionInstantiator, https_agent, https_agent_builder};
 pub use https_stream_factory::HttpsStreamFactory;
+pub use rpoco_net::ClientSession;
 pub use mail::{SecurePop3ClientSession, SecureSmtpClientSession};
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;

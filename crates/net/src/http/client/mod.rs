@@ -29,7 +29,7 @@ mod body;
 mod cookie_jar;
 mod file_stream_factory;
 mod opener_request;
-mod proxy;
+pub(crate) mod proxy;
 mod session;
 mod session_factory;
 mod source_address;
@@ -41,6 +41,7 @@ pub use cookie_jar::{CookieJarLimits, HttpCookieJar, StoredCookie};
 pub use file_stream_factory::FileStreamFactory;
 pub use opener_request::{UriOpened, UriRequest, UriResponse};
 pub use proxy::{ProxyAuth, ProxyConfig};
+pub use session::ClientSession;
 // WebSocket upgrades over a plain session tunnel through its HTTP proxy.
 pub(crate) use proxy::connect_tunnel;
 pub use session::{AbortHandle, HttpClientSession};

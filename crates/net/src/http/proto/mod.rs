@@ -25,6 +25,7 @@
 //! ```
 
 mod body;
+pub mod client;
 mod head;
 pub mod server;
 #[cfg(test)]
