@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rpoco_net::mail::{
     MailMessage, MailRecipient, MessageInfo, Pop3ClientSession, RecipientType, SmtpClientSession,
 };
-use rpoco_net::{DialogError, DialogLimits, ErrorKind, Limit, Timeout};
+use rpoco_net::{Chain, DialogError, DialogLimits, ErrorKind, Limit, Timeout};
 
 const T: Option<Duration> = Some(Duration::from_secs(10));
 
@@ -512,4 +512,19 @@ fn pop3_endless_status_line_hits_the_line_limit() {
     assert!(matches!(e.dialog(), Some(DialogError::LineTooLong { .. })), "{e}");
     drop(s);
     flooder.join().unwrap();
+}
+
+#[test]
+fn sessions_connect_through_the_shared_chain() {
+    let server = DialogServer::new(&["220 localhost SMTP ready", "250 Hello localhost", "221 Bye"]);
+    let mut s = SmtpClientSession::connect_chain(&Chain::plain(), "127.0.0.1", server.port, T).unwrap();
+    s.login("localhost").unwrap();
+    s.close().unwrap();
+    assert_eq!(server.received(), ["EHLO localhost", "QUIT"]);
+    let server = pop3_server(&["+OK 1 10"]);
+    let mut p = Pop3ClientSession::connect_chain(&Chain::plain(), "localhost", server.port, T).unwrap();
+    p.login("user", "secret").unwrap();
+    assert_eq!(p.message_count().unwrap(), 1);
+    p.close().unwrap();
+    assert_eq!(server.received(), ["USER user", "PASS secret", "STAT", "QUIT"]);
 }

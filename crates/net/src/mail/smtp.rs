@@ -77,6 +77,19 @@ impl SmtpClientSession {
         Self::from_transport(transport, host, timeout)
     }
 
+    /// Connects through the shared connection chain ([`Chain`](crate::Chain): every address
+    /// with Happy Eyeballs, a SOCKS5 or HTTP CONNECT proxy, then its TLS step), as HTTP and
+    /// WebSocket do; `timeout` bounds every later step.
+    pub fn connect_chain(
+        chain: &crate::Chain,
+        host: &str,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        let transport = chain.connect(host, port)?;
+        Self::from_transport(transport, host, timeout)
+    }
+
     /// A session on a connected socket (POCO `SMTPClientSession(const StreamSocket&)`).
     pub fn from_socket(socket: StreamSocket, host: &str) -> Result<Self> {
         Self::from_transport(Box::new(socket), host, Some(DEFAULT_TIMEOUT))
