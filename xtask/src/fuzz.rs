@@ -27,6 +27,8 @@ const TARGETS: &[&str] = &[
     "pkey_read",
     "pkcs12",
     "crypto_x509",
+    "mail_reply",
+    "mail_message",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

@@ -13,6 +13,7 @@ mod foundation;
 mod ftp;
 mod http_extras;
 mod https_server;
+mod mail;
 mod net;
 mod netssl;
 mod peers;
@@ -73,6 +74,11 @@ const AREAS: &[Area] = &[
         name: "ftp",
         about: "FTP and FTPS download/upload MB/s from vsftpd vs curl (--size=MIB, 1 GiB default)",
         run: ftp::run_bench,
+    },
+    Area {
+        name: "mail",
+        about: "SMTP messages/s (1 KiB, 1 MiB) to aiosmtpd and MIME parse MB/s vs POCO C++",
+        run: mail::run_bench,
     },
 ];
 
