@@ -45,8 +45,8 @@ pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, Ver
 pub use https_client::HttpsClientSession;
 pub use https_session::{HttpsSessionInstantiator, https_agent, https_agent_builder};
 pub use https_stream_factory::HttpsStreamFactory;
-pub use rpoco_net::ClientSession;
 pub use mail::{SecurePop3ClientSession, SecureSmtpClientSession};
+pub use rpoco_net::ClientSession;
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rpoco_net::mail::{Pop3ClientSession, SmtpClientSession, SmtpReply};
-use rpoco_net::PlainConnector;
+use rpoco_net::mail::{Pop3ClientSession, SmtpClientSession};
+use rpoco_net::{ErrorKind, PlainConnector, Reply};
 
 use crate::context::Context;
 use crate::error::Result;
@@ -47,14 +47,24 @@ impl SecureSmtpClientSession {
     }
 
     /// [`connect`](Self::connect) with a timeout for every step.
-    pub fn connect_timeout(host: &str, port: u16, context: Arc<Context>, timeout: Option<Duration>) -> Result<Self> {
+    pub fn connect_timeout(
+        host: &str,
+        port: u16,
+        context: Arc<Context>,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
         let session = SmtpClientSession::connect_with(&PlainConnector, host, port, timeout)?;
         Ok(SecureSmtpClientSession { session, context })
     }
 
     /// Implicit TLS (port 465): the TLS handshake right after connecting, verified with
     /// `context`, before the greeting.
-    pub fn connect_tls(host: &str, port: u16, context: Arc<Context>, timeout: Option<Duration>) -> Result<Self> {
+    pub fn connect_tls(
+        host: &str,
+        port: u16,
+        context: Arc<Context>,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
         let connector = TlsConnector::new(context.clone());
         let session = SmtpClientSession::connect_with(&connector, host, port, timeout)
             .map_err(|e| plaintext_hint(e, "SMTP", "STARTTLS"))?;
@@ -74,7 +84,7 @@ impl SecureSmtpClientSession {
         if self.session.ehlo_reply().is_none() {
             self.session.login(&hostname)?;
         }
-        if !self.session.ehlo_reply().is_some_and(|r| r.has_capability("STARTTLS")) {
+        if !self.session.has_capability("STARTTLS") {
             return Ok(false);
         }
         let connector = TlsConnector::new(context);
@@ -83,7 +93,7 @@ impl SecureSmtpClientSession {
     }
 
     /// POCO `login(hostname)`: EHLO (see [`SmtpClientSession::login`]).
-    pub fn login(&mut self, hostname: &str) -> Result<SmtpReply> {
+    pub fn login(&mut self, hostname: &str) -> Result<Reply> {
         Ok(self.session.login(hostname)?)
     }
 
@@ -127,7 +137,12 @@ impl SecurePop3ClientSession {
     }
 
     /// POP3S: TLS right after connecting.
-    pub fn connect_tls(host: &str, port: u16, context: Arc<Context>, timeout: Option<Duration>) -> Result<Self> {
+    pub fn connect_tls(
+        host: &str,
+        port: u16,
+        context: Arc<Context>,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
         let connector = TlsConnector::new(context.clone());
         let session = Pop3ClientSession::connect_with(&connector, host, port, timeout)
             .map_err(|e| plaintext_hint(e, "POP3", "STLS"))?;
@@ -157,18 +172,19 @@ impl SecurePop3ClientSession {
     }
 }
 
-
 /// A handshake that failed because the server answered in plaintext says so.
 fn plaintext_hint(e: rpoco_net::Error, protocol: &str, upgrade: &str) -> rpoco_net::Error {
     let text = e.to_string();
-    let plaintext = ["InvalidContentType", "corrupt message", "invalid content type", "record overflow", "wrong version"]
-        .iter()
-        .any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()));
+    let plaintext =
+        ["InvalidContentType", "corrupt message", "invalid content type", "record overflow", "wrong version"]
+            .iter()
+            .any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()));
     if plaintext {
-        return rpoco_net::Error::Protocol(format!(
+        let message = format!(
             "the {protocol} server answered the TLS handshake in plaintext: this port speaks plain {protocol} \
-             (use {upgrade}); {text}"
-        ));
+             (use {upgrade})"
+        );
+        return rpoco_net::Error::new(ErrorKind::Protocol, message).with_source(e);
     }
     e
 }

@@ -65,8 +65,24 @@ pub fn encode_word_bytes(text: &[u8], charset: &str) -> String {
 }
 
 fn needs_hex(c: u8) -> bool {
-    matches!(c, b'=' | b'?' | b'_' | b'(' | b')' | b'[' | b']' | b'<' | b'>' | b',' | b';' | b':' | b'.' | b'@' | b'"' | b'\\')
-        || !(32..127).contains(&c)
+    matches!(
+        c,
+        b'=' | b'?'
+            | b'_'
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'<'
+            | b'>'
+            | b','
+            | b';'
+            | b':'
+            | b'.'
+            | b'@'
+            | b'"'
+            | b'\\'
+    ) || !(32..127).contains(&c)
 }
 
 fn push_hex(out: &mut String, c: u8, hex: &[u8; 16]) {

@@ -29,7 +29,10 @@ pub(crate) fn read_header(src: &mut dyn BufRead, limits: HeaderBlockLimits) -> R
         let n = (&mut *src).take(budget).read_until(b'\n', &mut line)?;
         used += n;
         if used > limits.max_size {
-            return Err(limit(MailLimit::Header, format!("header block longer than {} bytes", limits.max_size)));
+            return Err(limit(
+                MailLimit::Header,
+                format!("header block longer than {} bytes", limits.max_size),
+            ));
         }
         if n == 0 {
             // End of input ends the header (a message with no body).
@@ -76,7 +79,7 @@ pub(crate) fn read_header(src: &mut dyn BufRead, limits: HeaderBlockLimits) -> R
 
 fn push(header: &mut MessageHeader, (name, value): (String, Vec<u8>), max_fields: usize) -> Result<()> {
     if header.len() >= max_fields {
-        return Err(limit(MailLimit::Header, format!("more than {max_fields} header fields")));
+        return Err(limit(MailLimit::Fields, format!("more than {max_fields} header fields")));
     }
     let value = match String::from_utf8(value) {
         Ok(v) => v,

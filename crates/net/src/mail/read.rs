@@ -1,5 +1,7 @@
 //! Reading a [`MailMessage`] (POCO `MailMessage::read`), streaming parts to a
-//! [`PartHandler`] within [`MailLimits`].
+//! [`PartHandler`] within [`MailLimits`]. The handler is the crate's one `PartHandler` (POCO
+//! shares it between HTML forms and mail); for a message it gets each leaf part's header and
+//! its decoded body (quoted-printable and base64 undone), nested multiparts walked in order.
 
 use std::io::{self, BufRead, Read};
 
@@ -13,10 +15,11 @@ use super::part_source::MailPartSource;
 use super::quoted_printable::QuotedPrintableDecoder;
 use super::recipient::{MailRecipient, RecipientType, parse_address_list};
 use crate::error::Result;
-use crate::http::message::{MediaType, MessageHeader, split_parameters};
+use crate::http::message::{MediaType, MessageHeader, PartHandler, split_parameters};
 
 /// Limits applied while reading a message; exceeding one is an
-/// [`Error::LimitExceeded`](crate::Error::LimitExceeded) naming it.
+/// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) error whose
+/// [`Limit`](crate::Limit) names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MailLimits {
     /// Bytes in one header block, the message's or a part's (default 256 KiB).
@@ -50,22 +53,6 @@ impl MailLimits {
     }
 }
 
-/// Receives the content of each part as it is read (POCO `PartHandler`): the part's header
-/// and its decoded body (quoted-printable and base64 undone). Nested multiparts are walked,
-/// so the handler sees every leaf part, in order.
-///
-/// Closures `FnMut(&MessageHeader, &mut dyn Read) -> Result<()>` are handlers.
-pub trait PartHandler {
-    /// Handles one part; what it leaves unread is skipped.
-    fn handle_part(&mut self, header: &MessageHeader, body: &mut dyn Read) -> Result<()>;
-}
-
-impl<F: FnMut(&MessageHeader, &mut dyn Read) -> Result<()>> PartHandler for F {
-    fn handle_part(&mut self, header: &MessageHeader, body: &mut dyn Read) -> Result<()> {
-        self(header, body)
-    }
-}
-
 impl MailMessage {
     /// Parses a message from bytes (default limits).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -82,7 +69,8 @@ impl MailMessage {
 
     /// [`read`](Self::read) with explicit limits.
     pub fn read_with_limits(&mut self, input: &mut dyn BufRead, limits: &MailLimits) -> Result<()> {
-        let mut store = Store { parts: Vec::new(), content: Vec::new(), kept: 0, limit: limits.max_content_size };
+        let mut store =
+            Store { parts: Vec::new(), content: Vec::new(), kept: 0, limit: limits.max_content_size };
         self.read_entity(input, limits, &mut store)?;
         self.parts = store.parts;
         if !self.is_multipart() {
@@ -111,7 +99,8 @@ impl MailMessage {
         *self = MailMessage::empty();
         self.header = read_header(input, limits.header_block())?;
         self.recipients = recipients_from(&self.header);
-        let encoding = self.get(Self::HEADER_CONTENT_TRANSFER_ENCODING).and_then(ContentTransferEncoding::parse);
+        let encoding =
+            self.get(Self::HEADER_CONTENT_TRANSFER_ENCODING).and_then(ContentTransferEncoding::parse);
         self.encoding = encoding.unwrap_or(ContentTransferEncoding::SevenBit);
         let mut walker = Walker { limits, parts: 0, sink };
         if self.is_multipart() {
@@ -223,12 +212,18 @@ impl Walker<'_, '_> {
             ));
         }
         let mut reader = MultipartReader::new(src, boundary);
-        while let Some(header) = reader.next_part(self.limits.max_header_size, self.limits.max_header_fields)? {
+        while let Some(header) =
+            reader.next_part(self.limits.max_header_size, self.limits.max_header_fields)?
+        {
             self.parts += 1;
             if self.parts > self.limits.max_parts {
-                return Err(limit(MailLimit::Parts, format!("more than {} MIME parts", self.limits.max_parts)));
+                return Err(limit(
+                    MailLimit::Parts,
+                    format!("more than {} MIME parts", self.limits.max_parts),
+                ));
             }
-            let media = MediaType::parse(header.get(MailMessage::HEADER_CONTENT_TYPE).unwrap_or("text/plain"));
+            let media =
+                MediaType::parse(header.get(MailMessage::HEADER_CONTENT_TYPE).unwrap_or("text/plain"));
             let mut body = reader.body();
             if media.matches_type("multipart") {
                 let inner = boundary_of(&media)?;
@@ -264,7 +259,9 @@ impl Walker<'_, '_> {
 /// Recipients from the `To` and `CC` headers (`Name <addr>` or `addr`, comma-separated).
 fn recipients_from(header: &MessageHeader) -> Vec<MailRecipient> {
     let mut out = Vec::new();
-    for (name, kind) in [(MailMessage::HEADER_TO, RecipientType::Primary), (MailMessage::HEADER_CC, RecipientType::Cc)] {
+    for (name, kind) in
+        [(MailMessage::HEADER_TO, RecipientType::Primary), (MailMessage::HEADER_CC, RecipientType::Cc)]
+    {
         for value in header.get_all(name) {
             for (real, addr) in parse_address_list(value) {
                 out.push(MailRecipient::new(kind, &addr, &real));

@@ -76,7 +76,11 @@ impl MailRecipient {
         }
         let name = if !self.real_name.is_ascii() {
             super::encode_word(&self.real_name, "UTF-8")
-        } else if self.real_name.chars().all(|c| c.is_ascii_alphanumeric() || " !#$%&'*+-/=?^_`{|}~".contains(c)) {
+        } else if self
+            .real_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " !#$%&'*+-/=?^_`{|}~".contains(c))
+        {
             self.real_name.clone()
         } else {
             let mut q = String::with_capacity(self.real_name.len() + 2);
