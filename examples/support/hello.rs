@@ -4,7 +4,7 @@
 use rpoco::net::{HttpMessage, HttpRequestHandler, HttpServerRequest, HttpServerResponse};
 
 /// "Hello, world!" as `text/plain` with `Content-Length` (13 bytes).
-pub struct HelloRequestHandler;
+pub(crate) struct HelloRequestHandler;
 
 impl HttpRequestHandler for HelloRequestHandler {
     fn handle_request(

@@ -222,10 +222,6 @@ pub enum Limit {
     Body,
     /// An HTML form has too many fields or too long names or values.
     Form,
-    /// A MIME message has more parts than the reader accepts.
-    Parts,
-    /// MIME multiparts are nested deeper than the reader accepts.
-    Nesting,
 }
 
 /// Which wait ran out of time ([`Detail::Timeout`]).

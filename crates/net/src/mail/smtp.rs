@@ -1,29 +1,25 @@
 //! [`SmtpClientSession`] (POCO `SMTPClientSession`): sending mail over SMTP (RFC 5321).
 //! The TLS variants (`SecureSmtpClientSession`, port 465) are in `rpoco-netssl`.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::time::Duration;
 
-use super::error::{illegal_state, invalid_argument, smtp_bad_reply, smtp_reply};
+use super::error::{illegal_state, invalid_argument};
+use super::line_conn::{DEFAULT_TIMEOUT, LineConn};
 use super::message::MailMessage;
 use super::smtp_auth::{self, LoginMethod};
-use super::smtp_reply::{auth_mechanisms, greeting_error, has_capability};
+use super::smtp_reply::{SmtpReply, read_reply};
 use super::stream::MailOutputStream;
-use crate::dialog::{DialogSocket, Reply};
 use crate::error::{Error, Result};
 use crate::socket::{Connector, StreamSocket, Transport};
-
-/// POCO's default SMTP/POP3 timeout is the socket's (none); ours is one minute per step.
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// POCO `SMTPClientSession`: one SMTP connection; `open` (greeting), `login` (EHLO/HELO and
 /// AUTH), `send_message` (MAIL, RCPT, DATA), `close` (QUIT).
 ///
 /// Every step has a deadline: the session's [`timeout`](Self::timeout) (default 60 s)
 /// bounds each reply as a whole and each read and write of message data, not only the
-/// connect. A refusal is an [`ErrorKind::Smtp`](crate::ErrorKind::Smtp) error (POCO
-/// `SMTPException`) whose [`reply`](crate::Error::reply) has the server's code and text.
-/// The connection is a [`DialogSocket`], as in POCO.
+/// connect. A refusal is an `SMTPException` error whose
+/// [`ServerReplyError`](super::ServerReplyError) has the server's code and text.
 ///
 /// ```no_run
 /// use rpoco_net::mail::{LoginMethod, MailMessage, MailRecipient, SmtpClientSession};
@@ -40,11 +36,10 @@ pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// ```
 #[derive(Debug)]
 pub struct SmtpClientSession {
-    dialog: DialogSocket,
+    conn: LineConn,
     host: String,
-    timeout: Option<Duration>,
     is_open: bool,
-    ehlo: Option<Reply>,
+    ehlo: Option<SmtpReply>,
 }
 
 impl SmtpClientSession {
@@ -88,10 +83,12 @@ impl SmtpClientSession {
         host: &str,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        let mut dialog = DialogSocket::new(transport);
-        dialog.set_send_timeout(timeout)?;
-        dialog.set_receive_timeout(timeout);
-        Ok(SmtpClientSession { dialog, host: host.to_owned(), timeout, is_open: false, ehlo: None })
+        Ok(SmtpClientSession {
+            conn: LineConn::new(transport, timeout)?,
+            host: host.to_owned(),
+            is_open: false,
+            ehlo: None,
+        })
     }
 
     /// The server's host name (for TLS).
@@ -101,40 +98,22 @@ impl SmtpClientSession {
 
     /// POCO `setTimeout`: the limit for each step from now on (`None`: wait forever).
     pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
-        self.dialog.set_send_timeout(timeout)?;
-        self.dialog.set_receive_timeout(timeout);
-        self.timeout = timeout;
-        Ok(())
+        self.conn.set_timeout(timeout)
     }
 
     /// POCO `getTimeout`.
     pub fn timeout(&self) -> Option<Duration> {
-        self.timeout
+        self.conn.timeout()
     }
 
     /// Whether the connection is TLS (implicit, or after STARTTLS).
     pub fn is_secure(&self) -> bool {
-        self.dialog.is_secure()
+        self.conn.is_secure()
     }
 
-    /// The command/reply connection (POCO `socket()`).
-    pub fn dialog(&mut self) -> &mut DialogSocket {
-        &mut self.dialog
-    }
-
-    /// The last EHLO reply, if EHLO was sent.
-    pub fn ehlo_reply(&self) -> Option<&Reply> {
+    /// The last EHLO reply (capabilities), if EHLO was sent.
+    pub fn ehlo_reply(&self) -> Option<&SmtpReply> {
         self.ehlo.as_ref()
-    }
-
-    /// Whether the last EHLO reply lists the extension `keyword` (`STARTTLS`, `SIZE`, ...).
-    pub fn has_capability(&self, keyword: &str) -> bool {
-        self.ehlo.as_ref().is_some_and(|r| has_capability(r, keyword))
-    }
-
-    /// The SASL mechanisms the last EHLO reply offers (`PLAIN`, `LOGIN`, ...).
-    pub fn auth_mechanisms(&self) -> Vec<String> {
-        self.ehlo.as_ref().map(auth_mechanisms).unwrap_or_default()
     }
 
     /// POCO `open`: reads the server's greeting (once).
@@ -142,10 +121,9 @@ impl SmtpClientSession {
         if self.is_open {
             return Ok(());
         }
-        let reply =
-            self.dialog.receive_status_message().map_err(|e| greeting_error(e, self.timeout, "SMTP", 465))?;
+        let reply = read_reply(&mut self.conn).map_err(|e| greeting_error(e, self.conn.timeout()))?;
         if !reply.is_positive_completion() {
-            return Err(smtp_reply("the greeting (the mail service is unavailable)", &reply));
+            return Err(reply.error("The mail service is unavailable"));
         }
         self.is_open = true;
         Ok(())
@@ -153,23 +131,21 @@ impl SmtpClientSession {
 
     /// POCO `login(hostname, response)`: `open`, then EHLO (HELO if EHLO is refused with
     /// 5xx). Returns the reply (the capabilities).
-    pub fn login(&mut self, hostname: &str) -> Result<Reply> {
+    pub fn login(&mut self, hostname: &str) -> Result<SmtpReply> {
         self.open()?;
-        let mut command = format!("EHLO {hostname}");
-        let mut reply = self.send_command(&command)?;
+        let mut reply = self.send_command(&format!("EHLO {hostname}"))?;
         if reply.is_permanent_negative() {
-            command = format!("HELO {hostname}");
-            reply = self.send_command(&command)?;
+            reply = self.send_command(&format!("HELO {hostname}"))?;
         }
         if !reply.is_positive_completion() {
-            return Err(smtp_reply(command, &reply));
+            return Err(reply.error("Login failed"));
         }
         self.ehlo = Some(reply.clone());
         Ok(reply)
     }
 
     /// POCO `login()`: EHLO with this machine's name.
-    pub fn login_default(&mut self) -> Result<Reply> {
+    pub fn login_default(&mut self) -> Result<SmtpReply> {
         self.login(&local_hostname())
     }
 
@@ -183,20 +159,16 @@ impl SmtpClientSession {
         password: &str,
     ) -> Result<()> {
         let reply = self.login(hostname)?;
-        let offered = auth_mechanisms(&reply);
+        let offered = reply.auth_mechanisms();
         let method = match method {
             LoginMethod::None => return Ok(()),
             LoginMethod::Auto => LoginMethod::choose(&offered, self.is_secure()).ok_or_else(|| {
-                smtp_bad_reply(
-                    "EHLO",
-                    "the server offers no authentication method this client supports",
-                    &reply,
-                )
+                reply.error("The mail service offers no authentication method this client supports")
             })?,
             m if offered.iter().any(|o| o.eq_ignore_ascii_case(m.mechanism())) => m,
             m => {
-                let problem = format!("the server does not offer {} authentication", m.mechanism());
-                return Err(smtp_bad_reply("EHLO", problem, &reply));
+                return Err(reply
+                    .error(format!("The mail service does not support {} authentication", m.mechanism())));
             }
         };
         self.authenticate(method, username, password)
@@ -217,18 +189,20 @@ impl SmtpClientSession {
                     smtp_auth::xoauth2(username, password)
                 };
                 let reply = self.send_command(&format!("AUTH {mech} {initial}"))?;
-                expect(&reply, Reply::is_positive_completion, &format!("AUTH {mech} ***"))
+                expect(&reply, SmtpReply::is_positive_completion, &format!("Login using {mech} failed"))
             }
             LoginMethod::CramMd5 | LoginMethod::CramSha1 => {
-                let command = format!("AUTH {mech}");
-                let reply = self.send_command(&command)?;
-                expect(&reply, Reply::is_positive_intermediate, &command)?;
-                let text = reply.text();
-                let answer =
-                    smtp_auth::cram(method, text.lines().next().unwrap_or(""), username, password)
-                        .ok_or_else(|| smtp_bad_reply(&command, "the challenge is not base64", &reply))?;
+                let reply = self.send_command(&format!("AUTH {mech}"))?;
+                expect(
+                    &reply,
+                    SmtpReply::is_positive_intermediate,
+                    &format!("Cannot authenticate using {mech}"),
+                )?;
+                let challenge = reply.lines.first().map(String::as_str).unwrap_or("");
+                let answer = smtp_auth::cram(method, challenge, username, password)
+                    .ok_or_else(|| reply.error(format!("{mech} challenge is not base64")))?;
                 let reply = self.send_command(&answer)?;
-                expect(&reply, Reply::is_positive_completion, &format!("{command} (the answer)"))
+                expect(&reply, SmtpReply::is_positive_completion, &format!("Login using {mech} failed"))
             }
             LoginMethod::Login => self.login_using_login(username, password),
         }
@@ -236,12 +210,11 @@ impl SmtpClientSession {
 
     fn login_using_login(&mut self, username: &str, password: &str) -> Result<()> {
         let reply = self.send_command("AUTH LOGIN")?;
-        expect(&reply, Reply::is_positive_intermediate, "AUTH LOGIN")?;
+        expect(&reply, SmtpReply::is_positive_intermediate, "Cannot authenticate using LOGIN")?;
         // Servers ask "Username:" then "Password:" (some the other way round).
         let mut reply = reply;
         for step in 0..2 {
-            let text = reply.text();
-            let user_first = smtp_auth::login_prompt(text.lines().next().unwrap_or(""));
+            let user_first = smtp_auth::login_prompt(reply.lines.first().map(String::as_str).unwrap_or(""));
             let item = match user_first {
                 Some(false) => password,
                 Some(true) => username,
@@ -250,10 +223,10 @@ impl SmtpClientSession {
             };
             reply = self.send_command(&smtp_auth::login_item(item))?;
             if step == 0 {
-                expect(&reply, Reply::is_positive_intermediate, "AUTH LOGIN (the first answer)")?;
+                expect(&reply, SmtpReply::is_positive_intermediate, "Login using LOGIN failed")?;
             }
         }
-        expect(&reply, Reply::is_positive_completion, "AUTH LOGIN (the second answer)")
+        expect(&reply, SmtpReply::is_positive_completion, "Login using LOGIN failed")
     }
 
     /// POCO `sendMessage(message)`: the envelope from the message (`From`, and every
@@ -290,13 +263,12 @@ impl SmtpClientSession {
             return Err(invalid_argument("attempting to send message with empty recipients list"));
         }
         let sender = envelope_address(from)?;
-        let command = format!("MAIL FROM:{sender}");
-        let reply = self.send_command(&command)?;
-        expect(&reply, Reply::is_positive_completion, &command)?;
+        let reply = self.send_command(&format!("MAIL FROM:{sender}"))?;
+        expect(&reply, SmtpReply::is_positive_completion, "Cannot send message")?;
         for r in recipients {
-            let command = format!("RCPT TO:{}", envelope_address(r)?);
-            let reply = self.send_command(&command)?;
-            expect(&reply, Reply::is_positive_completion, &command)?;
+            let rcpt = envelope_address(r)?;
+            let reply = self.send_command(&format!("RCPT TO:{rcpt}"))?;
+            expect(&reply, SmtpReply::is_positive_completion, &format!("Recipient rejected: {rcpt}"))?;
         }
         Ok(())
     }
@@ -304,12 +276,12 @@ impl SmtpClientSession {
     /// POCO `sendData`: DATA, expecting 354.
     pub fn send_data(&mut self) -> Result<()> {
         let reply = self.send_command("DATA")?;
-        expect(&reply, Reply::is_positive_intermediate, "DATA")
+        expect(&reply, SmtpReply::is_positive_intermediate, "Cannot send message data")
     }
 
     /// POCO `transportMessage`: the message, dot-stuffed, then `.`; expects 250.
     pub fn transport_message(&mut self, message: &MailMessage) -> Result<()> {
-        let mut out = MailOutputStream::new(&mut self.dialog);
+        let mut out = MailOutputStream::new(self.conn.writer()?);
         message.write(&mut out)?;
         out.finish().map_err(|e| Error::from_io_during(e, "sending the message"))?;
         self.finish_data()
@@ -318,50 +290,53 @@ impl SmtpClientSession {
     /// POCO `sendMessage(istream)`: a ready-made message from `source` (after
     /// [`send_commands`](Self::send_commands) or `send_addresses` + `send_data`).
     pub fn send_raw_message(&mut self, source: &mut dyn Read) -> Result<()> {
-        let mut out = MailOutputStream::new(&mut self.dialog);
+        let mut out = MailOutputStream::new(self.conn.writer()?);
         std::io::copy(source, &mut out).map_err(|e| Error::from_io_during(e, "sending the message"))?;
         out.finish().map_err(|e| Error::from_io_during(e, "sending the message"))?;
         self.finish_data()
     }
 
     fn finish_data(&mut self) -> Result<()> {
-        self.dialog.flush().map_err(|e| Error::from_io_during(e, "sending the message"))?;
-        let reply = self.dialog.receive_status_message()?;
-        expect(&reply, Reply::is_positive_completion, "the message data")
+        self.conn.writer()?.flush()?;
+        let reply = read_reply(&mut self.conn)?;
+        expect(&reply, SmtpReply::is_positive_completion, "The server rejected the message")
     }
 
     /// POCO `sendCommand`: one command line and its reply (a CR or LF in `command` is
     /// refused: it would smuggle a second command).
-    pub fn send_command(&mut self, command: &str) -> Result<Reply> {
+    pub fn send_command(&mut self, command: &str) -> Result<SmtpReply> {
+        if command.contains(['\r', '\n']) {
+            return Err(invalid_argument("an SMTP command must not contain CR or LF"));
+        }
         if !self.is_open {
             return Err(illegal_state("the SMTP session is not open (call open or login first)"));
         }
-        self.dialog.send_message(command)?;
-        self.dialog.receive_status_message()
+        self.conn.send_line(command)?;
+        read_reply(&mut self.conn)
     }
 
     /// Sends STARTTLS and, on 220, hands the plain socket to `connector.wrap` (the TLS
     /// handshake), then sends EHLO again (RFC 3207). `rpoco-netssl`'s
     /// `SecureSmtpClientSession::start_tls` calls this with its TLS connector.
-    pub fn start_tls_with(&mut self, connector: &dyn Connector, hostname: &str) -> Result<Reply> {
-        if self.dialog.is_secure() {
+    pub fn start_tls_with(&mut self, connector: &dyn Connector, hostname: &str) -> Result<SmtpReply> {
+        if self.conn.is_secure() {
             return Err(illegal_state("the SMTP connection is already secure (TLS)"));
         }
         if self.ehlo.is_none() {
             self.login(hostname)?;
         }
-        if let Some(ehlo) = self.ehlo.as_ref().filter(|r| !has_capability(r, "STARTTLS")) {
-            return Err(smtp_bad_reply("EHLO", "the server does not offer STARTTLS", ehlo));
+        if self.ehlo.as_ref().is_some_and(|r| !r.has_capability("STARTTLS")) {
+            return Err(self
+                .ehlo
+                .as_ref()
+                .expect("checked")
+                .error("The mail service does not offer STARTTLS"));
         }
         let reply = self.send_command("STARTTLS")?;
-        expect(&reply, Reply::is_positive_completion, "STARTTLS")?;
-        let (host, timeout) = (self.host.clone(), self.timeout);
-        self.dialog.upgrade(|transport| {
-            let socket = plain_socket(transport)?;
-            let tls = connector.wrap(socket, &host, timeout)?;
-            tls.set_send_timeout(timeout)?;
-            Ok(tls)
-        })?;
+        expect(&reply, SmtpReply::is_positive_completion, "STARTTLS refused")?;
+        let socket = self.conn.take_plain_socket()?;
+        let tls = connector.wrap(socket, &self.host, self.conn.timeout())?;
+        self.conn.set_transport(tls)?;
         self.ehlo = None;
         self.login(hostname)
     }
@@ -370,12 +345,12 @@ impl SmtpClientSession {
     pub fn close(&mut self) -> Result<()> {
         if self.is_open {
             self.is_open = false;
-            let quit = self.dialog.send_message("QUIT").and_then(|_| self.dialog.receive_status_message());
-            let closed = self.dialog.close();
+            let quit = self.conn.send_line("QUIT").and_then(|_| read_reply(&mut self.conn));
+            let closed = self.conn.close();
             quit?;
             closed?;
         } else {
-            self.dialog.close()?;
+            self.conn.close()?;
         }
         Ok(())
     }
@@ -387,17 +362,8 @@ impl Drop for SmtpClientSession {
     }
 }
 
-fn expect(reply: &Reply, ok: fn(&Reply) -> bool, command: &str) -> Result<()> {
-    if ok(reply) { Ok(()) } else { Err(smtp_reply(command, reply)) }
-}
-
-/// The plain TCP socket under `transport`, for a TLS handshake on it (STARTTLS, STLS).
-pub(crate) fn plain_socket(transport: Box<dyn Transport>) -> Result<StreamSocket> {
-    let any: Box<dyn std::any::Any> = transport;
-    match any.downcast::<StreamSocket>() {
-        Ok(s) => Ok(*s),
-        Err(_) => Err(illegal_state("the connection is not a plain TCP socket (already TLS?)")),
-    }
+fn expect(reply: &SmtpReply, ok: fn(&SmtpReply) -> bool, what: &str) -> Result<()> {
+    if ok(reply) { Ok(()) } else { Err(reply.error(what)) }
 }
 
 /// `<addr>` for MAIL FROM / RCPT TO: the part in angle brackets if there is one.
@@ -410,6 +376,20 @@ fn envelope_address(s: &str) -> Result<String> {
         return Err(invalid_argument(format!("`{}` is not a usable mail address", s.escape_debug())));
     }
     Ok(format!("<{addr}>"))
+}
+
+/// What to tell the user when no greeting came: maybe the port speaks TLS.
+fn greeting_error(e: Error, timeout: Option<Duration>) -> Error {
+    if e.is_timeout() {
+        return Error::new(
+            crate::ErrorKind::Timeout,
+            format!(
+                "no SMTP greeting within {timeout:?}: if the server speaks TLS on this port (465), use \
+             implicit TLS (SecureSmtpClientSession)"
+            ),
+        );
+    }
+    e
 }
 
 /// This machine's host name (for EHLO; POCO `Environment::nodeName`), `localhost` if

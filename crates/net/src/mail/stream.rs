@@ -227,8 +227,10 @@ impl<R: BufRead> Read for MailInputStream<R> {
         }
         self.read += n as u64;
         if self.read > self.limit {
-            let message = format!("mail message longer than the limit of {} bytes", self.limit);
-            return Err(io::Error::from(crate::Error::limit(crate::Limit::Body, message)));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("mail message longer than the limit of {} bytes", self.limit),
+            ));
         }
         Ok(n)
     }
