@@ -280,7 +280,6 @@ mod tests {
     fn a_url_is_refused_before_any_lookup() {
         let options = ConnectOptions::new().with_resolver(|_, _| panic!("no lookup for a URL"));
         let e = options.resolve("http://example.com/", 80).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-        assert!(e.message().contains("is a URL"), "{e}");
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e:?}");
     }
 }
