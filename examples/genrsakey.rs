@@ -65,7 +65,8 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
                 }
             }
             "exponent" => {
-                opts.exponent = if value.eq_ignore_ascii_case("small") { RsaExponent::Small } else { RsaExponent::Large }
+                opts.exponent =
+                    if value.eq_ignore_ascii_case("small") { RsaExponent::Small } else { RsaExponent::Large }
             }
             "file" if value.is_empty() => return Err("Empty file prefix forbidden".into()),
             "file" => opts.base = value,
@@ -91,7 +92,8 @@ fn run(opts: Options) -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("Generating key with length {}", opts.bits);
     eprintln!("Exponent is {}", if opts.exponent == RsaExponent::Small { "small" } else { "large" });
     let key = RsaKey::generate(RsaKeySize::from_bits(opts.bits)?, opts.exponent)?;
-    let (public, private) = (PathBuf::from(format!("{}.pub", opts.base)), PathBuf::from(format!("{}.priv", opts.base)));
+    let (public, private) =
+        (PathBuf::from(format!("{}.pub", opts.base)), PathBuf::from(format!("{}.priv", opts.base)));
     eprintln!("Saving key to {} and {}", public.display(), private.display());
     let pass = (!password.is_empty()).then_some(password.as_bytes());
     key.evp().save(Some(&public), Some(&private), pass)?;

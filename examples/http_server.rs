@@ -1,5 +1,6 @@
 //! POCO's `HTTPTimeServer` sample, ported: an HTTP server that answers `GET /` with a page
-//! showing the current time (refreshing every second); other paths get `501`, as in POCO.
+//! showing the current time (refreshing every second); other paths get `501`, as in POCO,
+//! except `GET /hello`, a fixed 13-byte `Hello, world!` for the benchmarks.
 //!
 //! ```text
 //! cargo run --example http_server -- [--port 9980] [--threads 16] [--bind 0.0.0.0]
@@ -14,6 +15,8 @@ use std::time::SystemTime;
 
 #[path = "support/datetime.rs"]
 mod datetime;
+#[path = "support/hello.rs"]
+mod hello;
 
 use rpoco::net::{
     HttpMessage, HttpRequestHandler, HttpServer, HttpServerParams, HttpServerRequest, HttpServerResponse,
@@ -92,7 +95,12 @@ fn serve(bind: &str, port: u16, threads: usize) -> Result<(), Box<dyn std::error
     let server = HttpServer::new(
         |request: &HttpServerRequest<'_>| {
             // if (request.getURI() == "/") return new TimeRequestHandler(_format); else return 0;
-            (request.uri() == "/").then(|| Box::new(TimeRequestHandler) as Box<dyn HttpRequestHandler>)
+            match request.uri() {
+                "/" => Some(Box::new(TimeRequestHandler) as Box<dyn HttpRequestHandler>),
+                // Not in POCO's sample: the benchmarks' fixed 13-byte answer.
+                "/hello" => Some(Box::new(hello::HelloRequestHandler) as Box<dyn HttpRequestHandler>),
+                _ => None,
+            }
         },
         socket,
         params,

@@ -1,5 +1,6 @@
 //! POCO's `HTTPSTimeServer` sample, ported: an HTTPS server that answers `GET /` with a page
-//! showing the current time; other paths get `501`, as in POCO. It is rpoco-net's
+//! showing the current time; other paths get `501`, as in POCO (except `GET /hello`, a fixed
+//! 13-byte answer for the benchmarks). It is rpoco-net's
 //! `HttpServer` over rpoco-netssl's `SecureServerSocket`: the HTTP code is the plain
 //! server's.
 //!
@@ -22,6 +23,8 @@ use std::time::SystemTime;
 
 #[path = "support/datetime.rs"]
 mod datetime;
+#[path = "support/hello.rs"]
+mod hello;
 
 use rpoco::net::{
     HttpMessage, HttpRequestHandler, HttpServer, HttpServerParams, HttpServerRequest, HttpServerResponse,
@@ -163,7 +166,12 @@ fn serve(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let server = HttpServer::with_listener(
         |request: &HttpServerRequest<'_>| {
             // if (request.getURI() == "/") return new TimeRequestHandler(_format); else return 0;
-            (request.uri() == "/").then(|| Box::new(TimeRequestHandler) as Box<dyn HttpRequestHandler>)
+            match request.uri() {
+                "/" => Some(Box::new(TimeRequestHandler) as Box<dyn HttpRequestHandler>),
+                // Not in POCO's sample: the benchmarks' fixed 13-byte answer (not logged).
+                "/hello" => Some(Box::new(hello::HelloRequestHandler) as Box<dyn HttpRequestHandler>),
+                _ => None,
+            }
         },
         listener,
         params,

@@ -14,14 +14,19 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn rsa_fixture() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/crypto/tests/data/keys/rsa2048.pem").display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/crypto/tests/data/keys/rsa2048.pem")
+        .display()
+        .to_string()
 }
 
 #[test]
 fn genrsakey_writes_a_key_pair() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("key").display().to_string();
-    let Some(out) = support::run("genrsakey", &[&format!("--file={base}"), "--key=2048", "--password=pw"], &[]) else {
+    let Some(out) =
+        support::run("genrsakey", &[&format!("--file={base}"), "--key=2048", "--password=pw"], &[])
+    else {
         return;
     };
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -68,7 +73,11 @@ fn pkey_signs_verifies_encrypts_and_decrypts() {
     std::fs::write(p("ed.pub"), ed.public_key_pem()).unwrap();
     let rsa = EvpPKey::from_file(rsa_fixture(), None).unwrap();
     std::fs::write(p("rsa.pub"), rsa.public_key_pem()).unwrap();
-    let cases = [(rsa_fixture(), p("rsa.pub"), None), (p("ec.pem"), p("ec.pub"), Some("ec pass")), (p("ed.der"), p("ed.pub"), None)];
+    let cases = [
+        (rsa_fixture(), p("rsa.pub"), None),
+        (p("ec.pem"), p("ec.pub"), Some("ec pass")),
+        (p("ed.der"), p("ed.pub"), None),
+    ];
     for (private, public, pass) in &cases {
         let (data, sig) = (p("data"), p("sig"));
         let mut args = vec!["sign", private.as_str(), &data, &sig];
@@ -91,7 +100,9 @@ fn pkey_signs_verifies_encrypts_and_decrypts() {
             assert!(out.status.success(), "openssl rejects pkey's signature with {private}");
         }
     }
-    let wrong = support::run("pkey", &["sign", &p("ec.pem"), &p("data"), &p("sig"), "--passphrase", "nope"], &[]).unwrap();
+    let wrong =
+        support::run("pkey", &["sign", &p("ec.pem"), &p("data"), &p("sig"), "--passphrase", "nope"], &[])
+            .unwrap();
     assert_eq!(wrong.status.code(), Some(2));
     assert!(text(&wrong.stderr).contains("passphrase"), "{}", text(&wrong.stderr));
 

@@ -1,5 +1,5 @@
-// POCO's HTTPTimeServer handler on POCO's HTTPServer: the C++ peer of
-// examples/http_server.rs for `cargo xtask bench server`.
+// POCO's HTTPTimeServer handler on POCO's HTTPServer (and /hello, 13 bytes): the C++ peer
+// of examples/http_server.rs for `cargo xtask bench server`.
 // Build: g++ -O2 -o poco_http_server poco_http_server.cpp -lPocoNet -lPocoUtil -lPocoFoundation
 // Usage: poco_http_server <port> <threads>; prints "listening on 127.0.0.1:<port>" when ready
 // and serves until its standard input closes.
@@ -38,10 +38,20 @@ public:
     }
 };
 
+// GET /hello: the benchmarks' fixed 13-byte answer, as every server in the bench sends it.
+class HelloRequestHandler: public HTTPRequestHandler {
+public:
+    void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
+        response.setContentType("text/plain");
+        response.sendBuffer("Hello, world!", 13);
+    }
+};
+
 class TimeRequestHandlerFactory: public HTTPRequestHandlerFactory {
 public:
     HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override {
         if (request.getURI() == "/") return new TimeRequestHandler;
+        if (request.getURI() == "/hello") return new HelloRequestHandler;
         return nullptr;
     }
 };

@@ -57,10 +57,20 @@ public:
     }
 };
 
+// GET /hello: the benchmarks' fixed 13-byte answer (not logged), as every server sends it.
+class HelloRequestHandler: public HTTPRequestHandler {
+public:
+    void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
+        response.setContentType("text/plain");
+        response.sendBuffer("Hello, world!", 13);
+    }
+};
+
 class TimeRequestHandlerFactory: public HTTPRequestHandlerFactory {
 public:
     HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override {
         if (request.getURI() == "/") return new TimeRequestHandler;
+        if (request.getURI() == "/hello") return new HelloRequestHandler;
         return nullptr;
     }
 };

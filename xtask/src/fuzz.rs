@@ -10,8 +10,19 @@ use std::process::{Command, Stdio};
 
 use crate::util::{self, cargo, workspace_root};
 
-const TARGETS: &[&str] =
-    &["uri", "encoders", "http_response", "http_request", "header_values", "x509", "crypto_open"];
+const TARGETS: &[&str] = &[
+    "uri",
+    "encoders",
+    "http_response",
+    "http_request",
+    "header_values",
+    "x509",
+    "crypto_open",
+    "http_server_request",
+    "multipart",
+    "auth_challenge",
+    "client_exchange",
+];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut seconds = 30u32;

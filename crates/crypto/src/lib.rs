@@ -47,34 +47,36 @@ mod cbc_mode;
 mod cipher;
 mod crypto_stream;
 mod digest;
+mod envelope;
 mod error;
 mod hmac;
 pub mod kdf;
 mod key;
-pub mod random;
-pub mod stream;
-mod transform;
+mod pkcs12;
 pub mod pkey;
+pub mod random;
 mod rsa_cipher;
 pub mod sign;
-mod envelope;
-mod pkcs12;
+pub mod stream;
+mod transform;
 pub mod x509;
 
 pub use cipher::{Cipher, CipherFactory, Encoding, SEALED_NONCE_LEN};
 pub use crypto_stream::{CryptoInputStream, CryptoOutputStream};
 pub use digest::{DigestAlgorithm, DigestEngine, constant_time_equals, digest_from_hex, digest_to_hex};
+pub use envelope::{Envelope, MAX_RECIPIENTS, SealedEnvelope};
 pub use error::{Error, Result};
 pub use hmac::HmacEngine;
 pub use key::{CipherAlgorithm, CipherKey, DEFAULT_ITERATION_COUNT, Mode};
+pub use pkcs12::Pkcs12Container;
+pub use pkey::{
+    Curve, EcKey, Ed25519Key, EvpPKey, KeyPair, KeyType, PrivateKeyFormat, RsaExponent, RsaKey, RsaKeySize,
+};
+pub use rsa_cipher::{RsaCipher, RsaPadding};
+pub use sign::{EcdsaDigestEngine, EcdsaSignature, RsaDigestEngine, SignatureEngine, SignatureScheme};
 pub use stream::{DecryptingReader, EncryptingWriter};
 pub use transform::{CryptoTransform, Direction, GCM_TAG_LEN, MIN_GCM_TAG_LEN};
-pub use pkey::{Curve, EcKey, Ed25519Key, EvpPKey, KeyPair, KeyType, PrivateKeyFormat, RsaExponent, RsaKey, RsaKeySize};
-pub use rsa_cipher::{RsaCipher, RsaPadding};
-pub use envelope::{Envelope, MAX_RECIPIENTS, SealedEnvelope};
-pub use pkcs12::Pkcs12Container;
 pub use x509::{NameField, X509Certificate};
-pub use sign::{EcdsaDigestEngine, EcdsaSignature, RsaDigestEngine, SignatureEngine, SignatureScheme};
 
 /// The backend doing the work: `"aws-lc-rs"`, `"ring"` or `"RustCrypto"`.
 ///

@@ -66,7 +66,9 @@ impl Pkcs12Container {
         }
         let friendly_name = key_bag
             .and_then(|bag| bag.friendly_name.clone())
-            .or_else(|| archive.certs.iter().find(|b| b.local_key_id.is_some()).and_then(|b| b.friendly_name.clone()))
+            .or_else(|| {
+                archive.certs.iter().find(|b| b.local_key_id.is_some()).and_then(|b| b.friendly_name.clone())
+            })
             .unwrap_or_default();
         Ok(Pkcs12Container { key, certificate, ca, friendly_name, ca_names })
     }
@@ -111,10 +113,12 @@ impl Pkcs12Container {
 fn classify(e: p12_keystore::error::Error) -> Error {
     use p12_keystore::error::Error as P;
     match e {
-        P::MacError(_) => Error::BadPassphrase("wrong password for the PKCS #12 file (MAC check failed)".into()),
-        P::UnpadError | P::Pkcs5Error(_) => {
-            Error::BadPassphrase(format!("cannot decrypt the PKCS #12 contents (wrong password or damaged file): {e}"))
+        P::MacError(_) => {
+            Error::BadPassphrase("wrong password for the PKCS #12 file (MAC check failed)".into())
         }
+        P::UnpadError | P::Pkcs5Error(_) => Error::BadPassphrase(format!(
+            "cannot decrypt the PKCS #12 contents (wrong password or damaged file): {e}"
+        )),
         P::UnsupportedEncryptionScheme | P::UnsupportedMacAlgorithm | P::UnsupportedContentType => {
             Error::unsupported(format!("PKCS #12: {e}"))
         }

@@ -308,14 +308,18 @@ impl EcdsaSignature {
 
     /// Parses a DER `ECDSA-Sig-Value` (strict DER: no trailing data, minimal integers).
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        let v = SigValue::from_der(der).map_err(|e| Error::format(format!("malformed DER ECDSA signature: {e}")))?;
+        let v = SigValue::from_der(der)
+            .map_err(|e| Error::format(format!("malformed DER ECDSA signature: {e}")))?;
         Self::new(v.r.as_bytes(), v.s.as_bytes())
     }
 
     /// Parses r ‖ s of equal halves (IEEE P1363).
     pub fn from_p1363(bytes: &[u8]) -> Result<Self> {
         if bytes.is_empty() || bytes.len() % 2 != 0 {
-            return Err(Error::format(format!("a P1363 ECDSA signature has two equal halves, got {} bytes", bytes.len())));
+            return Err(Error::format(format!(
+                "a P1363 ECDSA signature has two equal halves, got {} bytes",
+                bytes.len()
+            )));
         }
         let (r, s) = bytes.split_at(bytes.len() / 2);
         Self::new(r, s)

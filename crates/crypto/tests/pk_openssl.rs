@@ -10,8 +10,8 @@ use std::process::Command;
 
 use rpoco_crypto::sign::{sign_message, verify_message};
 use rpoco_crypto::{
-    Curve, DigestAlgorithm, EcKey, Ed25519Key, Error, EvpPKey, KeyType, Pkcs12Container, PrivateKeyFormat, RsaCipher,
-    RsaPadding, SignatureScheme, X509Certificate,
+    Curve, DigestAlgorithm, EcKey, Ed25519Key, Error, EvpPKey, KeyType, Pkcs12Container, PrivateKeyFormat,
+    RsaCipher, RsaPadding, SignatureScheme, X509Certificate,
 };
 
 fn have_openssl() -> bool {
@@ -99,7 +99,11 @@ fn openssl_keys_load_in_every_format() {
         if name != "ed25519" {
             // `openssl ec` always writes SEC1; `openssl rsa` needs -traditional for PKCS #1.
             let tool: &[&str] = if name == "rsa" { &["rsa", "-traditional"] } else { &["ec"] };
-            for (form, cipher) in [("traditional", None), ("traditional-aes", Some("-aes256")), ("traditional-des3", Some("-des3"))] {
+            for (form, cipher) in [
+                ("traditional", None),
+                ("traditional-aes", Some("-aes256")),
+                ("traditional-des3", Some("-des3")),
+            ] {
                 let mut a = tool.to_vec();
                 a.extend(["-in", pem_s]);
                 if let Some(c) = cipher {
@@ -113,7 +117,8 @@ fn openssl_keys_load_in_every_format() {
         }
         for (form, args) in forms {
             let bytes = openssl(&args);
-            let back = EvpPKey::from_bytes(&bytes, Some(b"s3cret")).unwrap_or_else(|e| panic!("{name} {form}: {e}"));
+            let back =
+                EvpPKey::from_bytes(&bytes, Some(b"s3cret")).unwrap_or_else(|e| panic!("{name} {form}: {e}"));
             assert_eq!(back, key, "{name} {form}");
             assert_eq!(back.has_private_key(), !form.contains("pub"), "{name} {form}");
             if form.contains("aes") || form.contains("des3") || form.contains("scrypt") {
@@ -139,11 +144,15 @@ fn our_keys_load_in_openssl() {
     for key in keys {
         let what = key.key_type().to_string();
         std::fs::write(dir.p("enc.pem"), key.private_key_pem_encrypted(b"pw").unwrap().as_bytes()).unwrap();
-        std::fs::write(dir.p("trad.pem"), key.private_key_pem_as(PrivateKeyFormat::Traditional).unwrap().as_bytes())
-            .unwrap();
+        std::fs::write(
+            dir.p("trad.pem"),
+            key.private_key_pem_as(PrivateKeyFormat::Traditional).unwrap().as_bytes(),
+        )
+        .unwrap();
         std::fs::write(dir.p("pub.pem"), key.public_key_pem()).unwrap();
         for file in ["enc.pem", "trad.pem"] {
-            let spki = openssl(&["pkey", "-in", &dir.s(file), "-passin", "pass:pw", "-pubout", "-outform", "DER"]);
+            let spki =
+                openssl(&["pkey", "-in", &dir.s(file), "-passin", "pass:pw", "-pubout", "-outform", "DER"]);
             assert_eq!(&spki[..], key.public_key_der(), "{what} {file}");
         }
         let spki = openssl(&["pkey", "-pubin", "-in", &dir.s("pub.pem"), "-pubout", "-outform", "DER"]);
@@ -156,7 +165,14 @@ fn our_keys_load_in_openssl() {
 fn scheme_args(key: KeyType, scheme: SignatureScheme) -> Vec<&'static str> {
     match (key, scheme) {
         (_, SignatureScheme::RsaPss(_)) => {
-            vec!["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest", "-sigopt", "rsa_mgf1_md:sha256"]
+            vec![
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                "rsa_pss_saltlen:digest",
+                "-sigopt",
+                "rsa_mgf1_md:sha256",
+            ]
         }
         _ => vec![],
     }
@@ -186,7 +202,15 @@ fn signatures_verify_both_ways() {
             let what = format!("{name} {scheme}");
             // openssl signs, we verify.
             let sig = if scheme == SignatureScheme::Ed25519 {
-                openssl(&["pkeyutl", "-sign", "-rawin", "-inkey", pem.to_str().unwrap(), "-in", &dir.s("msg")])
+                openssl(&[
+                    "pkeyutl",
+                    "-sign",
+                    "-rawin",
+                    "-inkey",
+                    pem.to_str().unwrap(),
+                    "-in",
+                    &dir.s("msg"),
+                ])
             } else {
                 let md = format!("-{}", scheme.digest().unwrap().name().to_ascii_lowercase());
                 let msg = dir.s("msg");
@@ -195,7 +219,10 @@ fn signatures_verify_both_ways() {
                 a.push(&msg);
                 openssl(&a)
             };
-            assert!(verify_message(&key.public_only(), scheme, &message, &sig), "{what}: openssl's signature rejected");
+            assert!(
+                verify_message(&key.public_only(), scheme, &message, &sig),
+                "{what}: openssl's signature rejected"
+            );
             assert!(!verify_message(&key.public_only(), scheme, b"other", &sig), "{what}");
             // we sign, openssl verifies.
             let ours = sign_message(&key, scheme, &message);
@@ -206,7 +233,16 @@ fn signatures_verify_both_ways() {
             std::fs::write(dir.p("sig"), ours.unwrap()).unwrap();
             let out = if scheme == SignatureScheme::Ed25519 {
                 Command::new("openssl")
-                    .args(["pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", &dir.s("pub.pem"), "-in", &dir.s("msg")])
+                    .args([
+                        "pkeyutl",
+                        "-verify",
+                        "-rawin",
+                        "-pubin",
+                        "-inkey",
+                        &dir.s("pub.pem"),
+                        "-in",
+                        &dir.s("msg"),
+                    ])
                     .args(["-sigfile", &dir.s("sig")])
                     .output()
             } else {
@@ -218,7 +254,11 @@ fn signatures_verify_both_ways() {
                     .output()
             }
             .unwrap();
-            assert!(out.status.success(), "{what}: openssl rejects our signature: {}", String::from_utf8_lossy(&out.stdout));
+            assert!(
+                out.status.success(),
+                "{what}: openssl rejects our signature: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
         }
     }
 }
@@ -240,19 +280,23 @@ fn oaep_ciphertexts_both_ways() {
         let mgf_opt = format!("rsa_mgf1_md:{md}");
         let ours = RsaCipher::new(&key.public_only(), padding).unwrap().encrypt(secret).unwrap();
         std::fs::write(dir.p("ct"), &ours).unwrap();
-        let plain = openssl(&[
-            &["pkeyutl", "-decrypt", "-inkey", pem.to_str().unwrap(), "-in", &dir.s("ct")][..],
-            &oaep[..],
-            &[md_opt.as_str(), "-pkeyopt", mgf_opt.as_str()][..],
-        ]
-        .concat());
+        let plain = openssl(
+            &[
+                &["pkeyutl", "-decrypt", "-inkey", pem.to_str().unwrap(), "-in", &dir.s("ct")][..],
+                &oaep[..],
+                &[md_opt.as_str(), "-pkeyopt", mgf_opt.as_str()][..],
+            ]
+            .concat(),
+        );
         assert_eq!(plain, secret, "{padding}: openssl decrypts ours");
-        let theirs = openssl(&[
-            &["pkeyutl", "-encrypt", "-pubin", "-inkey", &dir.s("pub.pem"), "-in", &dir.s("plain")][..],
-            &oaep[..],
-            &[md_opt.as_str(), "-pkeyopt", mgf_opt.as_str()][..],
-        ]
-        .concat());
+        let theirs = openssl(
+            &[
+                &["pkeyutl", "-encrypt", "-pubin", "-inkey", &dir.s("pub.pem"), "-in", &dir.s("plain")][..],
+                &oaep[..],
+                &[md_opt.as_str(), "-pkeyopt", mgf_opt.as_str()][..],
+            ]
+            .concat(),
+        );
         let opened = RsaCipher::new(&key, padding).unwrap().decrypt(&theirs);
         if backend() != "aws-lc-rs" {
             assert!(matches!(opened, Err(Error::Unsupported(_))), "{padding}");
@@ -265,16 +309,45 @@ fn oaep_ciphertexts_both_ways() {
 /// A CA and an EC leaf it signed, with openssl.
 fn make_chain(dir: &Dir) -> (PathBuf, PathBuf, PathBuf) {
     let leaf_key = dir.p("leaf.key");
-    openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &dir.s("leaf.key")]);
     openssl(&[
-        "req", "-new", "-key", &dir.s("leaf.key"), "-subj", "/C=CH/ST=Zug/O=rpoco, Inc./CN=leaf.example", "-out",
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        &dir.s("leaf.key"),
+    ]);
+    openssl(&[
+        "req",
+        "-new",
+        "-key",
+        &dir.s("leaf.key"),
+        "-subj",
+        "/C=CH/ST=Zug/O=rpoco, Inc./CN=leaf.example",
+        "-out",
         &dir.s("leaf.csr"),
     ]);
-    std::fs::write(dir.p("ext"), "subjectAltName=DNS:leaf.example,DNS:*.leaf.example,IP:127.0.0.1\n").unwrap();
+    std::fs::write(dir.p("ext"), "subjectAltName=DNS:leaf.example,DNS:*.leaf.example,IP:127.0.0.1\n")
+        .unwrap();
     openssl(&[
-        "x509", "-req", "-in", &dir.s("leaf.csr"), "-CA", fixture("certs/ca.pem").to_str().unwrap(), "-CAkey",
-        fixture("certs/ca.key").to_str().unwrap(), "-set_serial", "0x00ABCDEF01", "-days", "30", "-extfile",
-        &dir.s("ext"), "-sha384", "-out", &dir.s("leaf.pem"),
+        "x509",
+        "-req",
+        "-in",
+        &dir.s("leaf.csr"),
+        "-CA",
+        fixture("certs/ca.pem").to_str().unwrap(),
+        "-CAkey",
+        fixture("certs/ca.key").to_str().unwrap(),
+        "-set_serial",
+        "0x00ABCDEF01",
+        "-days",
+        "30",
+        "-extfile",
+        &dir.s("ext"),
+        "-sha384",
+        "-out",
+        &dir.s("leaf.pem"),
     ]);
     (leaf_key, dir.p("leaf.pem"), fixture("certs/ca.pem"))
 }
@@ -299,8 +372,15 @@ fn certificates_match_openssl() {
     assert!(!ca.issued_by(&leaf));
     assert!(!leaf.issued_by(&leaf));
     for (alg, flag) in [(DigestAlgorithm::Sha1, "-sha1"), (DigestAlgorithm::Sha256, "-sha256")] {
-        let out = String::from_utf8(openssl(&["x509", "-in", leaf_pem.to_str().unwrap(), "-noout", "-fingerprint", flag]))
-            .unwrap();
+        let out = String::from_utf8(openssl(&[
+            "x509",
+            "-in",
+            leaf_pem.to_str().unwrap(),
+            "-noout",
+            "-fingerprint",
+            flag,
+        ]))
+        .unwrap();
         let hex = out.trim().rsplit('=').next().unwrap().replace(':', "").to_ascii_lowercase();
         assert_eq!(rpoco_crypto::digest_to_hex(&leaf.fingerprint(alg)), hex, "{flag}");
     }
@@ -323,8 +403,20 @@ fn pkcs12_default_and_legacy() {
     for (form, extra) in [("default", None), ("legacy", Some("-legacy"))] {
         let out = dir.s(&format!("{form}.p12"));
         let mut args = vec![
-            "pkcs12", "-export", "-inkey", key_path.to_str().unwrap(), "-in", leaf_pem.to_str().unwrap(), "-certfile",
-            ca_pem.to_str().unwrap(), "-name", "my server", "-passout", "pass:p12 pass", "-out", &out,
+            "pkcs12",
+            "-export",
+            "-inkey",
+            key_path.to_str().unwrap(),
+            "-in",
+            leaf_pem.to_str().unwrap(),
+            "-certfile",
+            ca_pem.to_str().unwrap(),
+            "-name",
+            "my server",
+            "-passout",
+            "pass:p12 pass",
+            "-out",
+            &out,
         ];
         args.extend(extra);
         openssl(&args);

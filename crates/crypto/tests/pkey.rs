@@ -6,9 +6,9 @@ use std::path::Path;
 
 use rpoco_crypto::sign::{sign_message, verify_message};
 use rpoco_crypto::{
-    Curve, DigestAlgorithm, EcKey, EcdsaDigestEngine, EcdsaSignature, Ed25519Key, Encoding, Envelope, Error, EvpPKey,
-    KeyType, NameField, PrivateKeyFormat, RsaCipher, RsaDigestEngine, RsaExponent, RsaKey, RsaKeySize, RsaPadding,
-    SignatureScheme, X509Certificate,
+    Curve, DigestAlgorithm, EcKey, EcdsaDigestEngine, EcdsaSignature, Ed25519Key, Encoding, Envelope, Error,
+    EvpPKey, KeyType, NameField, PrivateKeyFormat, RsaCipher, RsaDigestEngine, RsaExponent, RsaKey,
+    RsaKeySize, RsaPadding, SignatureScheme, X509Certificate,
 };
 
 fn data(name: &str) -> Vec<u8> {
@@ -88,7 +88,11 @@ fn wrong_missing_passphrase_truncated_and_unknown() {
     spki.splice(at..at + p256_oid.len(), [0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07]);
     spki[1] += 1;
     spki[3] += 1;
-    assert!(matches!(EvpPKey::from_der(&spki, None), Err(Error::NotFound(_))), "{:?}", EvpPKey::from_der(&spki, None));
+    assert!(
+        matches!(EvpPKey::from_der(&spki, None), Err(Error::NotFound(_))),
+        "{:?}",
+        EvpPKey::from_der(&spki, None)
+    );
 }
 
 #[test]
@@ -163,7 +167,10 @@ fn rsa_signatures_where_constant_time() {
         check.update(b"data");
         assert!(check.verify(&sig));
     }
-    assert!(matches!(RsaDigestEngine::new(EcKey::generate(Curve::P256).unwrap().evp(), "SHA256"), Err(Error::InvalidArgument(_))));
+    assert!(matches!(
+        RsaDigestEngine::new(EcKey::generate(Curve::P256).unwrap().evp(), "SHA256"),
+        Err(Error::InvalidArgument(_))
+    ));
 }
 
 #[test]
@@ -237,7 +244,12 @@ fn certificate_fields_and_signature() {
     assert!(ca.is_self_signed());
     assert_eq!(X509Certificate::from_der(ca.der().to_vec()).unwrap(), ca);
     assert_eq!(X509Certificate::from_pem(ca.to_pem().as_bytes()).unwrap(), ca);
-    assert_eq!(X509Certificate::all_from_pem(X509Certificate::chain_to_pem(&[ca.clone(), ca.clone()]).as_bytes()).unwrap().len(), 2);
+    assert_eq!(
+        X509Certificate::all_from_pem(X509Certificate::chain_to_pem(&[ca.clone(), ca.clone()]).as_bytes())
+            .unwrap()
+            .len(),
+        2
+    );
     // A broken signature: flip a bit of the last signature byte.
     let mut der = ca.der().to_vec();
     *der.last_mut().unwrap() ^= 1;

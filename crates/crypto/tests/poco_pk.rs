@@ -12,12 +12,16 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use rpoco_crypto::sign::{sign_message, verify_message};
-use rpoco_crypto::{Curve, DigestAlgorithm, EcKey, Error, EvpPKey, RsaCipher, RsaKey, RsaPadding, SignatureScheme};
+use rpoco_crypto::{
+    Curve, DigestAlgorithm, EcKey, Error, EvpPKey, RsaCipher, RsaKey, RsaPadding, SignatureScheme,
+};
 
 fn peer() -> Option<&'static Path> {
     static PEER: OnceLock<Option<PathBuf>> = OnceLock::new();
-    PEER.get_or_init(|| common::build_poco_peer("poco_pk.cpp", &["-lPocoCrypto", "-lPocoFoundation", "-lcrypto"]))
-        .as_deref()
+    PEER.get_or_init(|| {
+        common::build_poco_peer("poco_pk.cpp", &["-lPocoCrypto", "-lPocoFoundation", "-lcrypto"])
+    })
+    .as_deref()
 }
 
 /// Runs the peer; returns its exit code.
@@ -47,7 +51,8 @@ fn poco_keys_and_signatures_verify_here() {
     std::fs::write(p("msg"), &message).unwrap();
     for (generate, kind, scheme) in [("genrsa", "rsa", RSA_SHA256), ("genec", "ec", ECDSA_SHA256)] {
         poco(&[Path::new(generate), &p("pub.pem"), &p("priv.pem"), Path::new(PASS)]);
-        let private = EvpPKey::from_file(p("priv.pem"), Some(PASS.as_bytes())).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let private = EvpPKey::from_file(p("priv.pem"), Some(PASS.as_bytes()))
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
         let public = EvpPKey::from_file(p("pub.pem"), None).unwrap();
         assert_eq!(public, private, "{kind}: POCO's public and private key files belong together");
         assert!(matches!(EvpPKey::from_file(p("priv.pem"), Some(b"wrong")), Err(Error::BadPassphrase(_))));
@@ -64,9 +69,17 @@ fn poco_keys_and_signatures_verify_here() {
             Err(Error::Unsupported(_)) if kind == "rsa" && backend() == "RustCrypto" => {}
             ours => {
                 std::fs::write(p("ours"), ours.unwrap()).unwrap();
-                assert_eq!(poco(&[Path::new("verify"), Path::new(kind), &p("pub.pem"), &p("msg"), &p("ours")]), 0, "{kind}");
+                assert_eq!(
+                    poco(&[Path::new("verify"), Path::new(kind), &p("pub.pem"), &p("msg"), &p("ours")]),
+                    0,
+                    "{kind}"
+                );
                 std::fs::write(p("other"), b"other").unwrap();
-                assert_eq!(poco(&[Path::new("verify"), Path::new(kind), &p("pub.pem"), &p("other"), &p("ours")]), 1, "{kind}");
+                assert_eq!(
+                    poco(&[Path::new("verify"), Path::new(kind), &p("pub.pem"), &p("other"), &p("ours")]),
+                    1,
+                    "{kind}"
+                );
             }
         }
     }
@@ -81,7 +94,9 @@ fn our_keys_load_in_poco() {
     let p = |n: &str| dir.path().join(n);
     let message = b"signed by POCO with our key".to_vec();
     std::fs::write(p("msg"), &message).unwrap();
-    let rsa = EvpPKey::from_file(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/keys/rsa2048.pem"), None).unwrap();
+    let rsa =
+        EvpPKey::from_file(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/keys/rsa2048.pem"), None)
+            .unwrap();
     let ec: EvpPKey = EcKey::generate(Curve::P256).unwrap().into();
     for (key, kind, scheme) in [(rsa, "rsa", RSA_SHA256), (ec, "ec", ECDSA_SHA256)] {
         key.save(Some(&p("pub.pem")), Some(&p("priv.pem")), Some(PASS.as_bytes())).unwrap();
@@ -89,7 +104,8 @@ fn our_keys_load_in_poco() {
         assert!(verify_message(&key, scheme, &message, &std::fs::read(p("sig")).unwrap()), "{kind}");
         if kind == "rsa" {
             // POCO 1.11's RSAKey reads PKCS #1 public keys (`BEGIN RSA PUBLIC KEY`).
-            std::fs::write(p("pub.pem"), RsaKey::from_evp(key.clone()).unwrap().public_key_pem_pkcs1()).unwrap();
+            std::fs::write(p("pub.pem"), RsaKey::from_evp(key.clone()).unwrap().public_key_pem_pkcs1())
+                .unwrap();
             assert_eq!(poco(&[Path::new("verify"), Path::new(kind), &p("pub.pem"), &p("msg"), &p("sig")]), 0);
             // OAEP (SHA-1) both ways.
             let ct = RsaCipher::new(&key, RsaPadding::OAEP_SHA1).unwrap().encrypt(&message).unwrap();
@@ -97,7 +113,9 @@ fn our_keys_load_in_poco() {
             poco(&[Path::new("decrypt"), &p("priv.pem"), Path::new(PASS), &p("ct"), &p("pt")]);
             assert_eq!(std::fs::read(p("pt")).unwrap(), message);
             poco(&[Path::new("encrypt"), &p("pub.pem"), &p("msg"), &p("ct2")]);
-            let opened = RsaCipher::new(&key, RsaPadding::OAEP_SHA1).unwrap().decrypt(&std::fs::read(p("ct2")).unwrap());
+            let opened = RsaCipher::new(&key, RsaPadding::OAEP_SHA1)
+                .unwrap()
+                .decrypt(&std::fs::read(p("ct2")).unwrap());
             if backend() == "aws-lc-rs" {
                 assert_eq!(&opened.unwrap()[..], &message[..]);
             } else {

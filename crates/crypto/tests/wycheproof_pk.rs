@@ -97,16 +97,20 @@ fn rsa_pss_signatures() {
 
 #[test]
 fn ecdsa_der_signatures() {
-    for file in
-        ["ecdsa_secp256r1_sha256_test.json", "ecdsa_secp384r1_sha384_test.json", "ecdsa_secp521r1_sha512_test.json"]
-    {
+    for file in [
+        "ecdsa_secp256r1_sha256_test.json",
+        "ecdsa_secp384r1_sha384_test.json",
+        "ecdsa_secp521r1_sha512_test.json",
+    ] {
         check_signatures(file, |g| SignatureScheme::Ecdsa(digest(&g["sha"])));
     }
 }
 
 #[test]
 fn ecdsa_p1363_signatures() {
-    check_signatures("ecdsa_secp256r1_sha256_p1363_test.json", |g| SignatureScheme::EcdsaP1363(digest(&g["sha"])));
+    check_signatures("ecdsa_secp256r1_sha256_p1363_test.json", |g| {
+        SignatureScheme::EcdsaP1363(digest(&g["sha"]))
+    });
 }
 
 #[test]
@@ -135,7 +139,11 @@ fn check_decryption(file: &str, padding_of: impl Fn(&Value) -> RsaPadding) {
                 // OAEP labels are not part of the API (POCO has none): a vector with a label
                 // must not decrypt to its message with the empty label.
                 "valid" if !label.is_empty() => {
-                    assert!(result.as_ref().map_or(true, |m| m[..] != expected[..]), "{file} tcId {}", test["tcId"]);
+                    assert!(
+                        result.as_ref().map_or(true, |m| m[..] != expected[..]),
+                        "{file} tcId {}",
+                        test["tcId"]
+                    );
                     t.unsupported += 1;
                 }
                 "valid" => {

@@ -34,6 +34,17 @@ pub enum Error {
     InvalidArgument(String),
     /// POCO `IOException` ("I/O error"): an underlying reader or writer failed.
     Io(io::Error),
+    /// A configured size limit was exceeded, e.g. the decompression-bomb limit of an
+    /// `InflatingReader` (POCO has no such check; the class reported is `IOException`, what
+    /// POCO's streams raise).
+    LimitExceeded {
+        /// What grew past the limit, e.g. `"decompressed data"`.
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+        /// What exceeded it.
+        message: String,
+    },
 }
 
 impl Error {
@@ -49,7 +60,7 @@ impl Error {
             Error::UriSyntax { .. } => "URISyntaxException",
             Error::DataFormat { .. } => "DataFormatException",
             Error::InvalidArgument(_) => "InvalidArgumentException",
-            Error::Io(_) => "IOException",
+            Error::Io(_) | Error::LimitExceeded { .. } => "IOException",
         }
     }
 
@@ -59,7 +70,7 @@ impl Error {
             Error::UriSyntax { .. } => "Bad URI syntax",
             Error::DataFormat { .. } => "Bad data format",
             Error::InvalidArgument(_) => "Invalid argument",
-            Error::Io(_) => "I/O error",
+            Error::Io(_) | Error::LimitExceeded { .. } => "I/O error",
         }
     }
 
@@ -82,6 +93,7 @@ impl fmt::Display for Error {
             }
             Error::InvalidArgument(message) => f.write_str(message),
             Error::Io(e) => write!(f, "{e}"),
+            Error::LimitExceeded { message, .. } => f.write_str(message),
         }
     }
 }

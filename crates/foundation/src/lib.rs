@@ -21,11 +21,14 @@
 //! ```
 
 pub mod base64;
+pub mod compression;
+mod counting_stream;
 mod error;
 pub mod hex;
 mod stream_copier;
 mod uri;
 
+pub use counting_stream::{CountingInputStream, CountingOutputStream, CountingReader, CountingWriter};
 pub use error::{Error, Result};
 pub use stream_copier::StreamCopier;
 pub use uri::Uri;

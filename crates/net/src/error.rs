@@ -105,9 +105,20 @@ pub enum ErrorKind {
     Smtp,
     /// POCO `POP3Exception`: a POP3 server's reply the command did not expect.
     Pop3,
+    /// POCO `WebSocketException`; [`Detail::WebSocket`] has its error code.
+    WebSocket,
     /// A TLS failure from `rpoco-netssl`, the one way TLS errors travel through net: the
     /// POCO class is in [`Detail::Tls`], the netssl error is the [`source`](StdError::source).
     Tls,
+    /// A proxy's reply is not what its protocol allows (an HTTP proxy answering `CONNECT`
+    /// with something other than an HTTP response, a SOCKS5 reply with a wrong version or
+    /// address type): [`Detail::Peer`] holds the start of what it sent. POCO class
+    /// `ProtocolException`.
+    ProxyProtocol,
+    /// A SOCKS5 proxy refused to connect to the target: [`Detail::ProxyReply`] holds the
+    /// reply code (`status`) and its RFC 1928 meaning (`words`). POCO class `NetException`.
+    /// (An HTTP proxy refusing `CONNECT` is [`ErrorKind::Http`], as in POCO.)
+    ProxyRefused,
 }
 
 impl ErrorKind {
@@ -152,7 +163,10 @@ impl ErrorKind {
             Ftp => ("FTPException", "FTP Exception"),
             Smtp => ("SMTPException", "SMTP Exception"),
             Pop3 => ("POP3Exception", "POP3 Exception"),
+            WebSocket => ("WebSocketException", "WebSocket Exception"),
             Tls => ("SSLException", "SSL Exception"),
+            ProxyProtocol => ("ProtocolException", "Protocol error"),
+            ProxyRefused => ("NetException", "Net Exception"),
         }
     }
 
@@ -161,7 +175,8 @@ impl ErrorKind {
         use ErrorKind::*;
         match self {
             Timeout => io::ErrorKind::TimedOut,
-            ConnectionRefused => io::ErrorKind::ConnectionRefused,
+            ConnectionRefused | ProxyRefused => io::ErrorKind::ConnectionRefused,
+            ProxyProtocol => io::ErrorKind::InvalidData,
             ConnectionReset => io::ErrorKind::ConnectionReset,
             ConnectionAborted => io::ErrorKind::ConnectionAborted,
             Message | LimitExceeded | Syntax | Protocol | Tls => io::ErrorKind::InvalidData,
@@ -265,6 +280,8 @@ pub enum Detail {
     },
     /// What the peer said (a SOCKS reply code, a server's refusal line).
     Peer(String),
+    /// A WebSocket error's code (kind [`ErrorKind::WebSocket`]).
+    WebSocket(crate::websocket::WebSocketErrorCode),
     /// A TLS error's exact POCO class and name (kind [`ErrorKind::Tls`]).
     Tls {
         /// The POCO exception class, e.g. `"CertificateValidationException"`.

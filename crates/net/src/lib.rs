@@ -17,37 +17,60 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod connect;
 mod dialog;
 mod dns;
 mod error;
 pub mod http;
 mod interface;
+pub mod mail;
 pub mod reactor;
 mod socket;
 mod tcp_server;
 mod udp;
+pub mod websocket;
 
+pub use connect::{Chain, ConnectOptions, Hooks, RFC8305_ATTEMPT_DELAY, ResolveFn, Route, connect_tcp};
 pub use dialog::{
     DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
     telnet,
 };
 pub use dns::{Dns, HostEntry, Resolver};
 pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
+pub use http::client::ClientSession;
 pub use http::client::{
     AbortHandle, HttpClientSession, HttpResponseStream, HttpStreamFactory, Opened, ProxyAuth, ProxyConfig,
     RequestBody, ResponseBody, UriStreamFactory, UriStreamOpener,
 };
+pub use http::client::{
+    Agent, AgentBuilder, AgentRequest, AgentResponse, Body, DEFAULT_BODY_LIMIT, RedirectPolicy,
+};
+pub use http::client::{CookieJarLimits, HttpCookieJar, StoredCookie};
+pub use http::client::{
+    FileStreamFactory, HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator,
+    SourceAddressConnector,
+};
+pub use http::client::{UriOpened, UriRequest, UriResponse};
+pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{
     CHUNKED_TRANSFER_ENCODING, ENCODING_MULTIPART, ENCODING_URL, FilePart, HTTP_1_0, HTTP_1_1, HeaderLimits,
     HtmlForm, HttpBasicCredentials, HttpCookie, HttpDigestCredentials, HttpMessage, HttpRequest,
     HttpResponse, HttpStatus, IDENTITY_TRANSFER_ENCODING, MediaType, MessageHeader, NameValueCollection,
     PartSource, SameSite, decode_words, quote, split_elements, split_parameters,
 };
+pub use http::message::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
+pub use http::message::{
+    MultipartLimits, MultipartReader, MultipartWriter, NullPartHandler, PartHandler, PartStore, StoredPart,
+};
+pub use http::message::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
 pub use http::proto;
+pub use http::proto::server::TargetForm;
 pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
+pub use socket::ConnectionInfo;
+pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
 pub use interface::{InterfaceAddress, NetworkInterface};
 pub use reactor::{
     HandlerId, HandlerPanic, Notification, ParallelSocketAcceptor, ParallelSocketReactor, ServiceHandler,

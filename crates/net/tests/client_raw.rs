@@ -43,7 +43,7 @@ fn serve_once(reply: &'static [u8]) -> (u16, Arc<Mutex<Vec<u8>>>) {
 }
 
 #[test]
-fn request_bytes_are_exactly_poco_s() {
+fn request_bytes_are_poco_s_with_host_first() {
     let (port, seen) = serve_once(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     let mut s = HttpClientSession::new("127.0.0.1", port);
     let mut req = get("/index.html");
@@ -51,7 +51,7 @@ fn request_bytes_are_exactly_poco_s() {
     let (res, body) = exchange(&mut s, &mut req).unwrap();
     assert_eq!((res.status().code(), body.as_slice()), (200, &b"ok"[..]));
     let expected = format!(
-        "GET /index.html HTTP/1.1\r\nUser-Agent: rpoco-test\r\nConnection: Close\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: rpoco-test\r\nConnection: Close\r\n\r\n"
     );
     assert_eq!(String::from_utf8(seen.lock().unwrap().clone()).unwrap(), expected);
 }
@@ -77,7 +77,8 @@ fn fixed_length_and_chunked_bodies_with_trailers_both_ways() {
     assert_eq!(text, "wikipedia");
     // The request body went out chunked. (read_request reads heads; the rest follows.)
     let raw = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
-    assert!(raw.starts_with("POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"), "{raw}");
+    assert!(raw.starts_with("POST /up HTTP/1.1\r\nHost: "), "Host first: {raw}");
+    assert!(raw.contains("\r\nTransfer-Encoding: chunked\r\n"), "{raw}");
 }
 
 #[test]
@@ -242,10 +243,12 @@ fn keep_alive_reuses_one_connection() {
 
 #[test]
 fn stale_kept_alive_connection_is_retried_for_idempotent_requests_only() {
-    // The server answers one request per connection and closes without saying so.
+    // The server answers one request per connection, then closes as the next one arrives
+    // (the race the idle-connection check cannot see: the connection was open when reused).
     let (port, _) = raw_server(3, |_, mut s| {
         read_request(&mut s);
         s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").unwrap();
+        read_request(&mut s);
         s.shutdown(std::net::Shutdown::Both).unwrap();
     });
     let mut s = HttpClientSession::new("127.0.0.1", port);

@@ -13,21 +13,7 @@ use rpoco_net::{
     HTTP_1_1, HttpClientSession, HttpMessage, HttpRequest, HttpRequestHandler, HttpResponse,
     HttpServerParams, HttpServerRequest, HttpStatus, handler_fn,
 };
-use support::{connect, exchange, serve};
-
-/// Echoes the body; answers with the method, URI and selected request headers.
-fn echo() -> impl rpoco_net::HttpRequestHandlerFactory {
-    handler_fn(|request, response| {
-        let mut body = Vec::new();
-        request.read_to_end(&mut body)?;
-        response.set("X-Method", request.method());
-        response.set("X-Uri", request.uri());
-        response.set("X-Client", &request.client_address().to_string());
-        response.set("X-Secure", if request.secure() { "yes" } else { "no" });
-        response.set_content_type("application/octet-stream");
-        response.send_buffer(&body)
-    })
-}
+use support::{connect, echo, exchange, serve};
 
 #[test]
 fn client_session_keep_alive_and_prefilled_headers() {

@@ -41,6 +41,9 @@ pub enum ErrorKind {
     /// POCO `SSLException`: the TLS protocol failed (handshake failure, alert from the peer,
     /// protocol violation).
     Ssl,
+    /// POCO `SSLException` for a fatal alert the peer sent: [`Error::alert_description`]
+    /// gives its RFC 8446 name (the peer's words), e.g. `UnknownCA`, `HandshakeFailure`.
+    TlsAlert,
     /// POCO `SSLContextException`: a [`Context`](crate::Context) could not be set up.
     SslContext,
     /// POCO `InvalidCertificateException`: certificate data that cannot be parsed.
@@ -74,7 +77,7 @@ impl ErrorKind {
 
     fn names(self) -> (&'static str, &'static str) {
         match self {
-            ErrorKind::Ssl => ("SSLException", "SSL Exception"),
+            ErrorKind::Ssl | ErrorKind::TlsAlert => ("SSLException", "SSL Exception"),
             ErrorKind::SslContext => ("SSLContextException", "SSL context exception"),
             ErrorKind::InvalidCertificate => ("InvalidCertificateException", "Invalid certificate"),
             ErrorKind::CertificateValidation => {
@@ -276,9 +279,9 @@ impl Error {
         Error::new(ErrorKind::Timeout, net.message().to_owned()).with_detail(Detail::Timeout { which, limit })
     }
 
-    /// A fatal alert from the peer (kind [`ErrorKind::Ssl`]).
+    /// A fatal alert from the peer (kind [`ErrorKind::TlsAlert`]).
     pub fn alert(alert: impl fmt::Debug, message: impl Into<Cow<'static, str>>) -> Self {
-        Error::new(ErrorKind::Ssl, message).with_detail(Detail::Alert(format!("{alert:?}")))
+        Error::new(ErrorKind::TlsAlert, message).with_detail(Detail::Alert(format!("{alert:?}")))
     }
 
     /// An I/O error kept whole.
@@ -345,6 +348,7 @@ impl Error {
         matches!(
             self.kind(),
             ErrorKind::Ssl
+                | ErrorKind::TlsAlert
                 | ErrorKind::SslContext
                 | ErrorKind::InvalidCertificate
                 | ErrorKind::CertificateValidation
@@ -566,6 +570,7 @@ mod tests {
         let net = rpoco_net::Error::from(io);
         assert_eq!(net.kind(), rpoco_net::ErrorKind::Tls);
         let back = Error::from(net);
+        assert_eq!(back.kind(), ErrorKind::TlsAlert);
         assert_eq!(back.alert_description(), Some("\"HandshakeFailure\""));
         let refused = rpoco_net::Error::new(rpoco_net::ErrorKind::ConnectionRefused, "refused");
         let ours = Error::from(refused);

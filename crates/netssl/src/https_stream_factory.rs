@@ -104,4 +104,12 @@ impl UriStreamFactory for HttpsStreamFactory {
     fn open(&self, uri: &Uri) -> rpoco_net::Result<Opened> {
         self.http_factory()?.open_stream(uri)
     }
+
+    fn open_request(
+        &self,
+        uri: &Uri,
+        request: &rpoco_net::UriRequest,
+    ) -> rpoco_net::Result<rpoco_net::UriOpened> {
+        self.http_factory()?.open_request_stream(uri, request)
+    }
 }

@@ -25,7 +25,9 @@ mod cert_handler;
 mod context;
 mod error;
 mod https_client;
+mod https_session;
 mod https_stream_factory;
+mod mail;
 mod secure_socket;
 mod ssl_manager;
 mod tls_stream;
@@ -34,13 +36,17 @@ mod x509;
 pub use cert_handler::{
     AcceptCertificateHandler, InvalidCertificateHandler, RejectCertificateHandler, VerificationErrorArgs,
 };
+pub use context::ContextBuilder;
 pub use context::{
     CRYPTO_PROVIDER, CipherInfo, CipherReport, Context, DEFAULT_CIPHER_LIST, Params, PrivateKey, Protocols,
     Usage, VerificationMode,
 };
 pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, VerificationFailure};
 pub use https_client::HttpsClientSession;
+pub use https_session::{HttpsSessionInstantiator, https_agent, https_agent_builder};
 pub use https_stream_factory::HttpsStreamFactory;
+pub use rpoco_net::ClientSession;
+pub use mail::{SecurePop3ClientSession, SecureSmtpClientSession};
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};

@@ -19,7 +19,8 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rpoco_net::{Connector, Listener, ServerSocket, SocketAddress, StreamSocket, Transport};
+use rpoco_net::{ConnectionInfo, Connector, Listener, ServerSocket, SocketAddress, StreamSocket, Transport};
+use rustls_pki_types::CertificateDer;
 
 use crate::context::Context;
 use crate::error::{Error, ErrorKind, Result};
@@ -237,6 +238,33 @@ impl Transport for SecureStreamSocket {
 
     fn handshake_deadline(&self) -> Option<Instant> {
         self.tls.pending_handshake_deadline()
+    }
+
+    fn connection_info(&self) -> Option<Arc<dyn ConnectionInfo>> {
+        Some(Arc::new(Handshake::of(self)))
+    }
+}
+
+/// What a client handshake established, as a session keeps it after the connection is gone
+/// ([`Transport::connection_info`]; read by `HttpsClientSession::server_certificate` and
+/// friends).
+#[derive(Clone, Debug)]
+pub(crate) struct Handshake {
+    /// Parsed only when asked for: most sessions never look at it.
+    pub(crate) certificate: Option<CertificateDer<'static>>,
+    pub(crate) reused: bool,
+    pub(crate) protocol: Option<&'static str>,
+    pub(crate) cipher: Option<&'static str>,
+}
+
+impl Handshake {
+    fn of(socket: &SecureStreamSocket) -> Self {
+        Handshake {
+            certificate: socket.tls.peer_certificate_der(),
+            reused: socket.session_was_reused(),
+            protocol: socket.tls.protocol_version(),
+            cipher: socket.tls.cipher_suite(),
+        }
     }
 }
 

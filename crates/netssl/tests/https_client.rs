@@ -12,6 +12,7 @@ use common::*;
 use rpoco_net::{
     HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpStreamFactory, ProxyConfig, UriStreamOpener,
 };
+use rpoco_netssl::ClientSession;
 use rpoco_netssl::{
     CertificateCheck, Context, Error, ErrorKind, HttpsClientSession, HttpsStreamFactory, Protocols,
     SecureStreamSocket, Usage, VerificationMode,

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use rpoco_net::{HttpMessage, HttpServer, handler_fn};
+use rpoco_netssl::ClientSession;
 use rpoco_netssl::{Context, HttpsClientSession, SecureStreamSocket, VerificationMode};
 
 /// An HTTPS server whose handler answers with what it saw: method, URI, body length, TLS

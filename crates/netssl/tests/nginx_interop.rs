@@ -10,6 +10,7 @@ use std::process::Command;
 
 use common::*;
 use rpoco_net::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, ProxyConfig};
+use rpoco_netssl::ClientSession;
 use rpoco_netssl::{Error, HttpsClientSession, Protocols, VerificationMode};
 
 const TEXT: &str = "abcdefghij";
@@ -63,7 +64,7 @@ fn same_bytes_as_curl_over_one_kept_alive_connection() {
         HttpsClientSession::new("localhost", nginx.port, client_context(VerificationMode::Strict));
     session.set_keep_alive(true);
     get(&mut session, "/index.html").unwrap();
-    let local = session.as_client_session().transport().unwrap().address().unwrap();
+    let local = session.as_ref().transport().unwrap().address().unwrap();
     for path in ["/index.html", "/big.bin", "/chunked/text.txt", "/redirect"] {
         let (response, body) = get(&mut session, path).unwrap();
         let Some(reference) = curl(&files, &nginx, path).or_else(|| (path == "/redirect").then(Vec::new))
@@ -86,7 +87,7 @@ fn same_bytes_as_curl_over_one_kept_alive_connection() {
                 assert_eq!(body, reference);
             }
         }
-        let now = session.as_client_session().transport().unwrap().address().unwrap();
+        let now = session.as_ref().transport().unwrap().address().unwrap();
         assert_eq!(now, local, "{path} reused the connection");
     }
     assert_eq!(session.server_certificate().unwrap().common_name(), "localhost");

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use common::*;
 use rpoco_net::{HttpServer, handler_fn};
+use rpoco_netssl::ClientSession;
 use rpoco_netssl::{Context, HttpsClientSession, SecureServerSocket, SecureStreamSocket, VerificationMode};
 
 fn peer() -> Option<&'static Path> {

@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 
 use common::*;
 use rpoco_net::{DetachedConnection, HTTP_1_1, HttpMessage, HttpRequest, HttpResponse};
+use rpoco_netssl::ClientSession;
 use rpoco_netssl::{HttpsClientSession, SecureStreamSocket, VerificationMode};
 
 fn read_exact(conn: &mut DetachedConnection, n: usize) -> Vec<u8> {
@@ -58,4 +59,24 @@ fn an_https_protocol_switch_hands_over_the_tls_connection() {
     assert_eq!(read_exact(&mut conn, 4), b"ping");
     assert!(server.join().unwrap().unwrap().starts_with("GET /echo HTTP/1.1\r\n"));
     assert_eq!(session.server_certificate().unwrap().common_name(), "localhost");
+}
+
+#[test]
+fn plain_http_sent_to_a_tls_server_says_the_port_speaks_tls() {
+    // A real rustls server behind a SecureServerSocket, reading what the client sends.
+    let server_ctx = server_context(&certs().server, VerificationMode::None);
+    let (addr, server) = serve_once(server_ctx, |tls| {
+        let mut buf = [0u8; 64];
+        Ok(tls.read(&mut buf).map(|_| ()).map_err(|e| e.to_string()))
+    });
+    let mut session = rpoco_net::HttpClientSession::new("127.0.0.1", addr.port());
+    session.set_timeout(Some(TIMEOUT));
+    let sent = session.send_request(&mut HttpRequest::new("GET", "/", HTTP_1_1));
+    let e = match sent {
+        Ok(_) => session.receive_response(&mut HttpResponse::default()).map(drop).unwrap_err(),
+        Err(e) => e,
+    };
+    assert_eq!(e.kind(), rpoco_net::ErrorKind::Protocol, "{e:?}");
+    assert!(e.message().contains("speaks TLS"), "{e}");
+    assert!(server.join().unwrap().unwrap().is_err(), "the server saw no TLS");
 }

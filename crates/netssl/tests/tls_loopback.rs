@@ -195,7 +195,9 @@ fn cipher_lists_restrict_what_is_negotiated() {
     let ctx = Context::new(Usage::Client, "", "", "", VerificationMode::Relaxed, 9, false, "aECDSA").unwrap();
     ctx.disable_protocols(Protocols::TLSV1_3).unwrap();
     let err = connect(&ctx, "localhost", addr).unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::Ssl), "{err}");
+    // The server's words: a handshake_failure alert.
+    assert_eq!(err.kind(), ErrorKind::TlsAlert, "{err:?}");
+    assert_eq!(err.alert_description(), Some("HandshakeFailure"), "{err:?}");
     assert!(server.join().unwrap().is_err());
 }
 

@@ -26,12 +26,14 @@
 
 mod nginx;
 mod proxy;
+mod python;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 
 pub use nginx::{Nginx, NginxConfig};
 pub use proxy::{ProxiedRequest, ProxyLog, http_proxy, pipe};
+pub use python::{PythonPeer, require_python_module};
 
 /// Where `program` is: on `PATH`, or in `/usr/sbin` / `/usr/local/sbin` (where Debian puts
 /// nginx).

@@ -28,9 +28,9 @@ use std::time::{Duration, Instant};
 
 use rpoco_testsupport::{Nginx, NginxConfig};
 
-use super::peers::build_poco_peer;
-use super::server::{CONNECTIONS, Wrk, wrk, wrk_with};
-use crate::util::{ServerOutput, ServerProcess, cargo, have, run, target_dir};
+use super::peers::{build_hyper_peer, build_poco_peer};
+use super::server::{CONNECTIONS, MANY, Run, Wrk, wrk_at, wrk_with};
+use crate::util::{ServerOutput, ServerProcess, cargo, have, run, target_dir, workspace_root};
 
 /// Worker threads for both servers. POCO serves a keep-alive connection on one pool thread for
 /// its whole life, so it needs one per wrk connection (50) or the rest wait in its queue; ours
@@ -99,46 +99,42 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         Command::new(&poco_bin).args(["0", &threads]).arg(&cert).arg(&key).arg("tickets"),
         &file("poco-tickets.log"),
     )?;
-    // nginx serves the body our handler sends (the time in it changes, its length does not).
-    let body = fetch(&ca, &format!("https://127.0.0.1:{}/", ours.port))?;
-    let poco_body = fetch(&ca, &format!("https://127.0.0.1:{}/", poco.port))?;
-    if poco_body.len() != body.len() {
-        return Err(format!(
-            "POCO's page has {} bytes, ours {}: the handlers differ\nPOCO: {}\nours: {}",
-            poco_body.len(),
-            body.len(),
-            String::from_utf8_lossy(&poco_body),
-            String::from_utf8_lossy(&body)
-        ));
-    }
-    // One worker, and no session cache or tickets: every new connection a full handshake.
-    let nginx = Nginx::start(
-        &NginxConfig::new()
-            .tls(&cert, &key)
-            .file("index.html", body.clone())
-            .server("ssl_session_cache off;\nssl_session_tickets off;"),
+    let hyper_bin = build_hyper_peer()?;
+    let hyper = start_logged(
+        "hyper 1 + tokio-rustls (2 workers)",
+        Command::new(&hyper_bin).arg("0").arg(&cert).arg(&key),
+        &file("hyper.log"),
     )?;
+    // One worker, and no session cache or tickets: every new connection a full handshake.
+    // It answers the same 13 bytes from its config (`return 200`).
+    let nginx = Nginx::start(&NginxConfig::new().tls(&cert, &key).server(
+        "ssl_session_cache off;\nssl_session_tickets off;\n\
+         location = /hello { default_type text/plain; return 200 \"Hello, world!\"; }",
+    ))?;
     let nginx_pid = std::fs::read_to_string(nginx.dir().join("nginx.pid"))
         .ok()
         .and_then(|p| p.trim().parse().ok())
         .ok_or("nginx wrote no pid file")?;
 
-    let target = |server: &ServerProcess, path: &str| -> Result<Target, String> {
-        let url = format!("https://127.0.0.1:{}{path}", server.port);
-        Ok(Target { name: server.name, probe: probe(&url, work.path())?, url, pid: server.child.id() })
+    let target = |name: &'static str, port: u16, pid: u32| -> Result<Target, String> {
+        let url = format!("https://127.0.0.1:{port}/hello");
+        let body = fetch(&ca, &url)?;
+        if body != b"Hello, world!" {
+            return Err(format!(
+                "{name} answered {:?}, not the 13-byte hello",
+                String::from_utf8_lossy(&body)
+            ));
+        }
+        Ok(Target { name, probe: probe(&url, work.path())?, url, pid })
     };
     let targets = [
-        target(&ours, "/")?,
-        target(&poco, "/")?,
-        Target {
-            name: "nginx (static file, 1 worker)",
-            probe: probe(&nginx.url("/index.html"), work.path())?,
-            url: nginx.url("/index.html"),
-            pid: nginx_pid,
-        },
-        target(&poco_tickets, "/")?,
+        target(ours.name, ours.port, ours.child.id())?,
+        target(hyper.name, hyper.port, hyper.child.id())?,
+        target("nginx 1 worker (return 200)", nginx.port, nginx_pid)?,
+        target(poco.name, poco.port, poco.child.id())?,
+        target(poco_tickets.name, poco_tickets.port, poco_tickets.child.id())?,
     ];
-    let compared = &targets[..3];
+    let compared = &targets[..4];
     if let Some(t) = compared.iter().find(|t| t.probe.resumed) {
         return Err(format!(
             "{} resumed a TLS session: wrk would measure abbreviated handshakes, not full ones",
@@ -158,17 +154,19 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         println!("  {:<42} {}", t.name, t.probe.summary);
     }
 
-    println!(
-        "\nkeep-alive: wrk -t2 -c{CONNECTIONS} -d{seconds}s --latency, GET of the {}-byte page, {rounds} \
-         round(s), best shown",
-        body.len()
-    );
-    let keep_alive = measure(compared, rounds, seconds, |url| {
-        let w = wrk(url, seconds)?;
-        let requests = w.rps * seconds as f64;
-        Ok((w, requests, String::new()))
-    })?;
-    table("requests/s", "server CPU per request", false, compared, &keep_alive);
+    let mut charted = Vec::new();
+    for conns in [CONNECTIONS, MANY] {
+        println!(
+            "\nkeep-alive: wrk -t2 -c{conns} -d{seconds}s --latency, GET of the 13-byte hello, {rounds} \
+             round(s) interleaved, median shown"
+        );
+        let keep_alive = measure(compared, rounds, seconds, |url| {
+            let (w, requests, errors) = wrk_at(url, seconds, conns, &[])?;
+            Ok((w, requests as f64, errors.map(|e| format!("; {e}")).unwrap_or_default()))
+        })?;
+        table("requests/s", "server CPU per request", false, compared, &keep_alive);
+        charted.push((format!("keep-alive, {conns} connections"), keep_alive));
+    }
 
     println!(
         "\nnew connection per request: the same wrk with -H \"Connection: close\", so each request is a new \
@@ -179,11 +177,31 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         Ok((w, requests as f64, format!("; {requests} requests on {opens} new connections")))
     })?;
     table("handshakes/s", "server CPU per handshake", true, &targets, &close);
+    charted.push(("new connection per request".to_string(), close[..compared.len()].to_vec()));
+    let names: Vec<&str> = compared.iter().map(|t| t.name).collect();
+    let runs: Vec<Vec<Run>> = charted
+        .iter()
+        .map(|(_, ms)| {
+            ms.iter()
+                .map(|m| Run { rps: m.wrk.rps, p99_ms: m.wrk.p99_ms, cpu_us: m.cpu_us, errors: None })
+                .collect()
+        })
+        .collect();
+    let series: Vec<(String, &Vec<Run>)> =
+        charted.iter().map(|(label, _)| label.clone()).zip(&runs).collect();
+    let svg = super::chart::grouped_bars(
+        "HTTPS (TLS 1.3, ECDSA P-256), 13-byte answer: requests/s",
+        &names,
+        &series,
+    );
+    let chart = workspace_root().join("docs/benchmarks-https-server.svg");
+    std::fs::write(&chart, svg).map_err(|e| format!("{}: {e}", chart.display()))?;
+    println!("\nchart written to {}", chart.display());
     Ok(())
 }
 
-/// Runs `one` against each target `rounds` times, interleaved, and keeps each target's best
-/// round. `one` returns wrk's figures, the number of requests served, and a note to print.
+/// Runs `one` against each target `rounds` times, interleaved, and keeps each target's median
+/// round (by requests/s). `one` returns wrk's figures, the number of requests served, and a note to print.
 fn measure(
     targets: &[Target],
     rounds: usize,
@@ -191,9 +209,9 @@ fn measure(
     one: impl Fn(&str) -> Result<(Wrk, f64, String), String>,
 ) -> Result<Vec<Measured>, String> {
     let ticks = clock_ticks();
-    let mut best: Vec<Option<Measured>> = vec![None; targets.len()];
+    let mut all: Vec<Vec<Measured>> = vec![Vec::new(); targets.len()];
     for round in 0..rounds {
-        for (t, best) in targets.iter().zip(&mut best) {
+        for (t, runs) in targets.iter().zip(&mut all) {
             let pid = t.pid.to_string();
             let before = (cpu_ticks(&pid, false)?, cpu_ticks("self", true)?);
             let (w, requests, note) = one(&t.url)?;
@@ -208,19 +226,26 @@ fn measure(
                 m.wrk.rps,
                 m.wrk.p99_ms,
             );
-            if best.as_ref().is_none_or(|b| m.wrk.rps > b.wrk.rps) {
-                *best = Some(m);
-            }
+            runs.push(m);
         }
     }
-    Ok(best.into_iter().map(|b| b.expect("measured")).collect())
+    Ok(all
+        .into_iter()
+        .map(|mut runs| {
+            runs.sort_by(|a, b| a.wrk.rps.total_cmp(&b.wrk.rps));
+            runs.swap_remove(runs.len() / 2)
+        })
+        .collect())
 }
 
-/// Prints the markdown table; ratios are against POCO (the second target). With `handshakes`,
-/// a column says whether the server's handshakes were full or resumed.
+/// Prints the markdown table; ratios are against hyper and nginx (the second and third
+/// targets). With `handshakes`, a column says whether the server's handshakes were full or
+/// resumed.
 fn table(rate: &str, cpu: &str, handshakes: bool, targets: &[Target], best: &[Measured]) {
     let (head, rule) = if handshakes { (" handshakes |", "---|") } else { ("", "") };
-    println!("\n| server |{head} {rate} | p99 latency | {cpu} | vs POCO |\n|---|{rule}---:|---:|---:|---:|");
+    println!(
+        "\n| server |{head} {rate} | p99 latency | {cpu} | vs hyper | vs nginx |\n|---|{rule}---:|---:|---:|---:|---:|"
+    );
     for (t, m) in targets.iter().zip(best) {
         let kind = match (handshakes, t.probe.resumed) {
             (false, _) => "",
@@ -228,12 +253,13 @@ fn table(rate: &str, cpu: &str, handshakes: bool, targets: &[Target], best: &[Me
             (true, true) => " resumed |",
         };
         println!(
-            "| {} |{kind} {:.0} | {:.2} ms | {:.0} µs | {:.2}x |",
+            "| {} |{kind} {:.0} | {:.2} ms | {:.0} µs | {:.2}x | {:.2}x |",
             t.name,
             m.wrk.rps,
             m.wrk.p99_ms,
             m.cpu_us,
-            m.wrk.rps / best[1].wrk.rps
+            m.wrk.rps / best[1].wrk.rps,
+            m.wrk.rps / best[2].wrk.rps
         );
     }
 }
@@ -361,7 +387,7 @@ fn active_opens() -> Result<u64, String> {
 
 /// CPU time (user + system) of process `pid` so far, in clock ticks: its own, or with
 /// `children` that of its children it has waited for (for this process: each wrk run).
-fn cpu_ticks(pid: &str, children: bool) -> Result<u64, String> {
+pub(super) fn cpu_ticks(pid: &str, children: bool) -> Result<u64, String> {
     let stat =
         std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| format!("/proc/{pid}: {e}"))?;
     // The command name may hold spaces and parentheses: fields are counted after the last `)`.
@@ -376,7 +402,7 @@ fn cpu_ticks(pid: &str, children: bool) -> Result<u64, String> {
     }
 }
 
-fn clock_ticks() -> f64 {
+pub(super) fn clock_ticks() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
         .output()

@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+mod chart;
 mod crypto;
 mod foundation;
 mod https_server;

@@ -1,5 +1,6 @@
-//! The C++ POCO peers of the benchmarks: sources in `xtask/peers/`, built with g++ against
-//! Debian's libpoco-dev into `target/peers/`.
+//! The peers of the benchmarks: C++ POCO programs in `xtask/peers/`, built with g++ against
+//! Debian's libpoco-dev into `target/peers/`, and Rust peers (`xtask/peers/hyper`), crates
+//! outside the workspace built with cargo into `target/peers/<name>/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,4 +22,18 @@ pub(crate) fn build_poco_peer(name: &str, header: &str, libs: &[&str]) -> Result
     cmd.args(libs.iter().map(|lib| format!("-l{lib}")));
     run(&format!("build POCO peer {name}"), &mut cmd)?;
     Ok(binary)
+}
+
+/// Builds the hyper 1 peer (`xtask/peers/hyper`, its own workspace and lock file) in release
+/// mode. Returns the binary.
+pub(crate) fn build_hyper_peer() -> Result<PathBuf, String> {
+    let root = workspace_root();
+    let target = target_dir().join("peers/hyper");
+    let mut cmd = crate::util::cargo();
+    cmd.args(["build", "--quiet", "--release", "--locked", "--manifest-path"])
+        .arg(root.join("xtask/peers/hyper/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target);
+    run("build the hyper peer", &mut cmd)?;
+    Ok(target.join("release/rpoco-peer-hyper"))
 }

@@ -1,8 +1,10 @@
-//! `cargo xtask bench server`: rpoco-net's `HttpServer` (the `http_server` example, POCO's
-//! HTTPTimeServer) beside a C++ POCO `HTTPServer` with the same handler (Debian's
-//! libpoco-dev) and nginx serving the same body, all driven by wrk on 127.0.0.1 in one run:
-//! requests/s and p99 latency at 50 keep-alive connections; then RSS and threads with
-//! 10,000 idle keep-alive connections. Bounded: each wrk run lasts a few seconds.
+//! `cargo xtask bench server`: rpoco-net's `HttpServer` (the `http_server` example's
+//! `/hello`), hyper 1 on tokio (`xtask/peers/hyper`), nginx with one worker (`return 200`)
+//! and a C++ POCO `HTTPServer` (Debian's libpoco-dev), each answering the same 13-byte
+//! `Hello, world!`, driven by wrk on 127.0.0.1 in one run: requests/s, p99 latency and server
+//! CPU per request at 50 and 500 keep-alive connections (median of interleaved rounds), a
+//! chart (`docs/benchmarks-server.svg`); then threads and RSS with 10,000 idle keep-alive
+//! connections. Bounded: each wrk run lasts a few seconds.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -10,11 +12,16 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use rpoco_testsupport::{Nginx as ConfiguredNginx, NginxConfig};
+
+use super::https_server::{clock_ticks, cpu_ticks};
 use super::net::Nginx;
-use super::peers::build_poco_peer;
-use crate::util::{ServerOutput, ServerProcess, cargo, have, run, target_dir};
+use super::peers::{build_hyper_peer, build_poco_peer};
+use crate::util::{ServerOutput, ServerProcess, cargo, have, run, target_dir, workspace_root};
 
 pub(super) const CONNECTIONS: usize = 50;
+/// The second keep-alive run: many connections per worker.
+pub(super) const MANY: usize = 500;
 const IDLE: usize = 10_000;
 /// Worker threads for our server (POCO's default pool size).
 const OUR_THREADS: usize = 16;
@@ -22,9 +29,27 @@ const OUR_THREADS: usize = 16;
 /// least one thread per wrk connection or the rest wait in its queue.
 const POCO_THREADS: usize = 64;
 
+/// A server under test.
+struct Target {
+    name: &'static str,
+    url: String,
+    pid: u32,
+}
+
+/// The median of a server's rounds at one connection count.
+#[derive(Debug, Clone)]
+pub(super) struct Run {
+    pub(super) rps: f64,
+    pub(super) p99_ms: f64,
+    /// Server CPU (user + system) per request, microseconds.
+    pub(super) cpu_us: f64,
+    /// wrk's error line, if it saw socket errors or non-2xx answers.
+    pub(super) errors: Option<String>,
+}
+
 pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
-    let (seconds, rounds) = if quick { (2, 1) } else { (5, 2) };
+    let (seconds, rounds) = if quick { (2, 1) } else { (5, 3) };
     for program in ["wrk", "nginx", "g++", "prlimit"] {
         if !have(program) {
             return Err(format!("`{program}` is missing: run scripts/install-test-deps.sh"));
@@ -42,6 +67,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     let ours_bin = target_dir().join("release/examples/http_server");
     let poco_bin =
         build_poco_peer("poco_http_server", "Net/HTTPServer.h", &["PocoNet", "PocoUtil", "PocoFoundation"])?;
+    let hyper_bin = build_hyper_peer()?;
 
     let ours = start_server(
         "rpoco-net HttpServer",
@@ -56,50 +82,106 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     )?;
     let poco =
         start_server("POCO C++ HTTPServer", Command::new(&poco_bin).args(["0", &POCO_THREADS.to_string()]))?;
-    // nginx serves the body our handler sends (the time in it changes, its length does not).
-    let body = fetch_body(ours.port)?;
-    let nginx = Nginx::start_with("server", &[("index.html", &body)], IDLE + 64)?;
-
-    println!(
-        "\nwrk -t2 -c{CONNECTIONS} -d{seconds}s --latency on 127.0.0.1, GET / ({} -byte HTML), {rounds} round(s), best shown",
-        body.len()
-    );
+    let hyper = start_server("hyper 1 + tokio (2 workers)", Command::new(&hyper_bin).arg("0"))?;
+    // nginx with one worker answers the same 13 bytes from its config (`return 200`).
+    let nginx = ConfiguredNginx::start(
+        &NginxConfig::new()
+            .server("location = /hello { default_type text/plain; return 200 \"Hello, world!\"; }"),
+    )?;
+    let nginx_pid: u32 = std::fs::read_to_string(nginx.dir().join("nginx.pid"))
+        .ok()
+        .and_then(|p| p.trim().parse().ok())
+        .ok_or("nginx wrote no pid file")?;
     let targets = [
-        (ours.name.to_string(), format!("http://127.0.0.1:{}/", ours.port)),
-        (poco.name.to_string(), format!("http://127.0.0.1:{}/", poco.port)),
-        ("nginx (static file, 1 worker)".to_string(), format!("http://127.0.0.1:{}/index.html", nginx.port)),
+        Target {
+            name: ours.name,
+            url: format!("http://127.0.0.1:{}/hello", ours.port),
+            pid: ours.child.id(),
+        },
+        Target {
+            name: hyper.name,
+            url: format!("http://127.0.0.1:{}/hello", hyper.port),
+            pid: hyper.child.id(),
+        },
+        Target { name: "nginx 1 worker (return 200)", url: nginx.url("/hello"), pid: nginx_pid },
+        Target {
+            name: poco.name,
+            url: format!("http://127.0.0.1:{}/hello", poco.port),
+            pid: poco.child.id(),
+        },
     ];
-    let mut best: Vec<Option<Wrk>> = vec![None; targets.len()];
-    for round in 0..rounds {
-        for (i, (name, url)) in targets.iter().enumerate() {
-            let w = wrk(url, seconds)?;
-            println!("  round {}: {name:<32} {:>9.0} req/s  p99 {:>8.2} ms", round + 1, w.rps, w.p99_ms);
-            if best[i].as_ref().is_none_or(|b| w.rps > b.rps) {
-                best[i] = Some(w);
-            }
+    for t in &targets {
+        let body = fetch_body(&t.url)?;
+        if body != b"Hello, world!" {
+            return Err(format!(
+                "{} answered {:?}, not the 13-byte hello",
+                t.name,
+                String::from_utf8_lossy(&body)
+            ));
         }
     }
-    let best: Vec<Wrk> = best.into_iter().map(|b| b.expect("measured")).collect();
-    println!("\n| server | requests/s | p99 latency | req/s vs POCO |\n|---|---:|---:|---:|");
-    for ((name, _), w) in targets.iter().zip(&best) {
-        println!("| {name} | {:.0} | {:.2} ms | {:.2}x |", w.rps, w.p99_ms, w.rps / best[1].rps);
-    }
-    let (ratio, p99_ok) = (best[0].rps / best[1].rps, best[0].p99_ms <= best[1].p99_ms);
+
     println!(
-        "\ntargets: req/s >= 1.5x POCO: {} ({ratio:.2}x); p99 no worse than POCO: {} ({:.2} vs {:.2} ms)",
-        if ratio >= 1.5 { "met" } else { "NOT met" },
-        if p99_ok { "met" } else { "NOT met" },
-        best[0].p99_ms,
-        best[1].p99_ms
+        "\nwrk -t2 -cN -d{seconds}s --latency on 127.0.0.1, keep-alive GET of the same 13-byte \
+         `Hello, world!`, {rounds} round(s) interleaved, median shown; rpoco {OUR_THREADS} threads, \
+         POCO {POCO_THREADS}"
     );
+    let mut results: Vec<Vec<Run>> = Vec::new();
+    for conns in [CONNECTIONS, MANY] {
+        results.push(measure(&targets, conns, seconds, rounds)?);
+    }
+    println!(
+        "\n| server | connections | requests/s | p99 latency | server CPU per request | vs hyper | vs nginx |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (conns, runs) in [CONNECTIONS, MANY].iter().zip(&results) {
+        for (t, r) in targets.iter().zip(runs) {
+            let errors = r.errors.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+            println!(
+                "| {} | {conns} | {:.0}{errors} | {:.2} ms | {:.1} µs | {:.2}x | {:.2}x |",
+                t.name,
+                r.rps,
+                r.p99_ms,
+                r.cpu_us,
+                r.rps / runs[1].rps,
+                r.rps / runs[2].rps
+            );
+        }
+    }
+    for (conns, runs) in [CONNECTIONS, MANY].iter().zip(&results) {
+        let (us, hy, ng) = (&runs[0], &runs[1], &runs[2]);
+        println!(
+            "targets at {conns} connections: >= 1.0x hyper: {} ({:.2}x); >= 1.2x nginx: {} ({:.2}x); p99 no worse \
+             than hyper: {} ({:.2} vs {:.2} ms)",
+            met(us.rps >= hy.rps),
+            us.rps / hy.rps,
+            met(us.rps >= 1.2 * ng.rps),
+            us.rps / ng.rps,
+            met(us.p99_ms <= hy.p99_ms),
+            us.p99_ms,
+            hy.p99_ms
+        );
+    }
+    let names: Vec<&str> = targets.iter().map(|t| t.name).collect();
+    let svg = super::chart::grouped_bars(
+        "HTTP keep-alive, 13-byte answer (requests/s, wrk -t2, 127.0.0.1)",
+        &names,
+        &[(format!("{CONNECTIONS} connections"), &results[0]), (format!("{MANY} connections"), &results[1])],
+    );
+    let chart = workspace_root().join("docs/benchmarks-server.svg");
+    std::fs::write(&chart, svg).map_err(|e| format!("{}: {e}", chart.display()))?;
+    println!("\nchart written to {}", chart.display());
 
     println!("\n{IDLE} idle keep-alive connections (each served one request, then left open)");
     println!(
         "\n| server | threads before | threads with {IDLE} idle | RSS before | RSS with {IDLE} idle |\n|---|---:|---:|---:|---:|"
     );
+    let idle_nginx = Nginx::start_with("server", &[("hello", b"Hello, world!")], IDLE + 64)?;
+    let mut idle = Vec::new();
     for (name, pid, port, path) in [
-        (ours.name, ours.child.id(), ours.port, "/"),
-        ("nginx (1 worker)", nginx.pid(), nginx.port, "/index.html"),
+        (ours.name, ours.child.id(), ours.port, "/hello"),
+        (hyper.name, hyper.child.id(), hyper.port, "/hello"),
+        ("nginx (1 worker)", idle_nginx.pid(), idle_nginx.port, "/hello"),
     ] {
         let before = proc_status(pid)?;
         let clients = open_idle(port, path, IDLE)?;
@@ -112,15 +194,65 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
             before.rss_kib as f64 / 1024.0,
             after.rss_kib as f64 / 1024.0
         );
+        idle.push(after);
         drop(clients);
     }
     println!(
-        "| {} | - | - | - | - |\n\nPOCO's HTTPServer is not run here: it holds a pool thread per open keep-alive \
-         connection, so {IDLE} idle connections would need {IDLE} threads (with {POCO_THREADS} threads, all but \
-         {POCO_THREADS} + its queue of 100 wait or are refused).",
-        poco.name
+        "targets: threads <= max_threads + 3 ({}): {} ({}); RSS no larger than nginx's: {} ({:.1} vs {:.1} MiB)",
+        OUR_THREADS + 3,
+        met(idle[0].threads <= OUR_THREADS as u64 + 3),
+        idle[0].threads,
+        met(idle[0].rss_kib <= idle[2].rss_kib),
+        idle[0].rss_kib as f64 / 1024.0,
+        idle[2].rss_kib as f64 / 1024.0
+    );
+    println!(
+        "\nPOCO's HTTPServer is not in the idle run: it holds a pool thread per open keep-alive connection, so \
+         {IDLE} idle connections would need {IDLE} threads."
     );
     Ok(())
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT met" }
+}
+
+/// Runs wrk at `conns` connections against each target `rounds` times, interleaved, and
+/// returns each target's median round (by requests/s), with the server's CPU per request.
+fn measure(targets: &[Target], conns: usize, seconds: u64, rounds: usize) -> Result<Vec<Run>, String> {
+    let ticks = clock_ticks();
+    let mut all: Vec<Vec<Run>> = vec![Vec::new(); targets.len()];
+    for round in 0..rounds {
+        for (t, runs) in targets.iter().zip(&mut all) {
+            let pid = t.pid.to_string();
+            let before = cpu_ticks(&pid, false)?;
+            let (w, requests, errors) = wrk_at(&t.url, seconds, conns, &[])?;
+            let server_s = (cpu_ticks(&pid, false)? - before) as f64 / ticks;
+            let r = Run {
+                rps: w.rps,
+                p99_ms: w.p99_ms,
+                cpu_us: server_s * 1e6 / (requests.max(1) as f64),
+                errors,
+            };
+            println!(
+                "  round {} -c{conns}: {:<32} {:>9.0} req/s  p99 {:>8.2} ms  {:>6.1} µs CPU/request{}",
+                round + 1,
+                t.name,
+                r.rps,
+                r.p99_ms,
+                r.cpu_us,
+                r.errors.as_deref().map(|e| format!("  ({e})")).unwrap_or_default()
+            );
+            runs.push(r);
+        }
+    }
+    Ok(all
+        .into_iter()
+        .map(|mut runs| {
+            runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+            runs.swap_remove(runs.len() / 2)
+        })
+        .collect())
 }
 
 /// Raises this process's open-file limit (the children inherit it) with util-linux `prlimit`.
@@ -157,15 +289,25 @@ pub(super) struct Wrk {
     pub(super) p99_ms: f64,
 }
 
-pub(super) fn wrk(url: &str, seconds: u64) -> Result<Wrk, String> {
-    wrk_with(url, seconds, &[]).map(|(wrk, _)| wrk)
-}
-
 /// Runs wrk at [`CONNECTIONS`] connections with `extra` arguments; returns its figures and
 /// the number of requests it completed. Any socket error or non-2xx response is an error.
 pub(super) fn wrk_with(url: &str, seconds: u64, extra: &[&str]) -> Result<(Wrk, u64), String> {
+    match wrk_at(url, seconds, CONNECTIONS, extra)? {
+        (_, _, Some(errors)) => Err(format!("wrk against {url} saw errors: {errors}")),
+        (wrk, requests, None) => Ok((wrk, requests)),
+    }
+}
+
+/// Runs wrk at `conns` connections; its figures, the requests completed, and its line
+/// about socket errors or non-2xx answers if it printed one.
+pub(super) fn wrk_at(
+    url: &str,
+    seconds: u64,
+    conns: usize,
+    extra: &[&str],
+) -> Result<(Wrk, u64, Option<String>), String> {
     let out = Command::new("wrk")
-        .args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{seconds}s"), "--timeout", "5s", "--latency"])
+        .args(["-t2", &format!("-c{conns}"), &format!("-d{seconds}s"), "--timeout", "5s", "--latency"])
         .args(extra)
         .arg(url)
         .output()
@@ -174,9 +316,12 @@ pub(super) fn wrk_with(url: &str, seconds: u64, extra: &[&str]) -> Result<(Wrk, 
     if !out.status.success() {
         return Err(format!("wrk failed: {text}{}", String::from_utf8_lossy(&out.stderr)));
     }
-    if let Some(line) = text.lines().find(|l| l.contains("Non-2xx") || l.contains("Socket errors")) {
-        return Err(format!("wrk against {url} saw errors: {}", line.trim()));
-    }
+    let errors = text
+        .lines()
+        .filter(|l| l.contains("Non-2xx") || l.contains("Socket errors"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("; ");
     let requests: u64 = text
         .lines()
         .find_map(|l| l.trim().split_once(" requests in ").and_then(|(n, _)| n.parse().ok()))
@@ -191,7 +336,7 @@ pub(super) fn wrk_with(url: &str, seconds: u64, extra: &[&str]) -> Result<(Wrk, 
         .find_map(|l| l.trim().strip_prefix("99%"))
         .and_then(|v| parse_duration_ms(v.trim()))
         .ok_or_else(|| format!("no 99% latency in wrk output:\n{text}"))?;
-    Ok((Wrk { rps, p99_ms }, requests))
+    Ok((Wrk { rps, p99_ms }, requests, (!errors.is_empty()).then_some(errors)))
 }
 
 /// wrk's `123.45us` / `1.23ms` / `1.02s` as milliseconds.
@@ -208,11 +353,16 @@ pub(super) fn parse_duration_ms(v: &str) -> Option<f64> {
     })
 }
 
-/// One GET; returns the body (chunked or with Content-Length).
-fn fetch_body(port: u16) -> Result<Vec<u8>, String> {
+/// One GET of `url` (`http://127.0.0.1:PORT/PATH`); returns the body (chunked or with
+/// Content-Length).
+fn fetch_body(url: &str) -> Result<Vec<u8>, String> {
+    let rest = url.strip_prefix("http://127.0.0.1:").ok_or_else(|| format!("unexpected URL {url}"))?;
+    let (port, path) = rest.split_once('/').ok_or_else(|| format!("unexpected URL {url}"))?;
+    let port: u16 = port.parse().map_err(|_| format!("unexpected URL {url}"))?;
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(Duration::from_secs(5))).map_err(|e| e.to_string())?;
-    s.write_all(b"GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").map_err(|e| e.to_string())?;
+    s.write_all(format!("GET /{path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").as_bytes())
+        .map_err(|e| e.to_string())?;
     let mut all = Vec::new();
     s.read_to_end(&mut all).map_err(|e| e.to_string())?;
     let split = all.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no response head")? + 4;

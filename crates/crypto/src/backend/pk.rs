@@ -72,7 +72,11 @@ pub(crate) fn rsa_encrypt(key: &EvpPKey, padding: RsaPadding, plaintext: &[u8]) 
 }
 
 /// RSA decryption with the private key.
-pub(crate) fn rsa_decrypt(key: &EvpPKey, padding: RsaPadding, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn rsa_decrypt(
+    key: &EvpPKey,
+    padding: RsaPadding,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     #[cfg(feature = "aws-lc-rs")]
     return provider::rsa_decrypt(key, padding, ciphertext);
     #[cfg(not(feature = "aws-lc-rs"))]

@@ -5,7 +5,10 @@
 
 use aws_lc_rs::digest::{self, Digest};
 use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{self as lc_rsa, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, Pkcs1PrivateDecryptingKey, Pkcs1PublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey};
+use aws_lc_rs::rsa::{
+    self as lc_rsa, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, Pkcs1PrivateDecryptingKey,
+    Pkcs1PublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey,
+};
 use aws_lc_rs::signature as sig;
 use zeroize::Zeroizing;
 
@@ -47,10 +50,16 @@ fn rsa_signing(scheme: SignatureScheme) -> Option<&'static dyn sig::RsaEncoding>
 fn verification(kind: KeyType, scheme: SignatureScheme) -> Option<&'static dyn sig::VerificationAlgorithm> {
     use DigestAlgorithm as D;
     Some(match (kind, scheme) {
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha1)) => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha256)) => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha1)) => {
+            &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
+        }
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha256)) => {
+            &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+        }
         (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha384)) => &sig::RSA_PKCS1_2048_8192_SHA384,
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha512)) => &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha512)) => {
+            &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
+        }
         (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha256)) => &sig::RSA_PSS_2048_8192_SHA256,
         (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha384)) => &sig::RSA_PSS_2048_8192_SHA384,
         (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha512)) => &sig::RSA_PSS_2048_8192_SHA512,
@@ -71,9 +80,15 @@ fn ecdsa_signing(kind: KeyType, scheme: SignatureScheme) -> Option<&'static sig:
         (KeyType::Ec(Curve::P256), SignatureScheme::Ecdsa(D::Sha256)) => &sig::ECDSA_P256_SHA256_ASN1_SIGNING,
         (KeyType::Ec(Curve::P384), SignatureScheme::Ecdsa(D::Sha384)) => &sig::ECDSA_P384_SHA384_ASN1_SIGNING,
         (KeyType::Ec(Curve::P521), SignatureScheme::Ecdsa(D::Sha512)) => &sig::ECDSA_P521_SHA512_ASN1_SIGNING,
-        (KeyType::Ec(Curve::P256), SignatureScheme::EcdsaP1363(D::Sha256)) => &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-        (KeyType::Ec(Curve::P384), SignatureScheme::EcdsaP1363(D::Sha384)) => &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
-        (KeyType::Ec(Curve::P521), SignatureScheme::EcdsaP1363(D::Sha512)) => &sig::ECDSA_P521_SHA512_FIXED_SIGNING,
+        (KeyType::Ec(Curve::P256), SignatureScheme::EcdsaP1363(D::Sha256)) => {
+            &sig::ECDSA_P256_SHA256_FIXED_SIGNING
+        }
+        (KeyType::Ec(Curve::P384), SignatureScheme::EcdsaP1363(D::Sha384)) => {
+            &sig::ECDSA_P384_SHA384_FIXED_SIGNING
+        }
+        (KeyType::Ec(Curve::P521), SignatureScheme::EcdsaP1363(D::Sha512)) => {
+            &sig::ECDSA_P521_SHA512_FIXED_SIGNING
+        }
         _ => return None,
     })
 }
@@ -91,11 +106,13 @@ pub(crate) fn sign(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>) ->
         (KeyType::Rsa, SignatureScheme::RsaPkcs1(d) | SignatureScheme::RsaPss(d)) => {
             let encoding = rsa_signing(scheme)?;
             let digest = imported(d, input.digest)?;
-            Some(lc_rsa::KeyPair::from_pkcs8(pkcs8).map_err(|e| rejected("RSA private key", e)).and_then(|kp| {
-                let mut out = vec![0u8; kp.public_modulus_len()];
-                kp.sign_digest(encoding, &digest, &mut out).map_err(|e| rejected("RSA signature", e))?;
-                Ok(out)
-            }))
+            Some(lc_rsa::KeyPair::from_pkcs8(pkcs8).map_err(|e| rejected("RSA private key", e)).and_then(
+                |kp| {
+                    let mut out = vec![0u8; kp.public_modulus_len()];
+                    kp.sign_digest(encoding, &digest, &mut out).map_err(|e| rejected("RSA signature", e))?;
+                    Ok(out)
+                },
+            ))
         }
         (KeyType::Ec(_), SignatureScheme::Ecdsa(d) | SignatureScheme::EcdsaP1363(d)) => {
             let alg = ecdsa_signing(key.key_type(), scheme)?;
@@ -119,12 +136,20 @@ pub(crate) fn sign(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>) ->
     }
 }
 
-pub(crate) fn verify(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>, signature: &[u8]) -> Option<bool> {
+pub(crate) fn verify(
+    key: &EvpPKey,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+    signature: &[u8],
+) -> Option<bool> {
     let alg = verification(key.key_type(), scheme)?;
     let public = sig::UnparsedPublicKey::new(alg, key.public_key_bytes());
     Some(match scheme {
         SignatureScheme::Ed25519 => public.verify(input.message?, signature).is_ok(),
-        SignatureScheme::RsaPkcs1(d) | SignatureScheme::RsaPss(d) | SignatureScheme::Ecdsa(d) | SignatureScheme::EcdsaP1363(d) => {
+        SignatureScheme::RsaPkcs1(d)
+        | SignatureScheme::RsaPss(d)
+        | SignatureScheme::Ecdsa(d)
+        | SignatureScheme::EcdsaP1363(d) => {
             public.verify_digest(&imported(d, input.digest)?, signature).is_ok()
         }
     })
@@ -136,7 +161,11 @@ pub(crate) fn generate_rsa(bits: usize) -> Result<Zeroizing<Vec<u8>>> {
         3072 => lc_rsa::KeySize::Rsa3072,
         4096 => lc_rsa::KeySize::Rsa4096,
         8192 => lc_rsa::KeySize::Rsa8192,
-        other => return Err(Error::unsupported(format!("aws-lc-rs generates RSA keys of 2048, 3072, 4096 or 8192 bits, not {other}"))),
+        other => {
+            return Err(Error::unsupported(format!(
+                "aws-lc-rs generates RSA keys of 2048, 3072, 4096 or 8192 bits, not {other}"
+            )));
+        }
     };
     let kp = lc_rsa::KeyPair::generate(size).map_err(|e| rejected("RSA key generation", e))?;
     let der = kp.as_der().map_err(|e| rejected("RSA key encoding", e))?;
@@ -158,7 +187,13 @@ pub(crate) fn rsa_encrypt(key: &EvpPKey, padding: RsaPadding, plaintext: &[u8]) 
         Ok(k) => k,
         Err(e) => return Some(Err(rejected("RSA public key", e))),
     };
-    let too_long = || Error::invalid(format!("{} bytes are too long for {padding} with a {}-bit key", plaintext.len(), key.bits()));
+    let too_long = || {
+        Error::invalid(format!(
+            "{} bytes are too long for {padding} with a {}-bit key",
+            plaintext.len(),
+            key.bits()
+        ))
+    };
     Some(match padding {
         RsaPadding::Oaep(d) => {
             let alg = oaep(d)?;
@@ -167,30 +202,44 @@ pub(crate) fn rsa_encrypt(key: &EvpPKey, padding: RsaPadding, plaintext: &[u8]) 
                     return Err(too_long());
                 }
                 let mut out = vec![0u8; k.ciphertext_size()];
-                let n = k.encrypt(alg, plaintext, &mut out, None).map_err(|e| rejected("OAEP encryption", e))?.len();
+                let n = k
+                    .encrypt(alg, plaintext, &mut out, None)
+                    .map_err(|e| rejected("OAEP encryption", e))?
+                    .len();
                 out.truncate(n);
                 Ok(out)
             })
         }
-        RsaPadding::Pkcs1 => Pkcs1PublicEncryptingKey::new(public).map_err(|e| rejected("RSA public key", e)).and_then(|k| {
-            if plaintext.len() > k.max_plaintext_size() {
-                return Err(too_long());
-            }
-            let mut out = vec![0u8; k.ciphertext_size()];
-            let n = k.encrypt(plaintext, &mut out).map_err(|e| rejected("PKCS #1 encryption", e))?.len();
-            out.truncate(n);
-            Ok(out)
-        }),
+        RsaPadding::Pkcs1 => {
+            Pkcs1PublicEncryptingKey::new(public).map_err(|e| rejected("RSA public key", e)).and_then(|k| {
+                if plaintext.len() > k.max_plaintext_size() {
+                    return Err(too_long());
+                }
+                let mut out = vec![0u8; k.ciphertext_size()];
+                let n = k.encrypt(plaintext, &mut out).map_err(|e| rejected("PKCS #1 encryption", e))?.len();
+                out.truncate(n);
+                Ok(out)
+            })
+        }
     })
 }
 
-pub(crate) fn rsa_decrypt(key: &EvpPKey, padding: RsaPadding, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let private = PrivateDecryptingKey::from_pkcs8(key.private_pkcs8()?).map_err(|e| rejected("RSA private key", e))?;
+pub(crate) fn rsa_decrypt(
+    key: &EvpPKey,
+    padding: RsaPadding,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    let private =
+        PrivateDecryptingKey::from_pkcs8(key.private_pkcs8()?).map_err(|e| rejected("RSA private key", e))?;
     let failed = || Error::BadDecrypt;
     let mut out = Zeroizing::new(vec![0u8; private.key_size_bytes()]);
     let n = match padding {
         RsaPadding::Oaep(d) => {
-            let alg = oaep(d).ok_or_else(|| Error::unsupported(format!("{padding} is not supported (OAEP with SHA-1, SHA-256, SHA-384, SHA-512 is)")))?;
+            let alg = oaep(d).ok_or_else(|| {
+                Error::unsupported(format!(
+                    "{padding} is not supported (OAEP with SHA-1, SHA-256, SHA-384, SHA-512 is)"
+                ))
+            })?;
             let k = OaepPrivateDecryptingKey::new(private).map_err(|e| rejected("RSA private key", e))?;
             k.decrypt(alg, ciphertext, &mut out, None).map_err(|_| failed())?.len()
         }

@@ -27,10 +27,16 @@ fn rsa_signing(scheme: SignatureScheme) -> Option<&'static dyn sig::RsaEncoding>
 fn verification(kind: KeyType, scheme: SignatureScheme) -> Option<&'static dyn sig::VerificationAlgorithm> {
     use DigestAlgorithm as D;
     Some(match (kind, scheme) {
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha1)) => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha256)) => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha1)) => {
+            &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
+        }
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha256)) => {
+            &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
+        }
         (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha384)) => &sig::RSA_PKCS1_2048_8192_SHA384,
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha512)) => &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha512)) => {
+            &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
+        }
         (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha256)) => &sig::RSA_PSS_2048_8192_SHA256,
         (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha384)) => &sig::RSA_PSS_2048_8192_SHA384,
         (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha512)) => &sig::RSA_PSS_2048_8192_SHA512,
@@ -48,8 +54,12 @@ fn ecdsa_signing(kind: KeyType, scheme: SignatureScheme) -> Option<&'static sig:
     Some(match (kind, scheme) {
         (KeyType::Ec(Curve::P256), SignatureScheme::Ecdsa(D::Sha256)) => &sig::ECDSA_P256_SHA256_ASN1_SIGNING,
         (KeyType::Ec(Curve::P384), SignatureScheme::Ecdsa(D::Sha384)) => &sig::ECDSA_P384_SHA384_ASN1_SIGNING,
-        (KeyType::Ec(Curve::P256), SignatureScheme::EcdsaP1363(D::Sha256)) => &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-        (KeyType::Ec(Curve::P384), SignatureScheme::EcdsaP1363(D::Sha384)) => &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
+        (KeyType::Ec(Curve::P256), SignatureScheme::EcdsaP1363(D::Sha256)) => {
+            &sig::ECDSA_P256_SHA256_FIXED_SIGNING
+        }
+        (KeyType::Ec(Curve::P384), SignatureScheme::EcdsaP1363(D::Sha384)) => {
+            &sig::ECDSA_P384_SHA384_FIXED_SIGNING
+        }
         _ => return None,
     })
 }
@@ -68,11 +78,13 @@ pub(crate) fn sign(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>) ->
     match key.key_type() {
         KeyType::Rsa => {
             let encoding = rsa_signing(scheme)?;
-            Some(sig::RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| rejected("RSA private key", e)).and_then(|kp| {
-                let mut out = vec![0u8; kp.public().modulus_len()];
-                kp.sign(encoding, &rng, message, &mut out).map_err(|e| rejected("RSA signature", e))?;
-                Ok(out)
-            }))
+            Some(sig::RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| rejected("RSA private key", e)).and_then(
+                |kp| {
+                    let mut out = vec![0u8; kp.public().modulus_len()];
+                    kp.sign(encoding, &rng, message, &mut out).map_err(|e| rejected("RSA signature", e))?;
+                    Ok(out)
+                },
+            ))
         }
         KeyType::Ec(_) => {
             let alg = ecdsa_signing(key.key_type(), scheme)?;
@@ -91,7 +103,12 @@ pub(crate) fn sign(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>) ->
     }
 }
 
-pub(crate) fn verify(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>, signature: &[u8]) -> Option<bool> {
+pub(crate) fn verify(
+    key: &EvpPKey,
+    scheme: SignatureScheme,
+    input: Signed<'_>,
+    signature: &[u8],
+) -> Option<bool> {
     let alg = verification(key.key_type(), scheme)?;
     let message = input.message?;
     Some(sig::UnparsedPublicKey::new(alg, key.public_key_bytes()).verify(message, signature).is_ok())

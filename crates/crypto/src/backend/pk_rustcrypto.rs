@@ -75,7 +75,9 @@ pub(crate) fn sign(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>) ->
             let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
             Ok(signing.sign(message).to_bytes().to_vec())
         }
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(_) | SignatureScheme::RsaPss(_)) => Err(no_rsa_signing(scheme)),
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(_) | SignatureScheme::RsaPss(_)) => {
+            Err(no_rsa_signing(scheme))
+        }
         (kind, scheme) => Err(mismatch(kind, scheme)),
     }
 }
@@ -92,23 +94,30 @@ pub(crate) fn verify(key: &EvpPKey, scheme: SignatureScheme, input: Signed<'_>, 
         }
         (KeyType::Ed25519, SignatureScheme::Ed25519) => {
             let Some(message) = input.message else { return false };
-            let (Ok(public), Ok(sig)) = (<[u8; 32]>::try_from(public), ed25519_dalek::Signature::from_slice(signature))
+            let (Ok(public), Ok(sig)) =
+                (<[u8; 32]>::try_from(public), ed25519_dalek::Signature::from_slice(signature))
             else {
                 return false;
             };
             ed25519_dalek::VerifyingKey::from_bytes(&public).is_ok_and(|k| k.verify(message, &sig).is_ok())
         }
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(d)) => {
-            rsa_public(public).is_ok_and(|k| with_digest!(d, D => k.verify(rsa::Pkcs1v15Sign::new::<D>(), input.digest, signature)).is_ok())
-        }
-        (KeyType::Rsa, SignatureScheme::RsaPss(d)) => {
-            rsa_public(public).is_ok_and(|k| with_digest!(d, D => k.verify(rsa::pss::Pss::<D>::new(), input.digest, signature)).is_ok())
-        }
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1(d)) => rsa_public(public).is_ok_and(|k| {
+            with_digest!(d, D => k.verify(rsa::Pkcs1v15Sign::new::<D>(), input.digest, signature)).is_ok()
+        }),
+        (KeyType::Rsa, SignatureScheme::RsaPss(d)) => rsa_public(public).is_ok_and(|k| {
+            with_digest!(d, D => k.verify(rsa::pss::Pss::<D>::new(), input.digest, signature)).is_ok()
+        }),
         _ => false,
     }
 }
 
-fn verify_ecdsa(curve: Curve, public: &[u8], scheme: SignatureScheme, digest: &[u8], signature: &[u8]) -> bool {
+fn verify_ecdsa(
+    curve: Curve,
+    public: &[u8],
+    scheme: SignatureScheme,
+    digest: &[u8],
+    signature: &[u8],
+) -> bool {
     with_curve!(curve, C => {
         let Ok(key) = C::ecdsa::VerifyingKey::from_sec1_bytes(public) else { return false };
         let sig = match scheme {
@@ -119,7 +128,6 @@ fn verify_ecdsa(curve: Curve, public: &[u8], scheme: SignatureScheme, digest: &[
     })
 }
 
-
 fn rsa_public(pkcs1: &[u8]) -> Result<rsa::PublicKey> {
     rsa::PublicKey::from_pkcs1_der(pkcs1).map_err(|e| Error::invalid(format!("RSA public key: {e}")))
 }
@@ -129,7 +137,9 @@ pub(crate) fn rsa_encrypt(key: &EvpPKey, padding: RsaPadding, plaintext: &[u8]) 
     let mut rng = getrandom::SysRng;
     let result = match padding {
         RsaPadding::Pkcs1 => public.encrypt(&mut rng, rsa::Pkcs1v15Encrypt, plaintext),
-        RsaPadding::Oaep(d) => with_digest!(d, D => public.encrypt(&mut rng, rsa::Oaep::<D>::new(), plaintext)),
+        RsaPadding::Oaep(d) => {
+            with_digest!(d, D => public.encrypt(&mut rng, rsa::Oaep::<D>::new(), plaintext))
+        }
     };
     result.map_err(|e| match e {
         rsa::Error::MessageTooLong => Error::invalid(format!(

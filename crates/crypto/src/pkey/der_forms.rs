@@ -77,21 +77,24 @@ pub(crate) fn from_pkcs8(der: &[u8]) -> Result<EvpPKey> {
         let seed = <&OctetStringRef>::from_der(inner).map_err(|e| bad("Ed25519 private key", e))?;
         ed25519::from_seed(seed.as_bytes())
     } else {
-        Err(Error::NotFound(format!("key algorithm {oid} is not supported (RSA, EC P-256/384/521, Ed25519 are)")))
+        Err(Error::NotFound(format!(
+            "key algorithm {oid} is not supported (RSA, EC P-256/384/521, Ed25519 are)"
+        )))
     }
 }
 
 fn decrypt_pkcs8(der: &[u8], passphrase: Option<&[u8]>) -> Result<EvpPKey> {
     let info = EncryptedPrivateKeyInfoRef::try_from(der).map_err(|e| bad("encrypted PKCS #8 key", e))?;
-    let passphrase = passphrase
-        .ok_or_else(|| Error::BadPassphrase("the PKCS #8 private key is encrypted and no passphrase was given".into()))?;
+    let passphrase = passphrase.ok_or_else(|| {
+        Error::BadPassphrase("the PKCS #8 private key is encrypted and no passphrase was given".into())
+    })?;
     let plain = info.decrypt(passphrase).map_err(|e| match e {
         pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed) => {
             Error::BadPassphrase("wrong passphrase for the encrypted PKCS #8 key (bad decrypt)".into())
         }
-        pkcs8::Error::EncryptedPrivateKey(other) => {
-            Error::unsupported(format!("encrypted PKCS #8 key: {other} (PBES2 with PBKDF2 or scrypt and AES-CBC or 3DES is supported)"))
-        }
+        pkcs8::Error::EncryptedPrivateKey(other) => Error::unsupported(format!(
+            "encrypted PKCS #8 key: {other} (PBES2 with PBKDF2 or scrypt and AES-CBC or 3DES is supported)"
+        )),
         other => bad("encrypted PKCS #8 key", other),
     })?;
     // A wrong passphrase can still produce valid padding (about 1 in 256); what comes out is
@@ -105,9 +108,9 @@ fn decrypt_pkcs8(der: &[u8], passphrase: Option<&[u8]>) -> Result<EvpPKey> {
 /// The named curve from an `id-ecPublicKey` parameter (absent means "from the SEC1 body").
 fn curve_param(params: Option<AnyRef<'_>>) -> Result<Option<ec::Curve>> {
     let Some(params) = params else { return Ok(None) };
-    let oid: ObjectIdentifier = params
-        .decode_as()
-        .map_err(|_| Error::unsupported("EC keys with explicit curve parameters are not supported; use a named curve"))?;
+    let oid: ObjectIdentifier = params.decode_as().map_err(|_| {
+        Error::unsupported("EC keys with explicit curve parameters are not supported; use a named curve")
+    })?;
     ec::Curve::from_oid(oid).map(Some)
 }
 
@@ -128,7 +131,9 @@ pub(crate) fn from_spki(der: &[u8]) -> Result<EvpPKey> {
     } else if oid == ED25519 {
         ed25519::public_from_bytes(bits)
     } else {
-        Err(Error::NotFound(format!("key algorithm {oid} is not supported (RSA, EC P-256/384/521, Ed25519 are)")))
+        Err(Error::NotFound(format!(
+            "key algorithm {oid} is not supported (RSA, EC P-256/384/521, Ed25519 are)"
+        )))
     }
 }
 
@@ -142,7 +147,11 @@ pub(crate) fn spki(oid: ObjectIdentifier, params: Option<AnyRef<'_>>, public: &[
 }
 
 /// A PKCS #8 v1 `PrivateKeyInfo` DER around an algorithm's private key bytes.
-pub(crate) fn pkcs8(oid: ObjectIdentifier, params: Option<AnyRef<'_>>, private: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn pkcs8(
+    oid: ObjectIdentifier,
+    params: Option<AnyRef<'_>>,
+    private: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     let key = OctetStringRef::new(private).map_err(|e| bad("private key", e))?;
     let info = PrivateKeyInfoRef::new(AlgorithmIdentifierRef { oid, parameters: params }, key);
     info.to_der().map(Zeroizing::new).map_err(|e| bad("private key", e))
@@ -164,6 +173,8 @@ pub(crate) fn encrypt_pkcs8(pkcs8: &[u8], passphrase: &[u8]) -> Result<Vec<u8>> 
         pkcs8::pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(PKCS8_PBKDF2_ITERATIONS, &salt, iv)
             .map_err(|e| Error::invalid(format!("PBES2 parameters: {e}")))?;
     let info = PrivateKeyInfoRef::from_der(pkcs8).map_err(|e| bad("PKCS #8 private key", e))?;
-    let doc = info.encrypt_with_params(params, passphrase).map_err(|e| Error::invalid(format!("PKCS #8 encryption: {e}")))?;
+    let doc = info
+        .encrypt_with_params(params, passphrase)
+        .map_err(|e| Error::invalid(format!("PKCS #8 encryption: {e}")))?;
     Ok(doc.as_bytes().to_vec())
 }

@@ -74,7 +74,9 @@ impl Curve {
 
     pub(crate) fn from_oid(oid: ObjectIdentifier) -> Result<Self> {
         Curve::ALL.into_iter().find(|c| c.oid() == oid).ok_or_else(|| {
-            Error::NotFound(format!("EC curve {oid} was not found (supported: prime256v1, secp384r1, secp521r1)"))
+            Error::NotFound(format!(
+                "EC curve {oid} was not found (supported: prime256v1, secp384r1, secp521r1)"
+            ))
         })
     }
 }
@@ -188,16 +190,21 @@ fn curve_params(curve: Curve) -> Result<Vec<u8>> {
 
 /// A SEC1 `ECPrivateKey` (curve from its parameters or, in PKCS #8, from the algorithm).
 pub(crate) fn from_sec1(der: &[u8], curve: Option<Curve>) -> Result<EvpPKey> {
-    let key = sec1::EcPrivateKey::from_der(der).map_err(|e| Error::format(format!("malformed EC private key: {e}")))?;
+    let key = sec1::EcPrivateKey::from_der(der)
+        .map_err(|e| Error::format(format!("malformed EC private key: {e}")))?;
     let inner = match key.parameters.as_ref().and_then(|p| p.named_curve()) {
         Some(oid) => Some(Curve::from_oid(oid)?),
         None if key.parameters.is_some() => {
-            return Err(Error::unsupported("EC keys with explicit curve parameters are not supported; use a named curve"));
+            return Err(Error::unsupported(
+                "EC keys with explicit curve parameters are not supported; use a named curve",
+            ));
         }
         None => None,
     };
     let curve = match (curve, inner) {
-        (Some(a), Some(b)) if a != b => return Err(Error::format("EC private key names two different curves")),
+        (Some(a), Some(b)) if a != b => {
+            return Err(Error::format("EC private key names two different curves"));
+        }
         (Some(c), _) | (None, Some(c)) => c,
         (None, None) => return Err(Error::format("EC private key without a curve")),
     };

@@ -73,8 +73,9 @@ impl std::fmt::Debug for Ed25519Key {
 
 /// A key pair from its 32-byte seed (RFC 8032's private key).
 pub(crate) fn from_seed(seed: &[u8]) -> Result<EvpPKey> {
-    let seed: &[u8; 32] =
-        seed.try_into().map_err(|_| Error::format(format!("Ed25519 private key must be 32 bytes, got {}", seed.len())))?;
+    let seed: &[u8; 32] = seed
+        .try_into()
+        .map_err(|_| Error::format(format!("Ed25519 private key must be 32 bytes, got {}", seed.len())))?;
     let signing = ed25519_dalek::SigningKey::from_bytes(seed);
     let public = signing.verifying_key().to_bytes().to_vec();
     let spki = der_forms::spki(ED25519, None, &public)?;
@@ -99,7 +100,8 @@ pub(crate) fn public_from_bytes(bytes: &[u8]) -> Result<EvpPKey> {
 pub(crate) fn seed_from_pkcs8(pkcs8: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
     use der::Decode;
     let inner = der_forms::pkcs8_inner(pkcs8)?;
-    let seed = <&OctetStringRef>::from_der(&inner).map_err(|e| Error::format(format!("Ed25519 private key: {e}")))?;
+    let seed = <&OctetStringRef>::from_der(&inner)
+        .map_err(|e| Error::format(format!("Ed25519 private key: {e}")))?;
     let mut out = Zeroizing::new([0u8; 32]);
     out.copy_from_slice(seed.as_bytes().get(..32).ok_or_else(|| Error::format("short Ed25519 private key"))?);
     Ok(out)

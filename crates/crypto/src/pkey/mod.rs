@@ -85,7 +85,12 @@ pub struct EvpPKey {
 }
 
 impl EvpPKey {
-    pub(crate) fn from_parts(kind: KeyType, spki: Vec<u8>, public: Vec<u8>, pkcs8: Option<Zeroizing<Vec<u8>>>) -> Self {
+    pub(crate) fn from_parts(
+        kind: KeyType,
+        spki: Vec<u8>,
+        public: Vec<u8>,
+        pkcs8: Option<Zeroizing<Vec<u8>>>,
+    ) -> Self {
         EvpPKey { kind, spki, public, pkcs8 }
     }
 
@@ -106,7 +111,11 @@ impl EvpPKey {
 
     /// Reads PEM or DER, whichever `bytes` holds.
     pub fn from_bytes(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Self> {
-        if bytes.first() == Some(&0x30) { Self::from_der(bytes, passphrase) } else { Self::from_pem(bytes, passphrase) }
+        if bytes.first() == Some(&0x30) {
+            Self::from_der(bytes, passphrase)
+        } else {
+            Self::from_pem(bytes, passphrase)
+        }
     }
 
     /// Reads a key file (PEM or DER, at most [`MAX_KEY_FILE`] bytes).
@@ -118,7 +127,11 @@ impl EvpPKey {
     /// Reads a public key from `public_pem` and, if given, the private key from `private_pem`
     /// (POCO's `EVPPKey(publicKeyStream, privateKeyStream, passphrase)`). When both are given
     /// they must belong together.
-    pub fn from_pem_pair(public_pem: Option<&[u8]>, private_pem: Option<&[u8]>, passphrase: Option<&[u8]>) -> Result<Self> {
+    pub fn from_pem_pair(
+        public_pem: Option<&[u8]>,
+        private_pem: Option<&[u8]>,
+        passphrase: Option<&[u8]>,
+    ) -> Result<Self> {
         match (public_pem, private_pem) {
             (_, Some(private)) => {
                 let key = Self::from_pem(private, passphrase)?;
@@ -213,7 +226,12 @@ impl EvpPKey {
 
     /// Writes the public key PEM to `public` and, if it holds one, the private key PEM to
     /// `private`, encrypted when a passphrase is given (POCO's `EVPPKey::save`).
-    pub fn save(&self, public: Option<&Path>, private: Option<&Path>, passphrase: Option<&[u8]>) -> Result<()> {
+    pub fn save(
+        &self,
+        public: Option<&Path>,
+        private: Option<&Path>,
+        passphrase: Option<&[u8]>,
+    ) -> Result<()> {
         if let Some(path) = public {
             std::fs::write(path, self.public_key_pem())?;
         }
@@ -228,7 +246,9 @@ impl EvpPKey {
     }
 
     pub(crate) fn private_pkcs8(&self) -> Result<&Zeroizing<Vec<u8>>> {
-        self.pkcs8.as_ref().ok_or_else(|| Error::invalid(format!("this {} key has no private part", self.kind)))
+        self.pkcs8
+            .as_ref()
+            .ok_or_else(|| Error::invalid(format!("this {} key has no private part", self.kind)))
     }
 }
 
@@ -256,12 +276,16 @@ pub type KeyPair = EvpPKey;
 /// Reads a file of at most [`MAX_KEY_FILE`] bytes, naming it in errors.
 pub(crate) fn read_limited(path: &Path, what: &str) -> Result<Vec<u8>> {
     use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::Io(std::io::Error::new(e.kind(), format!("cannot open {what} file {}: {e}", path.display()))))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::Io(std::io::Error::new(e.kind(), format!("cannot open {what} file {}: {e}", path.display())))
+    })?;
     let mut bytes = Vec::new();
     file.take(MAX_KEY_FILE + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_KEY_FILE {
-        return Err(Error::invalid(format!("{what} file {} is larger than {MAX_KEY_FILE} bytes", path.display())));
+        return Err(Error::invalid(format!(
+            "{what} file {} is larger than {MAX_KEY_FILE} bytes",
+            path.display()
+        )));
     }
     Ok(bytes)
 }

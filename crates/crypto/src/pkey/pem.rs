@@ -41,7 +41,8 @@ pub(crate) fn blocks(text: &[u8]) -> Result<Vec<Block>> {
     let mut out = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
-        let Some(label) = line.trim().strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")) else {
+        let Some(label) = line.trim().strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----"))
+        else {
             continue;
         };
         if out.len() == MAX_BLOCKS {
@@ -107,7 +108,11 @@ pub(crate) fn read_key(text: &[u8], passphrase: Option<&[u8]>) -> Result<EvpPKey
             "RSA PRIVATE KEY" | "EC PRIVATE KEY" if block.header("Proc-Type").is_some() => {
                 decrypt_traditional(&block, passphrase)?
             }
-            "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PUBLIC KEY"
+            "PRIVATE KEY"
+            | "ENCRYPTED PRIVATE KEY"
+            | "RSA PRIVATE KEY"
+            | "EC PRIVATE KEY"
+            | "PUBLIC KEY"
             | "RSA PUBLIC KEY" => block.der.clone(),
             _ => continue,
         };
@@ -124,7 +129,8 @@ fn decrypt_traditional(block: &Block, passphrase: Option<&[u8]>) -> Result<Zeroi
     if proc_type.replace(' ', "") != "4,ENCRYPTED" {
         return Err(Error::format(format!("unsupported PEM Proc-Type {proc_type:?}")));
     }
-    let dek = block.header("DEK-Info").ok_or_else(|| Error::format("encrypted PEM key without DEK-Info header"))?;
+    let dek =
+        block.header("DEK-Info").ok_or_else(|| Error::format("encrypted PEM key without DEK-Info header"))?;
     let (cipher, iv_hex) =
         dek.split_once(',').ok_or_else(|| Error::format(format!("malformed DEK-Info header {dek:?}")))?;
     let iv = rpoco_foundation::hex::decode(iv_hex.trim())
@@ -142,10 +148,14 @@ fn decrypt_traditional(block: &Block, passphrase: Option<&[u8]>) -> Result<Zeroi
         }
     };
     if iv.len() != iv_len {
-        return Err(Error::format(format!("DEK-Info IV for {cipher} must be {iv_len} bytes, got {}", iv.len())));
+        return Err(Error::format(format!(
+            "DEK-Info IV for {cipher} must be {iv_len} bytes, got {}",
+            iv.len()
+        )));
     }
-    let passphrase =
-        passphrase.ok_or_else(|| Error::BadPassphrase(format!("the {} is encrypted and no passphrase was given", block.label)))?;
+    let passphrase = passphrase.ok_or_else(|| {
+        Error::BadPassphrase(format!("the {} is encrypted and no passphrase was given", block.label))
+    })?;
     let salt: [u8; 8] = iv[..8].try_into().map_err(|_| Error::format("short DEK-Info IV"))?;
     let (key, _) = kdf::evp_bytes_to_key(DigestAlgorithm::Md5, passphrase, Some(&salt), 1, key_len, 0)?;
     let key = Zeroizing::new(key);
@@ -155,7 +165,9 @@ fn decrypt_traditional(block: &Block, passphrase: Option<&[u8]>) -> Result<Zeroi
         24 => cbc_decrypt::<aes::Aes192Dec>(&key, &iv, &block.der),
         _ => cbc_decrypt::<aes::Aes256Dec>(&key, &iv, &block.der),
     };
-    plain.ok_or_else(|| Error::BadPassphrase(format!("wrong passphrase for the {} ({cipher} bad decrypt)", block.label)))
+    plain.ok_or_else(|| {
+        Error::BadPassphrase(format!("wrong passphrase for the {} ({cipher} bad decrypt)", block.label))
+    })
 }
 
 fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Option<Zeroizing<Vec<u8>>>

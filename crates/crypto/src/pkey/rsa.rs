@@ -45,7 +45,11 @@ impl RsaKeySize {
             2048 => RsaKeySize::Bits2048,
             3072 => RsaKeySize::Bits3072,
             4096 => RsaKeySize::Bits4096,
-            other => return Err(Error::invalid(format!("RSA key length {other} is not one of 512, 1024, 2048, 3072, 4096"))),
+            other => {
+                return Err(Error::invalid(format!(
+                    "RSA key length {other} is not one of 512, 1024, 2048, 3072, 4096"
+                )));
+            }
         })
     }
 }
@@ -132,7 +136,8 @@ impl RsaKey {
     /// The private exponent `d` (POCO's `decryptionExponent()`); an error for a public key.
     pub fn decryption_exponent(&self) -> Result<Zeroizing<Vec<u8>>> {
         let inner = der_forms::pkcs8_inner(self.0.private_pkcs8()?)?;
-        let key = pkcs1::RsaPrivateKeyRef::from_der(&inner).map_err(|e| Error::format(format!("RSA private key: {e}")))?;
+        let key = pkcs1::RsaPrivateKeyRef::from_der(&inner)
+            .map_err(|e| Error::format(format!("RSA private key: {e}")))?;
         Ok(Zeroizing::new(key.private_exponent.as_bytes().to_vec()))
     }
 
@@ -182,7 +187,8 @@ fn checked_public(n: UintRef<'_>, e: UintRef<'_>) -> Result<Vec<u8>> {
         return Err(Error::invalid("RSA modulus shorter than 512 bits"));
     }
     let e_bytes = e.as_bytes();
-    if e_bytes.is_empty() || e_bytes.len() > 8 || e_bytes.last().is_some_and(|b| b & 1 == 0) || e_bytes == [1] {
+    if e_bytes.is_empty() || e_bytes.len() > 8 || e_bytes.last().is_some_and(|b| b & 1 == 0) || e_bytes == [1]
+    {
         return Err(Error::invalid("RSA public exponent must be odd, greater than 1 and at most 64 bits"));
     }
     pkcs1::RsaPublicKeyRef { modulus: n, public_exponent: e }
@@ -196,7 +202,8 @@ fn null() -> AnyRef<'static> {
 
 /// A PKCS #1 `RSAPrivateKey` DER.
 pub(crate) fn from_pkcs1_private(der: &[u8]) -> Result<EvpPKey> {
-    let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(|e| Error::format(format!("malformed RSA private key: {e}")))?;
+    let key = pkcs1::RsaPrivateKeyRef::from_der(der)
+        .map_err(|e| Error::format(format!("malformed RSA private key: {e}")))?;
     if key.other_prime_infos.is_some() {
         return Err(Error::unsupported("multi-prime RSA keys are not supported"));
     }
@@ -208,7 +215,8 @@ pub(crate) fn from_pkcs1_private(der: &[u8]) -> Result<EvpPKey> {
 
 /// A PKCS #1 `RSAPublicKey` DER.
 pub(crate) fn from_pkcs1_public(der: &[u8]) -> Result<EvpPKey> {
-    let key = pkcs1::RsaPublicKeyRef::from_der(der).map_err(|e| Error::format(format!("malformed RSA public key: {e}")))?;
+    let key = pkcs1::RsaPublicKeyRef::from_der(der)
+        .map_err(|e| Error::format(format!("malformed RSA public key: {e}")))?;
     let public = checked_public(key.modulus, key.public_exponent)?;
     let spki = der_forms::spki(RSA_ENCRYPTION, Some(null()), &public)?;
     Ok(EvpPKey::from_parts(KeyType::Rsa, spki, public, None))

@@ -113,7 +113,10 @@ impl X509Certificate {
     pub fn all_from_pem(pem_text: &[u8]) -> Result<Vec<Self>> {
         let mut out = Vec::new();
         for block in pem::blocks(pem_text)? {
-            if block.label == "CERTIFICATE" || block.label == "X509 CERTIFICATE" || block.label == "TRUSTED CERTIFICATE" {
+            if block.label == "CERTIFICATE"
+                || block.label == "X509 CERTIFICATE"
+                || block.label == "TRUSTED CERTIFICATE"
+            {
                 if out.len() == MAX_CHAIN {
                     return Err(Error::invalid(format!("more than {MAX_CHAIN} certificates")));
                 }

@@ -119,6 +119,22 @@ impl Conn {
         }
     }
 
+    /// Whether an idle connection can carry a new request: nothing unread is buffered and a
+    /// non-blocking peek finds the socket neither closed (EOF, reset) nor holding bytes
+    /// (a TLS `close_notify`, a server's unsolicited `408`). Never blocks.
+    pub(crate) fn idle_and_open(&self) -> bool {
+        if !self.buffered().is_empty() || self.transport.has_buffered_data() {
+            return false;
+        }
+        let tcp = self.transport.socket().as_tcp_stream();
+        if tcp.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let peeked = tcp.peek(&mut [0u8; 1]);
+        let restored = tcp.set_nonblocking(false).is_ok();
+        restored && matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
     /// Frees the buffers of a connection with nothing buffered (an idle server connection
     /// waiting for its next request); they are made again when needed.
     pub(crate) fn release_buffers(&mut self) {

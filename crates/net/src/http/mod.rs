@@ -2,10 +2,13 @@
 
 pub mod client;
 pub(crate) mod conn;
+mod content_coding;
 pub(crate) mod encoding;
 pub mod message;
 pub mod proto;
 pub mod server;
+
+pub use content_coding::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
 
 /// `2 * bytes` lowercase hex characters from the operating system's random source (Digest
 /// cnonces, multipart boundaries).

@@ -35,6 +35,6 @@ pub use poll_set::{PollMode, PollSet, SocketId};
 pub use server::{DEFAULT_BACKLOG, ServerSocket};
 pub use socket_stream::SocketStream;
 pub use stream::StreamSocket;
-pub use transport::{Connector, PlainConnector, Transport};
+pub use transport::{ConnectionInfo, Connector, PlainConnector, Transport};
 pub use unix::LocalConnector;
 pub(crate) use unix::accept as accept_any;

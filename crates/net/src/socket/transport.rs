@@ -1,14 +1,12 @@
 //! The transport seam: [`Transport`] and [`Connector`] (public API for `rpoco-netssl`).
 //!
 //! Everything HTTP in this crate talks to a `Box<dyn Transport>`: a plain [`StreamSocket`]
-//! here, a TLS socket in `rpoco-netssl`. An [`HttpClientSession`](crate::HttpClientSession)
-//! opens its connections through a [`Connector`] in two steps, so that proxy tunnelling
-//! happens on the plain socket before TLS is layered on:
-//!
-//! 1. [`Connector::connect_tcp`] opens a TCP connection (to the server, or to the proxy);
-//! 2. the session runs any proxy tunnel (HTTP `CONNECT`, SOCKS5) over that plain socket;
-//! 3. [`Connector::wrap`] turns the socket that now reaches the origin server into the
-//!    transport (TLS: handshake with SNI and certificate checks for `host`).
+//! here, a TLS socket in `rpoco-netssl`. A [`Connector`] is the last step of the
+//! connection [`Chain`](crate::Chain): the chain opens TCP (to the server or the proxy),
+//! runs any proxy tunnel (HTTP `CONNECT`, SOCKS5) on the plain socket, and then calls
+//! [`Connector::wrap`] once with the socket that reaches the origin server; TLS does its
+//! handshake there (SNI and certificate checks for `host`) and returns its transport or
+//! its error, once.
 //!
 //! ```
 //! use rpoco_net::{Connector, PlainConnector, ServerSocket, SocketAddress, Transport};
@@ -26,6 +24,7 @@
 use std::any::Any;
 use std::fmt::Debug;
 use std::io::{Read, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::address::SocketAddress;
@@ -87,7 +86,21 @@ pub trait Transport: Read + Write + Send + Debug + Any {
     fn handshake_deadline(&self) -> Option<Instant> {
         None
     }
+
+    /// What the connection established beyond its bytes, for a client session to keep
+    /// after the connection is gone (netssl: the TLS handshake's peer certificate,
+    /// protocol, cipher suite and resumption). Plain sockets report nothing.
+    fn connection_info(&self) -> Option<Arc<dyn ConnectionInfo>> {
+        None
+    }
 }
+
+/// Facts a [`Transport`] reports about its connection ([`Transport::connection_info`]);
+/// any `Debug + Send + Sync` type is one. Recover the concrete type with
+/// `(info as &dyn Any).downcast_ref::<T>()`.
+pub trait ConnectionInfo: Any + Debug + Send + Sync {}
+
+impl<T: Any + Debug + Send + Sync> ConnectionInfo for T {}
 
 impl Transport for StreamSocket {
     fn socket(&self) -> &StreamSocket {
@@ -100,8 +113,8 @@ impl Transport for StreamSocket {
 ///
 /// **Public API for `rpoco-netssl`**, whose TLS connector overrides [`wrap`](Self::wrap),
 /// [`scheme`](Self::scheme), [`default_port`](Self::default_port) and
-/// [`is_secure`](Self::is_secure). The session calls `connect_tcp`, then runs any proxy
-/// tunnel over the plain socket, then calls `wrap` with the origin server's host name.
+/// [`is_secure`](Self::is_secure). The [`Chain`](crate::Chain) calls `wrap` once per
+/// connection, after TCP and any proxy tunnel, with the origin server's host name.
 pub trait Connector: Send + Sync + Debug {
     /// The URI scheme this connector serves: `"http"` or `"https"`.
     fn scheme(&self) -> &'static str {
@@ -119,12 +132,11 @@ pub trait Connector: Send + Sync + Debug {
         false
     }
 
-    /// Opens a TCP connection to `host:port`, trying each resolved address in turn, each
-    /// attempt bounded by `timeout`, and sets `TCP_NODELAY` (as POCO's `HTTPSession` does).
+    /// Opens a TCP connection to `host:port` as the [`Chain`](crate::Chain)'s TCP step does
+    /// (every address, Happy Eyeballs, each attempt bounded by `timeout`, `TCP_NODELAY`).
+    /// A convenience for code that layers its own steps; the chain does not call it.
     fn connect_tcp(&self, host: &str, port: u16, timeout: Option<Duration>) -> Result<StreamSocket> {
-        let socket = StreamSocket::connect_host(host, port, timeout)?;
-        socket.set_no_delay(true)?;
-        Ok(socket)
+        crate::connect::connect_tcp(host, port, &crate::ConnectOptions::new().with_attempt_timeout(timeout))
     }
 
     /// Layers the transport on `socket`, which already reaches the origin server `host`

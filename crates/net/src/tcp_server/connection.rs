@@ -23,6 +23,12 @@ pub enum Next {
         /// When to run the connection even if nothing arrived (`None`: only when readable).
         deadline: Option<Instant>,
     },
+    /// Like [`WaitReadable`](Self::WaitReadable), until the socket can take more bytes (a
+    /// response the peer reads slowly): return it only after a write reported `WouldBlock`.
+    WaitWritable {
+        /// When to run the connection even if the socket stayed full.
+        deadline: Option<Instant>,
+    },
 }
 
 /// One connection of a [`TcpServer`](crate::TcpServer) (POCO `TCPServerConnection`).

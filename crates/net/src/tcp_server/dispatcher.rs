@@ -1,5 +1,12 @@
-//! The dispatcher (POCO `TCPServerDispatcher`): the queue of work, the bounded pool of
-//! worker threads that runs it, and the bookkeeping `stop` needs.
+//! The dispatcher (POCO `TCPServerDispatcher`): the bounded pool of worker threads, run as
+//! leader/followers over one poll, and the bookkeeping `stop` needs.
+//!
+//! One worker at a time leads: it waits in the poller, and when connections become ready
+//! it serves the first itself (no hand-off to another thread), queues the rest, and
+//! promotes an idle follower (or starts a thread, up to `max_threads`) to lead in its place
+//! while it serves. A worker done with a connection parks it (or closes it) and takes the
+//! next queued job, or leads if nobody does, or waits as a follower. New sockets from the
+//! accepting thread are queued (bounded by `max_queued`, refused beyond).
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -7,17 +14,18 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::connection::{Next, TcpServerConnection, TcpServerConnectionFactory};
+use super::connection::{Next, TcpServerConnectionFactory};
 use super::params::TcpServerParams;
-use super::poller::{Parked, Poller};
+use super::poller::{Entry, Poller, Want};
 use crate::socket::StreamSocket;
 
 /// Work for a worker thread.
-pub(crate) enum Job {
+enum Job {
     /// A freshly accepted socket: make its connection, then run it.
     New { id: u64, socket: StreamSocket },
-    /// A parked connection whose socket became readable (or whose deadline passed).
-    Resume(Parked),
+    /// A parked connection that is ready (or whose deadline passed), left over from a
+    /// leader's batch.
+    Resume(Entry),
 }
 
 #[derive(Default)]
@@ -26,7 +34,10 @@ struct State {
     /// New connections in `queue` (the ones `max_queued` limits).
     queued_new: usize,
     threads: usize,
+    /// Followers waiting for work or leadership.
     idle_threads: usize,
+    /// Whether a worker is waiting in the poller.
+    leading: bool,
     /// Sockets of the connections a worker is running, so `stop` can shut them down.
     active: HashMap<u64, StreamSocket>,
     stopping: bool,
@@ -41,7 +52,7 @@ pub(crate) struct Stats {
     pub(crate) max_concurrent: AtomicUsize,
 }
 
-/// The shared heart of a `TcpServer`: queue, pool, poller and counters.
+/// The shared heart of a `TcpServer`: pool, poller and counters.
 pub(crate) struct Dispatcher {
     params: TcpServerParams,
     max_threads: usize,
@@ -73,6 +84,7 @@ impl Dispatcher {
             state: Mutex::new(State::default()),
             work: Condvar::new(),
             changed: Condvar::new(),
+            // 0 is the poller's waker token.
             next_id: AtomicU64::new(1),
             stats: Stats::default(),
             poller,
@@ -88,8 +100,8 @@ impl Dispatcher {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic never happens while the lock is held (user code runs outside it), but a
-        // poisoned lock must not take the server down either.
+        // User code never runs while the lock is held, but a poisoned lock must not take
+        // the server down either.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -112,33 +124,18 @@ impl Dispatcher {
         self.stats.max_concurrent.fetch_max(now, Ordering::Relaxed);
         st.queue.push_back(Job::New { id, socket });
         st.queued_new += 1;
-        self.wake_worker(st);
+        self.wake_workers(&mut st, 1);
     }
 
-    /// Queues parked connections that have something to do.
-    pub(crate) fn resume(self: &Arc<Self>, ready: Vec<Parked>) {
-        if ready.is_empty() {
-            return;
-        }
-        let mut st = self.lock();
-        if st.stopping {
-            drop(st);
-            for parked in ready {
-                self.close(parked.conn);
-            }
-            return;
-        }
-        let n = ready.len();
-        st.queue.extend(ready.into_iter().map(Job::Resume));
-        for _ in 1..n {
+    /// Gets `wanted` more threads going: idle followers first, then new threads up to
+    /// `max_threads`; if neither is possible, the leader is woken to take queued work.
+    fn wake_workers(self: &Arc<Self>, st: &mut State, wanted: usize) {
+        let from_idle = wanted.min(st.idle_threads);
+        for _ in 0..from_idle {
             self.work.notify_one();
         }
-        self.wake_worker(st);
-    }
-
-    /// Wakes an idle worker, or starts one if none is idle and the pool has room.
-    fn wake_worker(self: &Arc<Self>, mut st: MutexGuard<'_, State>) {
-        if st.queue.len() > st.idle_threads && st.threads < self.max_threads {
+        let mut missing = wanted - from_idle;
+        while missing > 0 && st.threads < self.max_threads {
             st.threads += 1;
             let me = self.clone();
             let spawned =
@@ -146,81 +143,110 @@ impl Dispatcher {
             if let Err(e) = spawned {
                 st.threads -= 1;
                 log::error!("TcpServer: cannot start a worker thread: {e}");
+                break;
             }
+            missing -= 1;
         }
-        drop(st);
-        self.work.notify_one();
+        if missing > 0 && st.leading {
+            self.poller.wake();
+        }
     }
 
     fn worker(self: Arc<Self>) {
-        while let Some(job) = self.next_job() {
-            self.run_job(job);
-        }
+        let idle = self.params.thread_idle_time;
         let mut st = self.lock();
+        loop {
+            if let Some(job) = st.queue.pop_front() {
+                let entry = match job {
+                    Job::New { id, socket } => {
+                        st.queued_new -= 1;
+                        st.active.insert(id, socket.clone());
+                        drop(st);
+                        self.create(id, socket)
+                    }
+                    Job::Resume(entry) => {
+                        st.active.insert(entry.id, entry.socket.clone());
+                        drop(st);
+                        Some(entry)
+                    }
+                };
+                if let Some(entry) = entry {
+                    self.run(entry);
+                }
+                st = self.lock();
+                continue;
+            }
+            if st.stopping {
+                break;
+            }
+            if !st.leading {
+                st.leading = true;
+                drop(st);
+                let started = Instant::now();
+                let ready = self.poller.wait(idle);
+                st = self.lock();
+                st.leading = false;
+                let mut ready = ready.into_iter();
+                let Some(mine) = ready.next() else {
+                    let idle_out = started.elapsed() >= idle && st.queue.is_empty();
+                    if idle_out && self.poller.len() == 0 && !st.stopping {
+                        break;
+                    }
+                    continue;
+                };
+                let others = ready.len();
+                st.queue.extend(ready.map(Job::Resume));
+                // Someone must lead while this thread serves, and serve the others.
+                self.wake_workers(&mut st, others + 1);
+                st.active.insert(mine.id, mine.socket.clone());
+                drop(st);
+                self.run(mine);
+                st = self.lock();
+                continue;
+            }
+            st.idle_threads += 1;
+            let (guard, waited) = self.work.wait_timeout(st, idle).unwrap_or_else(|p| p.into_inner());
+            st = guard;
+            st.idle_threads -= 1;
+            if waited.timed_out() && st.queue.is_empty() && (st.leading || self.poller.len() == 0) {
+                break;
+            }
+        }
         st.threads -= 1;
         drop(st);
         self.changed.notify_all();
     }
 
-    fn next_job(&self) -> Option<Job> {
-        let mut st = self.lock();
-        loop {
-            if let Some(job) = st.queue.pop_front() {
-                let (id, socket) = match &job {
-                    Job::New { id, socket } => {
-                        st.queued_new -= 1;
-                        (*id, socket.clone())
-                    }
-                    Job::Resume(p) => (p.id, p.socket.clone()),
-                };
-                st.active.insert(id, socket);
-                return Some(job);
-            }
-            if st.stopping {
-                return None;
-            }
-            st.idle_threads += 1;
-            let (guard, waited) =
-                self.work.wait_timeout(st, self.params.thread_idle_time).unwrap_or_else(|p| p.into_inner());
-            st = guard;
-            st.idle_threads -= 1;
-            if waited.timed_out() && st.queue.is_empty() {
-                return None;
+    /// Makes the connection for a new socket; `None` if the factory panicked.
+    fn create(&self, id: u64, socket: StreamSocket) -> Option<Entry> {
+        let factory = &self.factory;
+        match catch_unwind(AssertUnwindSafe(|| factory.create_connection(socket.clone()))) {
+            Ok(conn) => Some(Entry { id, socket, conn, registered: false }),
+            Err(_) => {
+                log::error!("TcpServer: the connection factory panicked; connection closed");
+                let _ = socket.shutdown();
+                self.stats.current.fetch_sub(1, Ordering::Relaxed);
+                self.finish_active(id);
+                None
             }
         }
     }
 
-    fn run_job(self: &Arc<Self>, job: Job) {
-        let (id, socket, conn) = match job {
-            Job::New { id, socket } => {
-                let factory = &self.factory;
-                match catch_unwind(AssertUnwindSafe(|| factory.create_connection(socket.clone()))) {
-                    Ok(conn) => (id, socket, conn),
-                    Err(_) => {
-                        log::error!("TcpServer: the connection factory panicked; connection closed");
-                        let _ = socket.shutdown();
-                        self.stats.current.fetch_sub(1, Ordering::Relaxed);
-                        self.finish_active(id);
-                        return;
-                    }
-                }
-            }
-            Job::Resume(p) => (p.id, p.socket, p.conn),
-        };
-        let mut conn = conn;
-        let outcome = catch_unwind(AssertUnwindSafe(|| conn.run()));
-        let stopping = self.finish_active(id);
-        match outcome {
-            Ok(Next::WaitReadable { deadline }) if !stopping => {
-                if let Err(conn) = self.poller.park(Parked { id, socket, conn, deadline }) {
-                    self.close(conn);
-                }
-            }
-            Ok(_) => self.close(conn),
+    /// Runs a connection on this thread, then parks or closes it.
+    fn run(&self, mut entry: Entry) {
+        let outcome = catch_unwind(AssertUnwindSafe(|| entry.conn.run()));
+        let stopping = self.finish_active(entry.id);
+        let (want, deadline) = match outcome {
+            Ok(Next::WaitReadable { deadline }) if !stopping => (Want::Read, deadline),
+            Ok(Next::WaitWritable { deadline }) if !stopping => (Want::Write, deadline),
+            Ok(_) => return self.close(entry),
             Err(_) => {
                 log::error!("TcpServer: a connection panicked; connection closed");
-                self.close(conn);
+                return self.close(entry);
             }
+        };
+        if let Err(entry) = self.poller.park(entry, want, deadline) {
+            self.close(entry);
         }
     }
 
@@ -236,9 +262,10 @@ impl Dispatcher {
         stopping
     }
 
-    /// Drops a connection (closing its socket), counting it out.
-    pub(crate) fn close(&self, conn: Box<dyn TcpServerConnection>) {
-        if catch_unwind(AssertUnwindSafe(move || drop(conn))).is_err() {
+    /// Drops a connection (closing its socket unless it was handed over), counting it out.
+    fn close(&self, entry: Entry) {
+        self.poller.forget(&entry);
+        if catch_unwind(AssertUnwindSafe(move || drop(entry))).is_err() {
             log::error!("TcpServer: dropping a connection panicked");
         }
         self.stats.current.fetch_sub(1, Ordering::Relaxed);
@@ -256,7 +283,7 @@ impl Dispatcher {
         self.lock().stopping
     }
 
-    /// Marks the server stopping and drops every queued job (their sockets close).
+    /// Marks the server stopping and closes every queued and parked connection.
     pub(crate) fn begin_stop(&self) {
         let dropped: Vec<Job> = {
             let mut st = self.lock();
@@ -270,8 +297,11 @@ impl Dispatcher {
                     let _ = socket.shutdown();
                     self.stats.current.fetch_sub(1, Ordering::Relaxed);
                 }
-                Job::Resume(p) => self.close(p.conn),
+                Job::Resume(entry) => self.close(entry),
             }
+        }
+        for entry in self.poller.stop() {
+            self.close(entry);
         }
         self.work.notify_all();
     }

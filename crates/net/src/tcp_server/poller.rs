@@ -1,81 +1,115 @@
-//! The poller: parked connections wait here for their sockets to become readable (or for
-//! their deadline), holding no thread. One thread runs a `mio` poll over all of them.
+//! The poller: parked connections wait here for their sockets to become readable or
+//! writable (or for their deadline), holding no thread. There is no poller thread: the
+//! worker that leads (see the dispatcher) waits in [`Poller::wait`] and serves what it
+//! finds itself.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::os::fd::AsRawFd;
-use std::sync::{Mutex, MutexGuard, Weak};
-use std::time::Instant;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
 
 use super::connection::TcpServerConnection;
-use super::dispatcher::Dispatcher;
 use crate::socket::StreamSocket;
 
 const WAKER: Token = Token(0);
 
-/// A connection waiting in the poller.
-pub(crate) struct Parked {
+/// A connection of the server, outside a worker: its id (also its poll token), socket, and
+/// whether its socket is registered with the poll yet.
+pub(crate) struct Entry {
     pub(crate) id: u64,
     pub(crate) socket: StreamSocket,
     pub(crate) conn: Box<dyn TcpServerConnection>,
-    pub(crate) deadline: Option<Instant>,
+    pub(crate) registered: bool,
+}
+
+struct Parked {
+    entry: Entry,
+    deadline: Option<Instant>,
 }
 
 #[derive(Default)]
 struct Set {
-    parked: HashMap<usize, Parked>,
-    deadlines: BTreeSet<(Instant, usize)>,
-    next_token: usize,
-    /// When the poll thread will wake by itself (`None`: only for events).
+    parked: HashMap<u64, Parked>,
+    deadlines: BTreeSet<(Instant, u64)>,
+    /// When the leader's wait ends by itself (`None`: no leader waiting, or only for events).
     wakes_at: Option<Instant>,
+    waiting: bool,
     stopping: bool,
 }
 
-/// The registration side of the poller, shared with the workers.
+/// What a connection waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    Read,
+    Write,
+}
+
+/// The parked connections and the poll they wait in.
 pub(crate) struct Poller {
+    /// Held by the leading worker while it waits; never contended (the dispatcher lets one
+    /// worker lead at a time).
+    poll: Mutex<(Poll, Events)>,
     registry: Registry,
     waker: Waker,
     set: Mutex<Set>,
 }
 
 impl Poller {
-    /// A poller and the `Poll` its thread will run.
-    pub(crate) fn new() -> io::Result<(Poller, Poll)> {
+    pub(crate) fn new() -> io::Result<Poller> {
         let poll = Poll::new()?;
         let waker = Waker::new(poll.registry(), WAKER)?;
         let registry = poll.registry().try_clone()?;
-        Ok((Poller { registry, waker, set: Mutex::new(Set { next_token: 1, ..Set::default() }) }, poll))
+        Ok(Poller {
+            poll: Mutex::new((poll, Events::with_capacity(256))),
+            registry,
+            waker,
+            set: Mutex::new(Set::default()),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Set> {
         self.set.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Parks a connection until its socket is readable or its deadline passes. Gives the
-    /// connection back if it cannot be parked (the server is stopping, or registration failed).
-    pub(crate) fn park(&self, parked: Parked) -> Result<(), Box<dyn TcpServerConnection>> {
+    /// Parks a connection until its socket is ready for `want` or its deadline passes.
+    /// Gives the entry back if it cannot be parked (stopping, or registration failed).
+    ///
+    /// The socket stays registered from its first park to its close; each park re-arms it
+    /// (`EPOLL_CTL_MOD`), which also reports readiness that arrived while it ran, so no
+    /// wake-up is lost between the connection's last `WouldBlock` and the park.
+    pub(crate) fn park(&self, mut entry: Entry, want: Want, deadline: Option<Instant>) -> Result<(), Entry> {
         let mut set = self.lock();
         if set.stopping {
-            return Err(parked.conn);
+            return Err(entry);
         }
-        let token = set.next_token;
-        set.next_token = set.next_token.wrapping_add(1).max(1);
-        let fd = parked.socket.as_tcp_stream().as_raw_fd();
-        if let Err(e) = self.registry.register(&mut SourceFd(&fd), Token(token), Interest::READABLE) {
-            log::warn!("TcpServer: cannot watch an idle connection ({e}); closing it");
-            return Err(parked.conn);
+        let interest = match want {
+            Want::Read => Interest::READABLE,
+            Want::Write => Interest::WRITABLE,
+        };
+        let fd = entry.socket.as_tcp_stream().as_raw_fd();
+        let token = Token(entry.id as usize);
+        let armed = if entry.registered {
+            self.registry.reregister(&mut SourceFd(&fd), token, interest)
+        } else {
+            self.registry.register(&mut SourceFd(&fd), token, interest)
+        };
+        if let Err(e) = armed {
+            log::warn!("TcpServer: cannot watch a waiting connection ({e}); closing it");
+            return Err(entry);
         }
-        if let Some(deadline) = parked.deadline {
-            set.deadlines.insert((deadline, token));
-            if set.wakes_at.is_none_or(|at| deadline < at) {
+        entry.registered = true;
+        if let Some(deadline) = deadline {
+            set.deadlines.insert((deadline, entry.id));
+            if set.waiting && set.wakes_at.is_none_or(|at| deadline < at) {
                 set.wakes_at = Some(deadline);
                 let _ = self.waker.wake();
             }
         }
-        set.parked.insert(token, parked);
+        set.parked.insert(entry.id, Parked { entry, deadline });
         Ok(())
     }
 
@@ -84,75 +118,82 @@ impl Poller {
         self.lock().parked.len()
     }
 
-    fn take(&self, set: &mut Set, token: usize) -> Option<Parked> {
-        let parked = set.parked.remove(&token)?;
+    fn take(set: &mut Set, id: u64) -> Option<Entry> {
+        let parked = set.parked.remove(&id)?;
         if let Some(d) = parked.deadline {
-            set.deadlines.remove(&(d, token));
+            set.deadlines.remove(&(d, id));
         }
-        let fd = parked.socket.as_tcp_stream().as_raw_fd();
-        let _ = self.registry.deregister(&mut SourceFd(&fd));
-        Some(parked)
+        Some(parked.entry)
     }
 
-    /// Stops the poll thread; parked connections are handed back for closing by it.
-    pub(crate) fn stop(&self) {
-        self.lock().stopping = true;
+    /// Stops watching a connection's socket before it is dropped: a socket that outlives its
+    /// entry (handed over after a protocol switch) must not wake the poll.
+    pub(crate) fn forget(&self, entry: &Entry) {
+        if entry.registered {
+            let fd = entry.socket.as_tcp_stream().as_raw_fd();
+            let _ = self.registry.deregister(&mut SourceFd(&fd));
+        }
+    }
+
+    /// Wakes the leader's [`wait`](Self::wait) (new work is queued, or the server stops).
+    pub(crate) fn wake(&self) {
         let _ = self.waker.wake();
     }
 
-    /// The poll thread: hands ready connections to the dispatcher until stopped.
-    pub(crate) fn run(dispatcher: Weak<Dispatcher>, mut poll: Poll) {
-        let mut events = Events::with_capacity(1024);
-        loop {
-            let Some(d) = dispatcher.upgrade() else { return };
-            let timeout = {
-                let mut set = d.poller.lock();
-                if set.stopping {
-                    let tokens: Vec<usize> = set.parked.keys().copied().collect();
-                    let all: Vec<Parked> =
-                        tokens.into_iter().filter_map(|t| d.poller.take(&mut set, t)).collect();
-                    drop(set);
-                    for parked in all {
-                        d.close(parked.conn);
-                    }
-                    return;
-                }
-                let first = set.deadlines.first().map(|&(at, _)| at);
-                set.wakes_at = first;
-                first.map(|at| at.saturating_duration_since(Instant::now()))
-            };
-            drop(d);
-            if let Err(e) = poll.poll(&mut events, timeout)
-                && e.kind() != io::ErrorKind::Interrupted
-            {
-                log::error!("TcpServer: poll failed: {e}");
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                continue;
+    /// Marks the poller stopping and returns every parked connection, for closing.
+    pub(crate) fn stop(&self) -> Vec<Entry> {
+        let mut set = self.lock();
+        set.stopping = true;
+        let ids: Vec<u64> = set.parked.keys().copied().collect();
+        let all = ids.into_iter().filter_map(|id| Self::take(&mut set, id)).collect();
+        drop(set);
+        let _ = self.waker.wake();
+        all
+    }
+
+    /// The leader's wait: up to `idle` (or the first deadline), then the connections that
+    /// are ready or whose deadline passed. Empty after a wake-up or the idle time.
+    pub(crate) fn wait(&self, idle: Duration) -> Vec<Entry> {
+        let mut guard = self.poll.lock().unwrap_or_else(|p| p.into_inner());
+        let (poll, events) = &mut *guard;
+        let timeout = {
+            let mut set = self.lock();
+            if set.stopping {
+                return Vec::new();
             }
-            let Some(d) = dispatcher.upgrade() else { return };
-            let ready = {
-                let mut set = d.poller.lock();
-                let mut ready = Vec::new();
-                for event in events.iter() {
-                    if event.token() != WAKER
-                        && let Some(p) = d.poller.take(&mut set, event.token().0)
-                    {
-                        ready.push(p);
-                    }
-                }
-                let now = Instant::now();
-                while let Some(&(at, token)) = set.deadlines.first() {
-                    if at > now {
-                        break;
-                    }
-                    set.deadlines.pop_first();
-                    if let Some(p) = d.poller.take(&mut set, token) {
-                        ready.push(p);
-                    }
-                }
-                ready
-            };
-            d.resume(ready);
+            let idle_until = Instant::now() + idle;
+            let until = set.deadlines.first().map_or(idle_until, |&(at, _)| at.min(idle_until));
+            set.wakes_at = Some(until);
+            set.waiting = true;
+            until.saturating_duration_since(Instant::now())
+        };
+        if let Err(e) = poll.poll(events, Some(timeout))
+            && e.kind() != io::ErrorKind::Interrupted
+        {
+            log::error!("TcpServer: poll failed: {e}");
+            std::thread::sleep(Duration::from_millis(50));
         }
+        let mut set = self.lock();
+        set.waiting = false;
+        set.wakes_at = None;
+        let mut ready = Vec::new();
+        for event in events.iter() {
+            if event.token() != WAKER
+                && let Some(entry) = Self::take(&mut set, event.token().0 as u64)
+            {
+                ready.push(entry);
+            }
+        }
+        let now = Instant::now();
+        while let Some(&(at, id)) = set.deadlines.first() {
+            if at > now {
+                break;
+            }
+            set.deadlines.pop_first();
+            if let Some(entry) = Self::take(&mut set, id) {
+                ready.push(entry);
+            }
+        }
+        ready
     }
 }

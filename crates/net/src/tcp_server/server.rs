@@ -35,8 +35,12 @@ const STOP: Token = Token(0);
 /// [`max_queued`](TcpServerParams::max_queued) sockets are already waiting. Up to
 /// [`max_threads`](TcpServerParams::max_threads) workers run connections; a worker idle for
 /// [`thread_idle_time`](TcpServerParams::thread_idle_time) exits. Connections that wait for
-/// their peer ([`Next::WaitReadable`](crate::Next::WaitReadable)) are parked in a poller
-/// thread and hold no worker: thousands of idle connections cost two threads in all.
+/// their peer ([`Next::WaitReadable`](crate::Next::WaitReadable),
+/// [`Next::WaitWritable`](crate::Next::WaitWritable)) are parked in a poller and hold no
+/// thread: thousands of idle connections cost nothing but their sockets. There is no
+/// poller thread and no hand-off per request: the workers take turns waiting in the poll
+/// (leader/followers), and the one that learns a connection is ready serves it, after
+/// promoting another worker to wait in its place.
 /// Accepted sockets get `TCP_NODELAY`, as in POCO.
 ///
 /// ```
@@ -78,13 +82,11 @@ pub struct TcpServer {
     threads: Mutex<Threads>,
     stop_waker: Arc<Waker>,
     accept_poll: Mutex<Option<Poll>>,
-    poll: Mutex<Option<Poll>>,
 }
 
 #[derive(Default)]
 struct Threads {
     acceptor: Option<JoinHandle<()>>,
-    poller: Option<JoinHandle<()>>,
     started: bool,
     stopped: bool,
 }
@@ -124,7 +126,7 @@ impl TcpServer {
         socket: ServerSocket,
         params: TcpServerParams,
     ) -> Result<Self> {
-        let (poller, poll) = Poller::new().map_err(|e| Error::from_io_during(e, "create poller"))?;
+        let poller = Poller::new().map_err(|e| Error::from_io_during(e, "create poller"))?;
         let accept_poll = Poll::new().map_err(|e| Error::from_io_during(e, "create poller"))?;
         let stop_waker = Arc::new(
             Waker::new(accept_poll.registry(), STOP).map_err(|e| Error::from_io_during(e, "create waker"))?,
@@ -136,11 +138,10 @@ impl TcpServer {
             threads: Mutex::new(Threads::default()),
             stop_waker,
             accept_poll: Mutex::new(Some(accept_poll)),
-            poll: Mutex::new(Some(poll)),
         })
     }
 
-    /// Starts accepting (POCO `start()`): launches the accepting thread and the poller.
+    /// Starts accepting (POCO `start()`): launches the accepting thread.
     /// Calling it again does nothing; after [`stop`](Self::stop) it is an error.
     pub fn start(&self) -> Result<()> {
         let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
@@ -151,8 +152,7 @@ impl TcpServer {
             return Ok(());
         }
         let accept_poll = self.accept_poll.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let poll = self.poll.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let (Some(accept_poll), Some(poll)) = (accept_poll, poll) else {
+        let Some(accept_poll) = accept_poll else {
             return Err(Error::new(ErrorKind::IllegalState, "the server cannot be restarted"));
         };
         self.socket.set_blocking(false)?;
@@ -161,13 +161,6 @@ impl TcpServer {
             .registry()
             .register(&mut SourceFd(&fd), LISTENER, Interest::READABLE)
             .map_err(|e| Error::from_io_during(e, "watch the listening socket"))?;
-        let weak = Arc::downgrade(&self.dispatcher);
-        threads.poller = Some(
-            std::thread::Builder::new()
-                .name("rpoco-tcp-poller".into())
-                .spawn(move || Poller::run(weak, poll))
-                .map_err(|e| Error::from_io_during(e, "start the poller thread"))?,
-        );
         let acceptor = Acceptor {
             dispatcher: self.dispatcher.clone(),
             socket: self.socket.clone(),
@@ -194,21 +187,17 @@ impl TcpServer {
     /// [`stop`](Self::stop) with an explicit drain bound (zero: abort running connections
     /// at once).
     pub fn stop_within(&self, drain: Duration) {
-        let (acceptor, poller) = {
+        let acceptor = {
             let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
             if threads.stopped {
                 return;
             }
             threads.stopped = true;
-            (threads.acceptor.take(), threads.poller.take())
+            threads.acceptor.take()
         };
         self.dispatcher.begin_stop();
         let _ = self.stop_waker.wake();
-        self.dispatcher.poller.stop();
         if let Some(t) = acceptor {
-            let _ = t.join();
-        }
-        if let Some(t) = poller {
             let _ = t.join();
         }
         self.dispatcher.drain(drain);

@@ -6,7 +6,10 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use rpoco_net::{HttpRequestHandlerFactory, HttpServer, HttpServerParams, ServerSocket, SocketAddress};
+use rpoco_net::{
+    HttpMessage, HttpRequestHandlerFactory, HttpServer, HttpServerParams, ServerSocket, SocketAddress,
+    TargetForm, handler_fn,
+};
 
 /// A started server on a free 127.0.0.1 port.
 pub fn serve(factory: impl HttpRequestHandlerFactory + 'static, params: HttpServerParams) -> HttpServer {
@@ -14,6 +17,26 @@ pub fn serve(factory: impl HttpRequestHandlerFactory + 'static, params: HttpServ
     let server = HttpServer::new(factory, socket, params).unwrap();
     server.start().unwrap();
     server
+}
+
+/// Echoes the body; answers with what the server made of the request in `X-` headers:
+/// method, URI (origin form), raw target, host, whether the target was absolute, the client
+/// address and whether the connection is secure.
+pub fn echo() -> impl HttpRequestHandlerFactory {
+    handler_fn(|request, response| {
+        let mut body = Vec::new();
+        request.read_to_end(&mut body)?;
+        response.set("X-Method", request.method());
+        response.set("X-Uri", request.uri());
+        response.set("X-Target", request.request_target());
+        response.set("X-Host", request.host().unwrap_or("-"));
+        let absolute = matches!(request.target_form(), TargetForm::Absolute { .. });
+        response.set("X-Absolute", if absolute { "yes" } else { "no" });
+        response.set("X-Client", &request.client_address().to_string());
+        response.set("X-Secure", if request.secure() { "yes" } else { "no" });
+        response.set_content_type("application/octet-stream");
+        response.send_buffer(&body)
+    })
 }
 
 /// A raw TCP client (10 s read timeout) that keeps bytes read past a response for the next.

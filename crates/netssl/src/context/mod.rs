@@ -14,6 +14,7 @@
 //! ```
 
 mod build;
+mod builder;
 mod cipher_list;
 mod keys;
 mod params;
@@ -32,6 +33,7 @@ use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, ServerConfig};
 use rustls_pki_types::{CertificateDer, TrustAnchor};
 
+pub use builder::ContextBuilder;
 pub use cipher_list::{CipherInfo, CipherReport};
 pub use keys::PrivateKey;
 pub use params::{DEFAULT_CIPHER_LIST, Params, Protocols, Usage, VerificationMode};
@@ -161,6 +163,11 @@ impl Context {
 
     /// POCO's `Context(usage, params)`.
     pub fn with_params(usage: Usage, params: Params) -> Result<Arc<Context>> {
+        ContextBuilder::from_params(usage, &params).build()
+    }
+
+    /// The core of [`ContextBuilder::build`]: the usage, the files and the cipher lists.
+    fn from_files(usage: Usage, params: Params) -> Result<Arc<Context>> {
         let minimum = usage.minimum();
         if minimum == Protocols::TLSV1 || minimum == Protocols::TLSV1_1 {
             return Err(Error::context(format!(
@@ -239,7 +246,14 @@ impl Context {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies a change and drops the cached rustls configurations.
+    /// Applies a change that cannot fail and drops the cached rustls configurations.
+    fn set(&self, change: impl FnOnce(&mut State)) {
+        let mut state = self.state();
+        change(&mut state);
+        state.client_config = None;
+        state.server_config = None;
+    }
+
     fn update<T>(&self, change: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
         let mut state = self.state();
         let result = change(&mut state)?;
@@ -369,9 +383,8 @@ impl Context {
     /// A client context resumes sessions with servers it connected to before; a server
     /// context keeps sessions for its clients (TLS 1.2 session IDs, TLS 1.3 tickets).
     pub fn enable_session_cache(&self, enable: bool) {
-        let _ = self.update(|state| {
+        self.set(|state| {
             state.session_cache = enable;
-            Ok(())
         });
     }
 
@@ -383,10 +396,9 @@ impl Context {
     /// Sets how many sessions the cache holds (POCO's `setSessionCacheSize`; default 20480),
     /// emptying it.
     pub fn set_session_cache_size(&self, size: usize) {
-        let _ = self.update(|state| {
+        self.set(|state| {
             state.client_sessions = ClientSessionMemoryCache::new(size).into_dyn();
             state.server_sessions = ServerSessionMemoryCache::new(size);
-            Ok(())
         });
     }
 
@@ -420,18 +432,16 @@ impl Context {
     /// with such a certificate impersonate the server. Chain checks stay on.
     pub fn dangerous_disable_hostname_verification(&self) {
         log::warn!("host name verification disabled on a TLS context (dangerous)");
-        let _ = self.update(|state| {
+        self.set(|state| {
             state.check_hostname = false;
-            Ok(())
         });
     }
 
     /// Lets the server's cipher suite order win over the client's (POCO's
     /// `preferServerCiphers`).
     pub fn prefer_server_ciphers(&self) {
-        let _ = self.update(|state| {
+        self.set(|state| {
             state.prefer_server_ciphers = true;
-            Ok(())
         });
     }
 
@@ -454,9 +464,8 @@ impl Context {
     /// SHA-256 is one of the pins (see [`X509Certificate::spki_sha256`]). Pins apply in every
     /// verification mode, on top of the other checks.
     pub fn add_spki_pin(&self, sha256: [u8; 32]) {
-        let _ = self.update(|state| {
+        self.set(|state| {
             state.pins.push(sha256);
-            Ok(())
         });
     }
 
@@ -477,9 +486,8 @@ impl Context {
     /// Sets the handler for certificates that fail verification on connections using this
     /// context; without one, [`SslManager`](crate::SslManager)'s handler decides.
     pub fn set_invalid_certificate_handler(&self, handler: Arc<dyn InvalidCertificateHandler>) {
-        let _ = self.update(|state| {
+        self.set(|state| {
             state.handler = Some(handler);
-            Ok(())
         });
     }
 
@@ -586,5 +594,7 @@ impl fmt::Debug for Context {
     }
 }
 
+#[cfg(test)]
+mod builder_tests;
 #[cfg(test)]
 mod tests;

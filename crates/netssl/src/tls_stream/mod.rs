@@ -414,9 +414,19 @@ impl<T: Read + Write> Write for TlsStream<T> {
         if self.closed {
             return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the TLS stream was shut down"));
         }
-        let n = self.conn.writer().write(buf)?;
+        let mut n = self.conn.writer().write(buf)?;
+        if n == 0 && !buf.is_empty() {
+            // rustls's buffer is full of records an earlier `WouldBlock` left: send them first.
+            self.flush_tls()?;
+            n = self.conn.writer().write(buf)?;
+        }
         self.replied &= n == 0;
-        self.flush_tls()?;
+        match self.flush_tls() {
+            // The bytes were taken (their records wait in rustls for `flush`): saying
+            // `WouldBlock` now would make a non-blocking caller send them twice.
+            Err(e) if n > 0 && e.kind() == io::ErrorKind::WouldBlock => {}
+            other => other?,
+        }
         Ok(n)
     }
 

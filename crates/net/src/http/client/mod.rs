@@ -24,12 +24,27 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod agent;
 mod body;
-mod proxy;
+mod cookie_jar;
+mod file_stream_factory;
+mod opener_request;
+pub(crate) mod proxy;
 mod session;
+mod session_factory;
+mod source_address;
 mod stream_factory;
 
+pub use agent::{Agent, AgentBuilder, AgentRequest, AgentResponse, Body, DEFAULT_BODY_LIMIT, RedirectPolicy};
 pub use body::{RequestBody, ResponseBody};
+pub use cookie_jar::{CookieJarLimits, HttpCookieJar, StoredCookie};
+pub use file_stream_factory::FileStreamFactory;
+pub use opener_request::{UriOpened, UriRequest, UriResponse};
 pub use proxy::{ProxyAuth, ProxyConfig};
+pub use session::ClientSession;
+// WebSocket upgrades over a plain session tunnel through its HTTP proxy.
+pub(crate) use proxy::connect_tunnel;
 pub use session::{AbortHandle, HttpClientSession};
+pub use session_factory::{HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator};
+pub use source_address::SourceAddressConnector;
 pub use stream_factory::{HttpResponseStream, HttpStreamFactory, Opened, UriStreamFactory, UriStreamOpener};

@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Detail, Error, ErrorKind, Result};
 use crate::http::conn::Conn;
 use crate::http::message::{
     HTTP_1_1, HeaderLimits, HttpBasicCredentials, HttpDigestCredentials, HttpMessage, HttpRequest, HttpStatus,
@@ -113,15 +113,10 @@ impl ProxyConfig {
     }
 
     /// Whether `host` is reached directly (`non_proxy_hosts` matches at its start). An
-    /// invalid expression bypasses nothing.
+    /// invalid expression bypasses nothing. Compiles the expression on each call; sessions
+    /// and [`Chain`](crate::Chain)s compile it once when the proxy is set.
     pub fn bypasses(&self, host: &str) -> bool {
-        if self.non_proxy_hosts.is_empty() {
-            return false;
-        }
-        regex::RegexBuilder::new(&format!("^(?:{})", self.non_proxy_hosts))
-            .case_insensitive(true)
-            .build()
-            .is_ok_and(|re| re.is_match(host))
+        NoProxy::compile(&self.non_proxy_hosts).is_ok_and(|n| n.matches(host))
     }
 
     /// Reads the conventional environment variables (an rpoco addition; POCO has none):
@@ -215,6 +210,35 @@ impl ProxyConfig {
     }
 }
 
+/// A compiled `non_proxy_hosts` expression (case-insensitive, anchored at the start).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NoProxy(Option<regex::Regex>);
+
+impl NoProxy {
+    /// Compiles `expression`; empty matches nothing, invalid is an error naming it.
+    pub(crate) fn compile(expression: &str) -> Result<Self> {
+        if expression.is_empty() {
+            return Ok(NoProxy(None));
+        }
+        regex::RegexBuilder::new(&format!("^(?:{expression})"))
+            .case_insensitive(true)
+            .build()
+            .map(|re| NoProxy(Some(re)))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("non_proxy_hosts `{expression}` is not a valid expression"),
+                )
+                .with_source(e)
+            })
+    }
+
+    /// Whether `host` is reached directly.
+    pub(crate) fn matches(&self, host: &str) -> bool {
+        self.0.as_ref().is_some_and(|re| re.is_match(host))
+    }
+}
+
 /// Turns a `NO_PROXY` list into a `non_proxy_hosts` expression matching whole host names.
 fn no_proxy_regex(list: &str) -> String {
     let mut alternatives = Vec::new();
@@ -254,13 +278,20 @@ pub(crate) fn connect_tunnel(
         conn.wbuf.extend_from_slice(&req.to_bytes());
         conn.flush().map_err(|e| Error::from_io_during(e, "send CONNECT to proxy"))?;
         let limits = HeaderLimits::default();
-        let res = conn.read_head(|b| parse_response_head(b, &limits))?.ok_or_else(|| {
+        let res = conn.read_head(|b| parse_response_head(b, &limits)).map_err(|e| match e.kind() {
+            ErrorKind::Message | ErrorKind::LimitExceeded => {
+                malformed_reply(conn.buffered(), "answered CONNECT with something that is not HTTP")
+                    .with_source(e)
+            }
+            _ => e,
+        })?;
+        let res = res.ok_or_else(|| {
             Error::new(ErrorKind::NoMessage, "proxy closed the connection without answering CONNECT")
         })?;
         let code = res.status().code();
         if (200..300).contains(&code) {
             if !conn.buffered().is_empty() {
-                return Err(Error::new(ErrorKind::Protocol, "proxy sent data after its CONNECT response"));
+                return Err(malformed_reply(conn.buffered(), "sent data after its CONNECT response"));
             }
             return Ok(socket);
         }
@@ -282,6 +313,14 @@ pub(crate) fn connect_tunnel(
             format!("Cannot establish proxy connection ({code}): {}", res.reason()),
         ));
     }
+}
+
+/// A proxy reply its protocol does not allow: kind [`ErrorKind::ProxyProtocol`], with the
+/// start of what the proxy sent (printable ASCII kept, other bytes as `\xNN`) as its words.
+fn malformed_reply(got: &[u8], what: &str) -> Error {
+    let words: String =
+        got.iter().take(64).flat_map(|&b| std::ascii::escape_default(b)).map(char::from).collect();
+    Error::peer(ErrorKind::ProxyProtocol, &words, format!("proxy {what}: \"{words}\""))
 }
 
 /// Reads and discards a small response body; false if it could not be done (close instead).
@@ -325,10 +364,7 @@ pub(crate) fn socks5_connect(
     let mut reply = [0u8; 2];
     s.read_exact(&mut reply).map_err(|e| Error::from_io_during(e, "SOCKS5 greeting"))?;
     if reply[0] != 5 {
-        return Err(Error::new(
-            ErrorKind::Protocol,
-            format!("not a SOCKS5 proxy (version byte {})", reply[0]),
-        ));
+        return Err(malformed_reply(&reply, "is not SOCKS5 (its greeting reply has a wrong version byte)"));
     }
     match reply[1] {
         0 => {}
@@ -359,11 +395,8 @@ pub(crate) fn socks5_connect(
                 "SOCKS5 proxy accepts none of our authentication methods",
             ));
         }
-        m => {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                format!("SOCKS5 proxy chose method {m} we did not offer"),
-            ));
+        _ => {
+            return Err(malformed_reply(&reply, "chose a SOCKS5 authentication method we did not offer"));
         }
     }
     let mut req = vec![5, 1, 0];
@@ -392,6 +425,9 @@ pub(crate) fn socks5_connect(
     s.write_all(&req)?;
     let mut head = [0u8; 4];
     s.read_exact(&mut head).map_err(|e| Error::from_io_during(e, "SOCKS5 connect reply"))?;
+    if head[0] != 5 {
+        return Err(malformed_reply(&head, "sent a SOCKS5 connect reply with a wrong version byte"));
+    }
     if head[1] != 0 {
         let why = match head[1] {
             1 => "general failure",
@@ -405,8 +441,8 @@ pub(crate) fn socks5_connect(
             _ => "unknown error",
         };
         let msg = format!("SOCKS5 proxy could not connect to {host}:{port}: {why} (code {})", head[1]);
-        let kind = if head[1] == 5 { ErrorKind::ConnectionRefused } else { ErrorKind::Net };
-        return Err(Error::peer(kind, &format!("{} ({why})", head[1]), msg));
+        let words = Detail::ProxyReply { status: Some(u16::from(head[1])), words: why.to_owned() };
+        return Err(Error::new(ErrorKind::ProxyRefused, msg).with_detail(words));
     }
     let skip = match head[3] {
         1 => 4 + 2,
@@ -416,11 +452,8 @@ pub(crate) fn socks5_connect(
             s.read_exact(&mut len)?;
             len[0] as usize + 2
         }
-        t => {
-            return Err(Error::new(
-                ErrorKind::Protocol,
-                format!("SOCKS5 reply with unknown address type {t}"),
-            ));
+        _ => {
+            return Err(malformed_reply(&head, "sent a SOCKS5 connect reply with an unknown address type"));
         }
     };
     let mut rest = vec![0u8; skip];

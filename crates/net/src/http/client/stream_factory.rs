@@ -38,6 +38,13 @@ impl std::fmt::Debug for Opened {
 pub trait UriStreamFactory: Send + Sync {
     /// Opens `uri`.
     fn open(&self, uri: &Uri) -> Result<Opened>;
+
+    /// Opens `uri` with a method, headers and body, giving the final response (rpoco
+    /// addition; see [`UriStreamOpener::open_request`]). The default handles `GET`
+    /// without a body through [`open`](Self::open) and reports status 200.
+    fn open_request(&self, uri: &Uri, request: &super::UriRequest) -> Result<super::UriOpened> {
+        super::opener_request::open_request_with_open(self, uri, request)
+    }
 }
 
 /// POCO `HTTPStreamFactory`: `GET` with `User-Agent` and `Accept: */*`, following redirects
@@ -54,10 +61,10 @@ pub trait UriStreamFactory: Send + Sync {
 /// ```
 #[derive(Debug, Clone)]
 pub struct HttpStreamFactory {
-    connector: Arc<dyn Connector>,
-    proxy: Option<ProxyConfig>,
-    max_redirects: u32,
-    timeout: Option<Duration>,
+    pub(super) connector: Arc<dyn Connector>,
+    pub(super) proxy: Option<ProxyConfig>,
+    pub(super) max_redirects: u32,
+    pub(super) timeout: Option<Duration>,
 }
 
 impl Default for HttpStreamFactory {
@@ -163,6 +170,10 @@ impl UriStreamFactory for HttpStreamFactory {
     fn open(&self, uri: &Uri) -> Result<Opened> {
         self.open_stream(uri)
     }
+
+    fn open_request(&self, uri: &Uri, request: &super::UriRequest) -> Result<super::UriOpened> {
+        self.open_request_stream(uri, request)
+    }
 }
 
 /// A response body that owns its session (what [`HttpStreamFactory`] returns).
@@ -242,6 +253,14 @@ impl UriStreamOpener {
     /// Whether a factory for `scheme` is registered.
     pub fn supports_scheme(&self, scheme: &str) -> bool {
         self.factories.read().is_ok_and(|m| m.contains_key(&scheme.to_ascii_lowercase()))
+    }
+
+    pub(super) fn factory(&self, scheme: &str) -> Result<Arc<dyn UriStreamFactory>> {
+        self.factories
+            .read()
+            .ok()
+            .and_then(|m| m.get(&scheme.to_ascii_lowercase()).cloned())
+            .ok_or_else(|| Error::new(ErrorKind::UnknownUriScheme, scheme.to_owned()))
     }
 
     /// Opens `uri`.

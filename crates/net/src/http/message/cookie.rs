@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use super::header::trim_ows;
 use super::name_value::NameValueCollection;
 use crate::error::Result;
 use crate::http::encoding::{uri_decode, uri_encode};
@@ -92,12 +93,12 @@ impl HttpCookie {
     pub fn parse(set_cookie: &str) -> Self {
         let mut nvc = NameValueCollection::new();
         for part in set_cookie.split(';') {
-            let part = part.trim();
+            let part = trim_ows(part);
             if part.is_empty() {
                 continue;
             }
             let (n, v) = part.split_once('=').unwrap_or((part, ""));
-            nvc.push(n.trim().to_owned(), super::header::unquote(v.trim()));
+            nvc.push(trim_ows(n).to_owned(), super::header::unquote(trim_ows(v)));
         }
         Self::from_fields(&nvc)
     }
@@ -113,10 +114,10 @@ impl HttpCookie {
                 "domain" => c.domain = v.to_owned(),
                 "path" => c.path = v.to_owned(),
                 "priority" => c.priority = v.to_owned(),
-                "max-age" => c.max_age = v.trim().parse().unwrap_or(c.max_age),
+                "max-age" => c.max_age = trim_ows(v).parse().unwrap_or(c.max_age),
                 "secure" => c.secure = true,
                 "httponly" => c.http_only = true,
-                "version" => c.version = v.trim().parse().unwrap_or(0),
+                "version" => c.version = trim_ows(v).parse().unwrap_or(0),
                 "samesite" => {
                     c.same_site = match v.to_ascii_lowercase().as_str() {
                         "none" => SameSite::None,

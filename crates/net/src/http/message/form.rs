@@ -2,10 +2,11 @@
 
 use std::io::{Read, Write};
 use std::ops::{Deref, DerefMut};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::header::{MessageHeader, split_parameters};
 use super::message::{HTTP_1_0, HttpMessage};
+use super::multipart::{MultipartLimits, MultipartReader, MultipartWriter, PartHandler};
 use super::name_value::NameValueCollection;
 use super::request::HttpRequest;
 use crate::error::{Error, ErrorKind, Limit, Result};
@@ -18,30 +19,70 @@ pub const ENCODING_MULTIPART: &str = "multipart/form-data";
 
 const URL_RESERVED: &str = "!?#/'\",;:$&()[]*+=@";
 
-/// The content of a file part (POCO `PartSource`: `StringPartSource`, `FilePartSource`).
+/// The content of a file part (POCO `PartSource`: `StringPartSource` from bytes,
+/// `FilePartSource` streaming a file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartSource {
-    /// The bytes.
+    /// The bytes (empty for a part streamed from [`path`](Self::path)).
     pub data: Vec<u8>,
     /// The media type, e.g. `text/plain`.
     pub media_type: String,
     /// The file name sent in `Content-Disposition` (empty: none).
     pub filename: String,
+    /// A file whose content is streamed when the form is written, instead of `data`.
+    pub path: Option<PathBuf>,
 }
 
 impl PartSource {
     /// A part from bytes (POCO `StringPartSource`).
     pub fn from_bytes(data: impl Into<Vec<u8>>, media_type: &str, filename: &str) -> Self {
-        PartSource { data: data.into(), media_type: media_type.to_owned(), filename: filename.to_owned() }
+        PartSource {
+            data: data.into(),
+            media_type: media_type.to_owned(),
+            filename: filename.to_owned(),
+            path: None,
+        }
     }
 
-    /// A part from a file (POCO `FilePartSource`); the file name is the path's last segment.
+    /// A part streamed from a file when the form is written (POCO `FilePartSource`); the
+    /// file name is the path's last segment. The file must exist and be readable now.
     pub fn from_file(path: impl AsRef<Path>, media_type: &str) -> Result<Self> {
         let path = path.as_ref();
-        let data = std::fs::read(path)
-            .map_err(|e| Error::io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
+        std::fs::File::open(path)
+            .map_err(|e| Error::new(ErrorKind::OpenFile, format!("{}: {e}", path.display())))?;
         let filename = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        Ok(PartSource { data, media_type: media_type.to_owned(), filename })
+        Ok(PartSource {
+            data: Vec::new(),
+            media_type: media_type.to_owned(),
+            filename,
+            path: Some(path.to_owned()),
+        })
+    }
+
+    /// The content's length (a file's current size).
+    pub fn len(&self) -> Result<u64> {
+        match &self.path {
+            Some(p) => Ok(std::fs::metadata(p)
+                .map_err(|e| Error::new(ErrorKind::OpenFile, format!("{}: {e}", p.display())))?
+                .len()),
+            None => Ok(self.data.len() as u64),
+        }
+    }
+
+    /// Whether the content is empty.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// The content as a reader (the file opened now, or the bytes).
+    pub fn open(&self) -> Result<Box<dyn Read + '_>> {
+        match &self.path {
+            Some(p) => Ok(Box::new(
+                std::fs::File::open(p)
+                    .map_err(|e| Error::new(ErrorKind::OpenFile, format!("{}: {e}", p.display())))?,
+            )),
+            None => Ok(Box::new(&self.data[..])),
+        }
     }
 }
 
@@ -58,8 +99,8 @@ pub struct FilePart {
 /// parts, read from a request and written in either encoding.
 ///
 /// Limits (POCO): 100 fields, 1024-byte names, 256 KiB values → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded);
-/// received file parts are kept in memory up to 16 MiB each (POCO hands them to a
-/// `PartHandler` instead).
+/// at most 1024 multipart parts; [`load`](Self::load) keeps file parts in memory up to 16 MiB
+/// each, [`load_with_handler`](Self::load_with_handler) streams them to a [`PartHandler`].
 ///
 /// ```
 /// use rpoco_net::{HtmlForm, HttpMessage, HttpRequest, HTTP_1_1};
@@ -89,6 +130,7 @@ pub struct HtmlForm {
     name_length_limit: usize,
     value_length_limit: usize,
     file_length_limit: usize,
+    part_limit: usize,
 }
 
 impl Default for HtmlForm {
@@ -102,6 +144,7 @@ impl Default for HtmlForm {
             name_length_limit: 1024,
             value_length_limit: 256 * 1024,
             file_length_limit: 16 * 1024 * 1024,
+            part_limit: 1024,
         }
     }
 }
@@ -160,6 +203,11 @@ impl HtmlForm {
         self.file_length_limit = limit;
     }
 
+    /// Sets the most multipart parts read (fields and files together; default 1024).
+    pub fn set_part_limit(&mut self, limit: usize) {
+        self.part_limit = limit;
+    }
+
     /// Adds a file part (switches the form to multipart, as POCO does).
     pub fn add_part(&mut self, name: &str, source: PartSource) {
         self.encoding = ENCODING_MULTIPART.to_owned();
@@ -172,8 +220,25 @@ impl HtmlForm {
     }
 
     /// POCO `load(request, body)`: fields from the URI query, and for POST and PUT from the
-    /// body (URL-encoded or multipart, by `Content-Type`).
+    /// body (URL-encoded or multipart, by `Content-Type`). File parts are kept in memory (up
+    /// to the file-length limit each); use [`load_with_handler`](Self::load_with_handler) to
+    /// stream them instead.
     pub fn load(&mut self, request: &HttpRequest, body: &mut impl Read) -> Result<()> {
+        let mut memory = InMemory { parts: Vec::new(), limit: self.file_length_limit };
+        self.load_with_handler(request, body, &mut memory)?;
+        self.parts.extend(memory.parts);
+        Ok(())
+    }
+
+    /// POCO `load(request, body, handler)`: as [`load`](Self::load), but each file part (a
+    /// part with a `filename`) goes to `handler` as a stream, so uploads of any size are read
+    /// in bounded memory. Other parts are fields, under the field limits.
+    pub fn load_with_handler(
+        &mut self,
+        request: &HttpRequest,
+        body: &mut impl Read,
+        handler: &mut dyn PartHandler,
+    ) -> Result<()> {
         if let Some((_, query)) = request.uri().split_once('?') {
             let query = query.split('#').next().unwrap_or("");
             self.read_url(query)?;
@@ -186,7 +251,7 @@ impl HtmlForm {
                     .get("boundary")
                     .ok_or_else(|| Error::new(ErrorKind::HtmlForm, "multipart form without a boundary"))?
                     .to_owned();
-                self.read_multipart(body, &boundary)?;
+                self.read_multipart(body, &boundary, handler)?;
             } else {
                 let limit =
                     self.field_limit.saturating_mul(self.name_length_limit + self.value_length_limit + 2);
@@ -240,70 +305,36 @@ impl HtmlForm {
         Ok(())
     }
 
-    fn read_multipart(&mut self, body: &mut impl Read, boundary: &str) -> Result<()> {
+    fn read_multipart(
+        &mut self,
+        body: &mut impl Read,
+        boundary: &str,
+        handler: &mut dyn PartHandler,
+    ) -> Result<()> {
         self.boundary = boundary.to_owned();
-        let limit = self
-            .field_limit
-            .saturating_mul(self.value_length_limit + self.name_length_limit + 512)
-            .saturating_add(self.file_length_limit.saturating_mul(4));
-        let mut data = Vec::new();
-        let n = body.take(limit as u64 + 1).read_to_end(&mut data)?;
-        if n > limit {
-            return Err(Error::limit(Limit::Form, format!("multipart body longer than {limit} bytes")));
-        }
-        let delim = format!("--{boundary}").into_bytes();
-        let mut pos = find(&data, &delim, 0).ok_or_else(|| {
-            Error::new(ErrorKind::HtmlForm, format!("multipart body without boundary `{boundary}`"))
-        })?;
-        loop {
-            pos += delim.len();
-            if data[pos..].starts_with(b"--") {
-                return Ok(());
+        let limits = MultipartLimits { max_parts: self.part_limit, ..MultipartLimits::default() };
+        let mut reader = MultipartReader::with_limits(body, boundary, limits)?;
+        while let Some(header) = reader.next_part()? {
+            let disposition = header.get("Content-Disposition").unwrap_or("");
+            let (_, params) = split_parameters(disposition);
+            let name = params.get("name").unwrap_or("").to_owned();
+            if params.get("filename").is_some() {
+                handler.handle_part(&header, &mut reader)?;
+                continue;
             }
-            pos += if data[pos..].starts_with(b"\r\n") {
-                2
-            } else if data[pos..].starts_with(b"\n") {
-                1
-            } else {
-                return Err(Error::new(
-                    ErrorKind::HtmlForm,
-                    format!("bad multipart delimiter line at byte {pos}"),
-                ));
-            };
-            let mut header = MessageHeader::new();
-            let mut rest = &data[pos..];
-            let before = rest.len();
-            header.read(&mut rest)?;
-            pos += before - rest.len();
-            let mut close = delim.clone();
-            close.splice(0..0, *b"\r\n");
-            let end = find(&data, &close, pos).ok_or_else(|| {
-                Error::new(ErrorKind::HtmlForm, format!("multipart part at byte {pos} is not terminated"))
-            })?;
-            let content = &data[pos..end];
-            self.add_part_from(&header, content)?;
-            pos = end + 2;
-        }
-    }
-
-    fn add_part_from(&mut self, header: &MessageHeader, content: &[u8]) -> Result<()> {
-        let disposition = header.get("Content-Disposition").unwrap_or("");
-        let (_, params) = split_parameters(disposition);
-        let name = params.get("name").unwrap_or("").to_owned();
-        if let Some(filename) = params.get("filename") {
-            if content.len() > self.file_length_limit {
+            let mut raw = Vec::new();
+            let n = (&mut reader).take(self.value_length_limit as u64 + 1).read_to_end(&mut raw)?;
+            if n > self.value_length_limit {
                 return Err(Error::limit(
                     Limit::Form,
-                    format!("file part `{name}` longer than {}", self.file_length_limit),
+                    format!("form field `{name}` longer than {} bytes", self.value_length_limit),
                 ));
             }
-            let media = header.get("Content-Type").unwrap_or("text/plain");
-            self.parts.push(FilePart { name, source: PartSource::from_bytes(content, media, filename) });
-            return Ok(());
+            let value = String::from_utf8(raw)
+                .map_err(|_| Error::new(ErrorKind::HtmlForm, format!("form field `{name}` is not UTF-8")))?;
+            self.add_checked(name, value)?;
         }
-        let value = String::from_utf8(content.to_vec())
-            .map_err(|_| Error::new(ErrorKind::HtmlForm, format!("form field `{name}` is not UTF-8")))?;
-        self.add_checked(name, value)
+        Ok(())
     }
 
     /// POCO `prepareSubmit`: for POST/PUT sets `Content-Type` (with a fresh boundary for
@@ -312,11 +343,11 @@ impl HtmlForm {
     pub fn prepare_submit(&mut self, request: &mut HttpRequest) -> Result<()> {
         if matches!(request.method(), "POST" | "PUT") {
             if self.encoding.eq_ignore_ascii_case(ENCODING_MULTIPART) {
-                self.boundary = format!("MIME_boundary_{}", crate::http::random_hex(8).to_ascii_uppercase());
+                self.boundary = MultipartWriter::<Vec<u8>>::create_boundary();
                 request.set_content_type(&format!("{}; boundary=\"{}\"", ENCODING_MULTIPART, self.boundary));
                 if request.version() == HTTP_1_0 {
                     request.set_keep_alive(false);
-                    request.set_content_length(Some(self.multipart_bytes().len() as u64));
+                    request.set_content_length(Some(self.calculate_content_length()?));
                 } else {
                     request.set_chunked_transfer_encoding(true);
                 }
@@ -340,43 +371,63 @@ impl HtmlForm {
             .join("&")
     }
 
-    fn multipart_bytes(&self) -> Vec<u8> {
+    fn part_headers(&self) -> Vec<(MessageHeader, Option<&PartSource>, &str)> {
         let mut out = Vec::new();
-        let b = &self.boundary;
         for (n, v) in self.fields.iter() {
-            out.extend_from_slice(
-                format!("--{b}\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n").as_bytes(),
-            );
-            out.extend_from_slice(v.as_bytes());
-            out.extend_from_slice(b"\r\n");
+            let mut h = MessageHeader::new();
+            h.set("Content-Disposition", &format!("form-data; name={}", quote_always(n)));
+            out.push((h, None, v));
         }
         for p in &self.parts {
-            let mut disp = format!("form-data; name=\"{}\"", p.name);
+            let mut disp = format!("form-data; name={}", quote_always(&p.name));
             if !p.source.filename.is_empty() {
-                disp.push_str(&format!("; filename=\"{}\"", p.source.filename));
+                disp.push_str(&format!("; filename={}", quote_always(&p.source.filename)));
             }
-            out.extend_from_slice(
-                format!(
-                    "--{b}\r\nContent-Disposition: {disp}\r\nContent-Type: {}\r\n\r\n",
-                    p.source.media_type
-                )
-                .as_bytes(),
-            );
-            out.extend_from_slice(&p.source.data);
-            out.extend_from_slice(b"\r\n");
+            let mut h = MessageHeader::new();
+            h.set("Content-Disposition", &disp);
+            h.set("Content-Type", &p.source.media_type);
+            out.push((h, Some(&p.source), ""));
         }
-        out.extend_from_slice(format!("--{b}--\r\n").as_bytes());
         out
     }
 
-    /// Writes the form body in its encoding. For multipart, call
+    /// POCO `calculateContentLength`: the body's length in its encoding (files by their
+    /// current size); for multipart, call [`prepare_submit`](Self::prepare_submit) first.
+    pub fn calculate_content_length(&self) -> Result<u64> {
+        if !self.encoding.eq_ignore_ascii_case(ENCODING_MULTIPART) {
+            return Ok(self.url_encoded().len() as u64);
+        }
+        let w = MultipartWriter::new(std::io::sink(), &self.boundary);
+        let mut total = 0;
+        let parts = self.part_headers();
+        for (i, (h, source, value)) in parts.iter().enumerate() {
+            total += w.part_overhead(h, i == 0);
+            total += match source {
+                Some(s) => s.len()?,
+                None => value.len() as u64,
+            };
+        }
+        Ok(total + w.close_overhead(!parts.is_empty()))
+    }
+
+    /// Writes the form body in its encoding, streaming file parts. For multipart, call
     /// [`prepare_submit`](Self::prepare_submit) first (it chooses the boundary).
     pub fn write(&mut self, out: &mut impl Write) -> Result<()> {
         if self.encoding.eq_ignore_ascii_case(ENCODING_MULTIPART) {
             if self.boundary.is_empty() {
-                self.boundary = format!("MIME_boundary_{}", crate::http::random_hex(8).to_ascii_uppercase());
+                self.boundary = MultipartWriter::<Vec<u8>>::create_boundary();
             }
-            out.write_all(&self.multipart_bytes())?;
+            let mut w = MultipartWriter::new(out, &self.boundary);
+            for (h, source, value) in self.part_headers() {
+                w.next_part(&h)?;
+                match source {
+                    Some(s) => {
+                        std::io::copy(&mut s.open()?, &mut w)?;
+                    }
+                    None => w.write_all(value.as_bytes())?,
+                }
+            }
+            w.close()?;
         } else {
             out.write_all(self.url_encoded().as_bytes())?;
         }
@@ -384,8 +435,40 @@ impl HtmlForm {
     }
 }
 
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+/// A quoted-string for `Content-Disposition` parameters (RFC 7578 §4.2).
+fn quote_always(v: &str) -> String {
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push('"');
+    for c in v.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// What [`HtmlForm::load`] does with file parts: keeps them in memory, up to a limit each.
+struct InMemory {
+    parts: Vec<FilePart>,
+    limit: usize,
+}
+
+impl PartHandler for InMemory {
+    fn handle_part(&mut self, header: &MessageHeader, body: &mut dyn Read) -> Result<()> {
+        let (_, params) = split_parameters(header.get("Content-Disposition").unwrap_or(""));
+        let name = params.get("name").unwrap_or("").to_owned();
+        let mut data = Vec::new();
+        let n = body.take(self.limit as u64 + 1).read_to_end(&mut data)?;
+        if n > self.limit {
+            return Err(Error::limit(Limit::Form, format!("file part `{name}` longer than {}", self.limit)));
+        }
+        let media = header.get("Content-Type").unwrap_or("text/plain");
+        let filename = params.get("filename").unwrap_or("");
+        self.parts.push(FilePart { name, source: PartSource::from_bytes(data, media, filename) });
+        Ok(())
+    }
 }
 
 #[cfg(test)]

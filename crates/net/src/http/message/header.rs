@@ -211,7 +211,7 @@ pub fn split_elements(s: &str, ignore_quotes: bool) -> Vec<String> {
                 }
             }
             ',' if !quoted => {
-                let t = cur.trim();
+                let t = trim_ows(&cur);
                 if !t.is_empty() {
                     out.push(t.to_owned());
                 }
@@ -220,7 +220,7 @@ pub fn split_elements(s: &str, ignore_quotes: bool) -> Vec<String> {
             _ => cur.push(c),
         }
     }
-    let t = cur.trim();
+    let t = trim_ows(&cur);
     if !t.is_empty() {
         out.push(t.to_owned());
     }
@@ -239,15 +239,15 @@ pub fn split_elements(s: &str, ignore_quotes: bool) -> Vec<String> {
 /// ```
 pub fn split_parameters(s: &str) -> (String, NameValueCollection) {
     let mut parts = split_outside_quotes(s, ';').into_iter();
-    let value = parts.next().unwrap_or_default().trim().to_owned();
+    let value = trim_ows(&parts.next().unwrap_or_default()).to_owned();
     let mut params = NameValueCollection::new();
     for p in parts {
         let (n, v) = p.split_once('=').unwrap_or((p.as_str(), ""));
-        let n = n.trim();
+        let n = trim_ows(n);
         if n.is_empty() {
             continue;
         }
-        params.add(n, unquote(v.trim()));
+        params.add(n, unquote(trim_ows(v)));
     }
     (value, params)
 }
@@ -398,6 +398,14 @@ fn decode_one_word(s: &str) -> Option<(String, usize)> {
         return None;
     };
     Some((decoded, charset.len() + enc.len() + 2 + end + 2))
+}
+
+/// Removes optional whitespace (RFC 9110 5.6.3: only SP and HTAB) from both ends of a field
+/// value or list element. Never `str::trim`: field bytes above 0x7F become chars such as
+/// U+0085 and U+00A0, which `trim` removes and every RFC parser keeps (a smuggling
+/// differential on `Transfer-Encoding` and `Content-Length`).
+pub(crate) fn trim_ows(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
 }
 
 #[cfg(test)]

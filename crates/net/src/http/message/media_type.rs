@@ -37,8 +37,8 @@ impl MediaType {
     pub fn parse(s: &str) -> Self {
         let (value, parameters) = split_parameters(s);
         let (t, sub) = value.split_once('/').unwrap_or((value.as_str(), ""));
-        let sub = sub.split(|c: char| c.is_whitespace()).next().unwrap_or("");
-        MediaType { type_: t.trim().to_owned(), sub_type: sub.to_owned(), parameters }
+        let sub = sub.split([' ', '\t']).next().unwrap_or("");
+        MediaType { type_: super::header::trim_ows(t).to_owned(), sub_type: sub.to_owned(), parameters }
     }
 
     /// The top-level type.

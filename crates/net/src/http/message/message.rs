@@ -67,7 +67,7 @@ pub trait HttpMessage {
     }
     /// `Content-Length` as a number; `None` if absent or not a number (POCO: `-1`).
     fn content_length(&self) -> Option<u64> {
-        self.get("Content-Length").and_then(|v| v.trim().parse().ok())
+        self.get("Content-Length").and_then(|v| super::header::trim_ows(v).parse().ok())
     }
     /// Whether `Content-Length` is present.
     fn has_content_length(&self) -> bool {
@@ -93,7 +93,7 @@ pub trait HttpMessage {
     /// Whether `Transfer-Encoding` is exactly `chunked` (case-insensitive), as POCO decides.
     fn chunked_transfer_encoding(&self) -> bool {
         self.get("Transfer-Encoding")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case(CHUNKED_TRANSFER_ENCODING))
+            .is_some_and(|v| super::header::trim_ows(v).eq_ignore_ascii_case(CHUNKED_TRANSFER_ENCODING))
     }
 
     /// Sets `Content-Type`; empty removes it.
@@ -113,11 +113,20 @@ pub trait HttpMessage {
     fn set_keep_alive(&mut self, keep_alive: bool) {
         self.set("Connection", if keep_alive { "Keep-Alive" } else { "Close" });
     }
-    /// Keep-alive as POCO decides: `Connection` present → not `close`; absent → HTTP/1.1.
+    /// Whether the connection persists after this message (RFC 9112 9.3): not if any
+    /// `Connection` field lists `close`; else yes for HTTP/1.1, and for HTTP/1.0 only with
+    /// `keep-alive` listed. (POCO compares the whole value with `close`, so
+    /// `Connection: keep-alive, close` kept the connection.)
     fn keep_alive(&self) -> bool {
-        match self.get("Connection") {
-            Some(c) => !c.trim().eq_ignore_ascii_case("close"),
-            None => self.version() == HTTP_1_1,
+        let mut keep_alive_listed = false;
+        for value in self.header().get_all("Connection") {
+            for option in value.split(',').map(super::header::trim_ows) {
+                if option.eq_ignore_ascii_case("close") {
+                    return false;
+                }
+                keep_alive_listed |= option.eq_ignore_ascii_case("keep-alive");
+            }
         }
+        self.version() == HTTP_1_1 || keep_alive_listed
     }
 }

@@ -11,25 +11,40 @@
 //! assert!(req.keep_alive() && res.keep_alive());
 //! ```
 
+mod auth_params;
 mod cookie;
 mod credentials;
+mod digest;
 mod form;
 mod header;
+mod http_credentials;
 mod media_type;
 pub use media_type::MediaType;
 #[allow(clippy::module_inception)]
 mod message;
+mod multipart;
 mod name_value;
+mod ntlm;
+mod oauth;
 mod request;
 mod response;
 mod status;
 
+pub use auth_params::HttpAuthenticationParams;
 pub use cookie::{HttpCookie, SameSite};
-pub use credentials::{HttpBasicCredentials, HttpDigestCredentials};
+pub use credentials::HttpBasicCredentials;
+pub use digest::{DigestAlgorithm, HttpDigestCredentials};
 pub use form::{ENCODING_MULTIPART, ENCODING_URL, FilePart, HtmlForm, PartSource};
+pub(crate) use header::trim_ows;
 pub use header::{HeaderLimits, MessageHeader, decode_words, quote, split_elements, split_parameters};
+pub use http_credentials::{AuthScheme, HttpCredentials};
 pub use message::{CHUNKED_TRANSFER_ENCODING, HTTP_1_0, HTTP_1_1, HttpMessage, IDENTITY_TRANSFER_ENCODING};
+pub use multipart::{
+    MultipartLimits, MultipartReader, MultipartWriter, NullPartHandler, PartHandler, PartStore, StoredPart,
+};
 pub use name_value::NameValueCollection;
+pub use ntlm::{HttpNtlmCredentials, NtlmChallenge, NtlmCredentials};
+pub use oauth::{OAuth10Credentials, OAuth20Credentials, OAuthSignatureMethod};
 pub use request::HttpRequest;
 pub use response::HttpResponse;
 pub use status::HttpStatus;

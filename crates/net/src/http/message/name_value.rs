@@ -85,6 +85,15 @@ impl NameValueCollection {
         self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
     }
 
+    /// Moves the entries named `name` in front of all others, keeping the order of both
+    /// (a client sends `Host` first, RFC 9110 §7.2).
+    pub fn move_to_front(&mut self, name: &str) {
+        let (mut front, rest): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.entries).into_iter().partition(|(n, _)| n.eq_ignore_ascii_case(name));
+        front.extend(rest);
+        self.entries = front;
+    }
+
     /// Removes everything.
     pub fn clear(&mut self) {
         self.entries.clear();

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::header::MessageHeader;
+use super::header::{MessageHeader, trim_ows};
 use super::message::{HTTP_1_0, HttpMessage};
 use super::name_value::NameValueCollection;
 use crate::error::{Error, ErrorKind, Result};
@@ -129,12 +129,12 @@ impl HttpRequest {
         let mut out = NameValueCollection::new();
         for v in self.header.get_all("Cookie") {
             for pair in v.split(';') {
-                let pair = pair.trim();
+                let pair = trim_ows(pair);
                 if pair.is_empty() {
                     continue;
                 }
                 let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
-                out.add(n.trim(), super::header::unquote(v.trim()));
+                out.add(trim_ows(n), super::header::unquote(trim_ows(v)));
             }
         }
         out
@@ -188,7 +188,7 @@ impl HttpRequest {
 
     /// Whether `Expect: 100-continue` is present.
     pub fn expect_continue(&self) -> bool {
-        self.get("Expect").is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"))
+        self.get("Expect").is_some_and(|v| trim_ows(v).eq_ignore_ascii_case("100-continue"))
     }
 
     /// Writes the head: request line, fields, empty line.
@@ -206,10 +206,11 @@ impl HttpRequest {
 }
 
 fn split_credentials(value: Option<&str>) -> Result<(String, String)> {
-    let value =
-        value.ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no credentials in the request"))?.trim();
+    let value = trim_ows(
+        value.ok_or_else(|| Error::new(ErrorKind::NotAuthenticated, "no credentials in the request"))?,
+    );
     let (scheme, info) = value.split_once([' ', '\t']).unwrap_or((value, ""));
-    Ok((scheme.to_owned(), info.trim().to_owned()))
+    Ok((scheme.to_owned(), trim_ows(info).to_owned()))
 }
 
 impl HttpMessage for HttpRequest {

@@ -1,7 +1,7 @@
 //! Body framing: deciding it (RFC 9112 section 6), decoding it and encoding it.
 
 use crate::error::{Error, ErrorKind, Limit, Result};
-use crate::http::message::{HeaderLimits, HttpMessage, HttpRequest, HttpResponse, MessageHeader};
+use crate::http::message::{HeaderLimits, HttpMessage, HttpRequest, HttpResponse, MessageHeader, trim_ows};
 
 /// How a message body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,26 +104,44 @@ pub fn outgoing_framing(message: &impl HttpMessage) -> Result<BodyFraming> {
     })
 }
 
-/// `Some(true)` if the final transfer coding is chunked, `Some(false)` for other codings,
-/// `None` without `Transfer-Encoding`.
+/// `None` without `Transfer-Encoding`; else `Some(true)` if the final transfer coding is
+/// `chunked` and `Some(false)` if it is another coding or there is none (an empty field).
+/// A coding that is not a token (RFC 9110 10.1.4), or bytes outside visible ASCII, SP and
+/// HTAB in the field, are errors of kind [`ErrorKind::Message`]: no lenient reading of this field is safe.
 fn last_coding_is_chunked(m: &impl HttpMessage) -> Result<Option<bool>> {
-    let mut last = None;
-    for v in m.header().get_all("Transfer-Encoding") {
-        for coding in v.split(',') {
-            let c = coding.trim();
-            if !c.is_empty() {
-                last = Some(c.eq_ignore_ascii_case("chunked"));
+    let header = m.header();
+    if !header.has("Transfer-Encoding") {
+        return Ok(None);
+    }
+    let mut last = false;
+    for v in header.get_all("Transfer-Encoding") {
+        if v.bytes().any(|b| !(b == b'\t' || (b' '..0x7f).contains(&b))) {
+            return Err(Error::new(
+                ErrorKind::Message,
+                format!("invalid Transfer-Encoding `{}`", v.escape_debug()),
+            ));
+        }
+        for coding in v.split(',').map(trim_ows).filter(|c| !c.is_empty()) {
+            let (name, params) = coding.split_once(';').unwrap_or((coding, ""));
+            let name = trim_ows(name);
+            if name.is_empty() || !name.bytes().all(super::head::is_token_byte) {
+                return Err(Error::new(
+                    ErrorKind::Message,
+                    format!("transfer coding `{}` is not a token", coding.escape_debug()),
+                ));
             }
+            // `chunked` takes no parameters (RFC 9112 7).
+            last = name.eq_ignore_ascii_case("chunked") && params.is_empty();
         }
     }
-    Ok(last)
+    Ok(Some(last))
 }
 
 fn content_length(m: &impl HttpMessage) -> Result<Option<u64>> {
     let mut found: Option<u64> = None;
     for v in m.header().get_all("Content-Length") {
         for part in v.split(',') {
-            let p = part.trim();
+            let p = trim_ows(part);
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 19 {
                 return Err(Error::new(
                     ErrorKind::Message,
@@ -195,6 +213,7 @@ pub struct BodyDecoder {
     position: u64,
     trailers: MessageHeader,
     limits: HeaderLimits,
+    strict: bool,
 }
 
 impl BodyDecoder {
@@ -211,7 +230,16 @@ impl BodyDecoder {
             BodyFraming::Chunked => State::ChunkSize,
             BodyFraming::Close => State::Close,
         };
-        BodyDecoder { state, position: 0, trailers: MessageHeader::new(), limits }
+        BodyDecoder { state, position: 0, trailers: MessageHeader::new(), limits, strict: false }
+    }
+
+    /// Requires CRLF after chunk sizes, chunk data and trailer lines (RFC 9112 7.1; the
+    /// bare-LF leniency of section 2.2 is for heads): the server decodes requests so, as a
+    /// lone LF there is read differently by different parsers. Responses are decoded
+    /// leniently, as POCO does.
+    pub fn strict_line_ends(mut self) -> Self {
+        self.strict = true;
+        self
     }
 
     /// Whether the whole body has been decoded.
@@ -293,7 +321,7 @@ impl BodyDecoder {
                 State::ChunkDataEnd => {
                     let skip = if rest.starts_with(b"\r\n") {
                         2
-                    } else if rest.starts_with(b"\n") {
+                    } else if rest.starts_with(b"\n") && !self.strict {
                         1
                     } else if rest.is_empty() || rest == b"\r" {
                         return Ok(self.advance(used, Decoded::NeedMore));
@@ -314,12 +342,24 @@ impl BodyDecoder {
                         return Err(self.limit_error(used, "chunk-size line too long"));
                     }
                     let line = &rest[..lf];
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    let line = match line.strip_suffix(b"\r") {
+                        Some(line) => line,
+                        None if self.strict => {
+                            return Err(self.error(used + lf, "chunk-size line ends in a bare LF"));
+                        }
+                        None => line,
+                    };
+                    if self.strict && line.iter().any(|&b| b == b'\r' || b == 0) {
+                        return Err(self.error(used, "bare CR or NUL in a chunk-size line"));
+                    }
                     let size = self.parse_chunk_size(line, used)?;
                     used += lf + 1;
                     self.state = if size == 0 { State::Trailers } else { State::ChunkData(size) };
                 }
                 State::Trailers => {
+                    if self.strict && rest.first() == Some(&b'\n') {
+                        return Err(self.error(used, "the chunked body ends in a bare LF"));
+                    }
                     if rest.starts_with(b"\r\n") || rest.starts_with(b"\n") {
                         used += if rest[0] == b'\r' { 2 } else { 1 };
                         self.state = State::Done;
@@ -334,6 +374,11 @@ impl BodyDecoder {
                         None => return Ok(self.advance(used, Decoded::NeedMore)),
                         Some(end) => {
                             let at = self.position + used as u64;
+                            if self.strict
+                                && let Some(lf) = super::head::bare_lf(&rest[..end])
+                            {
+                                return Err(self.error(used + lf, "trailer line ends in a bare LF"));
+                            }
                             let (fields, _) =
                                 super::head::parse_fields(&rest[..end], &self.limits, false, at)?;
                             for (n, v) in fields.iter() {

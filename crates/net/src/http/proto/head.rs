@@ -343,6 +343,13 @@ fn check_request_line_partial(line: &[u8], limits: &RequestLimits) -> Result<()>
     let line = &line[..end];
     let mut parts = line.splitn(3, |&b| b == b' ');
     let method = parts.next().unwrap_or(&[]);
+    // Binary junk (a TLS ClientHello sent to a plain port) is a bad request, not a long one.
+    if let Some(at) = method.iter().position(|&b| !is_token_byte(b)) {
+        return Err(Error::new(
+            ErrorKind::Message,
+            format!("request method has the byte 0x{:02x} at {at}, not a token character", method[at]),
+        ));
+    }
     if method.len() > limits.max_method_length {
         return Err(Error::limit(
             Limit::Method,
@@ -438,4 +445,19 @@ fn describe_fields(buf: &[u8], first_line_no: usize, offset: u64, e: httparse::E
         line_no += 1;
     }
     Error::new(ErrorKind::Message, format!("malformed header block at byte {offset} ({e})"))
+}
+
+/// The offset of the first LF not preceded by CR. RFC 9112 (section 2.2) lets a recipient
+/// accept a bare LF as a line end; the server does not, as proxies disagree on it
+/// (a request smuggling vector).
+pub(crate) fn bare_lf(head: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(p) = head[from..].iter().position(|&b| b == b'\n') {
+        let at = from + p;
+        if at == 0 || head[at - 1] != b'\r' {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }

@@ -25,7 +25,9 @@
 //! ```
 
 mod body;
+pub mod client;
 mod head;
+pub mod server;
 #[cfg(test)]
 mod tests;
 
@@ -33,6 +35,7 @@ pub use body::{
     BodyDecoder, BodyEncoder, BodyFraming, Decoded, outgoing_framing, request_framing, response_framing,
     write_chunk_header,
 };
+pub(crate) use head::bare_lf;
 pub use head::{
     RequestLimits, encode_request_head, encode_response_head, parse_fields, parse_request_head,
     parse_response_head, validate_request_head, validate_response_head,

@@ -1,22 +1,22 @@
-//! The HTTP connection: a [`TcpServerConnection`] that reads request heads without
-//! blocking (waiting in the poller between bytes), then serves each request on its worker
-//! thread with blocking, time-limited I/O.
+//! The HTTP connection: a [`TcpServerConnection`] that waits for its client in the poller
+//! at every step where the client sets the pace (the request head, a buffered request body,
+//! the response leaving, the unread rest of a body, the lingering close), and runs the
+//! handler on its worker thread in between ([`exchange`](super::exchange)).
 
 use std::cell::RefCell;
 use std::io;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::exchange::Served;
 use super::handler::HttpRequestHandlerFactory;
 use super::params::HttpServerParams;
-use super::request::HttpServerRequest;
-use super::response::HttpServerResponse;
-use crate::error::{Error, ErrorKind, Limit};
+use super::transfer::{self, BodyFirst, Progress};
 use crate::http::conn::Conn;
-use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpStatus};
-use crate::http::proto::{parse_request_head, request_framing};
+use crate::http::message::{HTTP_1_1, HttpMessage, HttpResponse, HttpStatus};
+use crate::http::proto::server::{ReceivedRequest, Rejection, RequestHeadReader, TransferBudget};
+use crate::http::proto::{BodyDecoder, BodyFraming};
 use crate::socket::{Listener, SocketAddress, StreamSocket};
 use crate::tcp_server::{Next, TcpServerConnection, TcpServerConnectionFactory};
 
@@ -26,6 +26,9 @@ use crate::tcp_server::{Next, TcpServerConnection, TcpServerConnectionFactory};
 const LINGER: Duration = Duration::from_secs(2);
 /// At most this much is discarded while lingering.
 const LINGER_BYTES: usize = 256 * 1024;
+/// How much of an unread request body is read and discarded after the handler, in the
+/// poller, to keep the connection; a longer rest closes it instead.
+const MAX_DRAIN: u64 = 64 * 1024;
 
 /// What a server's connections share.
 pub(crate) struct HttpShared {
@@ -45,6 +48,9 @@ pub(crate) struct Io {
     pub(crate) switched: bool,
     /// The handler took the connection over ([`Io::detach`]).
     pub(crate) detached: bool,
+    /// Whether the socket is in non-blocking mode (the connection's own steps), rather than
+    /// blocking with the server's timeouts (the handler's reads and writes).
+    pub(crate) nonblocking: bool,
 }
 
 impl Io {
@@ -55,7 +61,28 @@ impl Io {
         }
         self.continue_sent = true;
         self.conn.wbuf.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
-        self.conn.flush()
+        self.blocking()?.flush()
+    }
+
+    /// The connection, with its socket in blocking mode, for I/O the handler waits for. A
+    /// handler that reads no body and sends a small response never switches: its response
+    /// leaves from the connection's non-blocking flush.
+    pub(crate) fn blocking(&mut self) -> io::Result<&mut Conn> {
+        if self.nonblocking {
+            self.conn.transport.socket().set_blocking(true).map_err(io::Error::from)?;
+            self.nonblocking = false;
+        }
+        Ok(&mut self.conn)
+    }
+
+    fn set_nonblocking(&mut self) -> bool {
+        if !self.nonblocking {
+            if self.conn.transport.socket().set_blocking(false).is_err() {
+                return false;
+            }
+            self.nonblocking = true;
+        }
+        true
     }
 }
 
@@ -87,15 +114,15 @@ impl TcpServerConnectionFactory for HttpConnectionFactory {
                 response_started: false,
                 switched: false,
                 detached: false,
+                nonblocking: false,
             }),
-            shared,
             client,
             server,
             secure,
             served: 0,
             wait: Wait::First(accepted),
-            nonblocking: false,
-            parse_mark: 0,
+            reader: RequestHeadReader::new(shared.params.limits),
+            shared,
         })
     }
 }
@@ -110,7 +137,6 @@ impl TcpServerConnection for Closed {
 }
 
 /// What the connection waits for, and since when.
-#[derive(Debug, Clone, Copy)]
 enum Wait {
     /// The first byte of the first request, since the connection was accepted.
     First(Instant),
@@ -118,83 +144,82 @@ enum Wait {
     Idle(Instant),
     /// The rest of a request head whose first byte arrived then.
     Head(Instant),
+    /// The body of a request whose handler has not run yet.
+    Body(Box<BodyFirst>),
+    /// A response (or an error answer) to leave; then `after`.
+    Flush { budget: TransferBudget, after: After },
+    /// The unread rest of a request body, discarded up to `left` more bytes.
+    Drain { decoder: Box<BodyDecoder>, budget: TransferBudget, left: u64 },
     /// The client to close after our last response (lingering close), until then.
     Linger(Instant, usize),
+    /// Done (also the placeholder while a step runs).
+    Closed,
 }
 
-/// How serving one request left the connection.
-enum Served {
-    KeepAlive,
+/// What follows a response once it is out.
+pub(crate) enum After {
+    /// The next request; first the unread rest of this one's body, if any.
+    KeepAlive(Option<Box<BodyDecoder>>),
+    /// Closing (lingering).
     Close,
-    HandedOver,
 }
 
-enum HeadOutcome {
-    Request(HttpRequest),
-    Wait(Instant),
-    Close,
+enum Step {
+    Continue,
+    Park(Next),
 }
 
 /// One HTTP/1.x connection.
 pub(crate) struct HttpConnection {
-    io: RefCell<Io>,
-    shared: Arc<HttpShared>,
-    client: SocketAddress,
-    server: SocketAddress,
-    secure: bool,
-    served: u32,
+    pub(super) io: RefCell<Io>,
+    pub(super) shared: Arc<HttpShared>,
+    pub(super) client: SocketAddress,
+    pub(super) server: SocketAddress,
+    pub(super) secure: bool,
+    pub(super) served: u32,
     wait: Wait,
-    nonblocking: bool,
-    /// Buffered length at the last incomplete parse: parse again only when a line ended.
-    parse_mark: usize,
+    reader: RequestHeadReader,
 }
 
 impl TcpServerConnection for HttpConnection {
     fn run(&mut self) -> Next {
-        if let Wait::Linger(until, left) = self.wait {
-            return self.linger(until, left);
-        }
         loop {
-            match self.next_head() {
-                HeadOutcome::Request(request) => match self.serve(request) {
-                    Served::KeepAlive => {
-                        self.io.get_mut().continue_sent = false;
-                        self.io.get_mut().response_started = false;
-                        self.wait = Wait::Idle(Instant::now());
-                    }
-                    Served::Close => return self.close_after_response(),
-                    // The handler owns the connection now: forget it without closing it.
-                    Served::HandedOver => return Next::Close,
-                },
-                HeadOutcome::Wait(deadline) => return Next::WaitReadable { deadline: Some(deadline) },
-                HeadOutcome::Close => return Next::Close,
+            let step = match std::mem::replace(&mut self.wait, Wait::Closed) {
+                Wait::Closed => return Next::Close,
+                Wait::Linger(until, left) => return self.linger(until, left),
+                Wait::Flush { budget, after } => self.flush(budget, after),
+                Wait::Drain { decoder, budget, left } => self.drain(decoder, budget, left),
+                Wait::Body(pending) => self.read_body_first(pending),
+                head => {
+                    self.wait = head;
+                    self.next_head()
+                }
+            };
+            match step {
+                Step::Continue => {}
+                Step::Park(next) => return next,
             }
         }
     }
 }
 
 impl HttpConnection {
-    fn params(&self) -> &HttpServerParams {
+    pub(super) fn params(&self) -> &HttpServerParams {
         &self.shared.params
     }
 
-    fn set_nonblocking(&mut self, on: bool) -> bool {
-        if self.nonblocking != on {
-            if self.io.get_mut().conn.transport.socket().set_blocking(!on).is_err() {
-                return false;
-            }
-            self.nonblocking = on;
-        }
-        true
+    fn set_nonblocking(&mut self) -> bool {
+        self.io.get_mut().set_nonblocking()
     }
 
-    fn deadline(&self) -> Instant {
+    fn head_deadline(&self) -> Instant {
         let p = self.params();
         let deadline = match self.wait {
             Wait::First(at) => at + p.timeout,
             Wait::Idle(at) => at + p.keep_alive_timeout,
             Wait::Head(at) => at + p.request_head_timeout,
             Wait::Linger(until, _) => until,
+            _ => Instant::now(),
         };
         // A TLS handshake still in progress may have a shorter limit of its own.
         match self.io.borrow().conn.transport.handshake_deadline() {
@@ -203,44 +228,31 @@ impl HttpConnection {
         }
     }
 
+    fn budget(&self, base: Duration) -> TransferBudget {
+        TransferBudget::new(Instant::now(), base, self.params().min_data_rate)
+    }
+
     /// Parses the next request head from what is buffered, reading without blocking; waits
     /// in the poller for more.
-    fn next_head(&mut self) -> HeadOutcome {
+    fn next_head(&mut self) -> Step {
         loop {
             let io = self.io.get_mut();
-            let buf = io.conn.buffered();
-            let limits = &self.shared.params.limits;
-            let max_line = limits.max_method_length + limits.max_uri_length + 12;
-            if !buf.is_empty() && worth_parsing(buf, self.parse_mark, max_line) {
-                match parse_request_head(buf, &self.shared.params.limits) {
-                    Ok(Some((request, used))) => {
-                        if let Some(at) = bare_lf(&buf[..used]) {
-                            let e = Error::new(
-                                ErrorKind::Message,
-                                format!("line ends in a bare LF at byte {at} of the request head"),
-                            );
-                            self.reject(&e);
-                            return self.close_after_error();
-                        }
-                        io.conn.consume(used);
-                        self.parse_mark = 0;
-                        return HeadOutcome::Request(request);
-                    }
-                    Ok(None) => self.parse_mark = buf.len(),
-                    Err(e) => {
-                        self.reject(&e);
-                        return self.close_after_error();
-                    }
+            match self.reader.read(io.conn.buffered()) {
+                Ok(Some(request)) => {
+                    io.conn.consume(request.used);
+                    return self.begin(request);
                 }
+                Ok(None) => {}
+                Err(refused) => return self.reject(refused),
             }
             if self.shared.stopping.load(Ordering::Relaxed) && !matches!(self.wait, Wait::Head(_)) {
-                return HeadOutcome::Close;
+                return Step::Park(Next::Close);
             }
-            if !self.set_nonblocking(true) {
-                return HeadOutcome::Close;
+            if !self.set_nonblocking() {
+                return Step::Park(Next::Close);
             }
             match self.io.get_mut().conn.fill() {
-                Ok(0) => return HeadOutcome::Close,
+                Ok(0) => return Step::Park(Next::Close),
                 Ok(_) => {
                     if !matches!(self.wait, Wait::Head(_)) {
                         self.wait = Wait::Head(Instant::now());
@@ -251,40 +263,139 @@ impl HttpConnection {
                         // A transport's own buffer (decrypted TLS) does not wake the poller.
                         continue;
                     }
-                    let deadline = self.deadline();
+                    let deadline = self.head_deadline();
                     if Instant::now() < deadline {
                         if !matches!(self.wait, Wait::Head(_)) {
                             self.io.get_mut().conn.release_buffers();
                         }
-                        return HeadOutcome::Wait(deadline);
+                        return Step::Park(Next::WaitReadable { deadline: Some(deadline) });
                     }
                     if let Wait::Head(_) = self.wait {
-                        self.send_error(HttpStatus::REQUEST_TIMEOUT);
-                        return self.close_after_error();
+                        return self.answer_error(HttpStatus::REQUEST_TIMEOUT);
                     }
-                    return HeadOutcome::Close;
+                    return Step::Park(Next::Close);
                 }
-                Err(_) => return HeadOutcome::Close,
+                Err(_) => return Step::Park(Next::Close),
             }
         }
     }
 
-    /// Answers a request head that could not be parsed: 414, 431 or 400.
-    fn reject(&mut self, error: &Error) {
-        let status = match (error.kind(), error.limit_kind()) {
-            (_, Some(Limit::Uri | Limit::Method)) => HttpStatus::REQUEST_URI_TOO_LONG,
-            (ErrorKind::LimitExceeded, _) => HttpStatus::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            _ => HttpStatus::BAD_REQUEST,
+    /// A head arrived: reads its body first (small bodies, in the poller) or runs the
+    /// handler at once.
+    fn begin(&mut self, request: ReceivedRequest) -> Step {
+        let buffered_body = match request.framing {
+            BodyFraming::Length(n) => n <= self.params().buffered_body_limit as u64,
+            BodyFraming::Chunked => true,
+            _ => false,
         };
-        log::debug!("HttpServer: bad request from {}: {error}", self.client);
-        self.send_error(status);
+        if buffered_body && !request.expects_continue() {
+            let budget = self.budget(self.params().request_body_timeout);
+            let scan = request.body_decoder();
+            self.wait = Wait::Body(Box::new(BodyFirst::new(request, scan, budget)));
+            return Step::Continue;
+        }
+        self.serve(request)
     }
 
-    /// Sends a bare error response that closes the connection (POCO's `sendErrorResponse`).
-    fn send_error(&mut self, status: HttpStatus) {
-        if !self.set_nonblocking(false) {
-            return;
+    /// Reads a request body into the buffer without blocking, before its handler runs.
+    fn read_body_first(&mut self, mut first: Box<BodyFirst>) -> Step {
+        if !self.set_nonblocking() {
+            return Step::Park(Next::Close);
         }
+        let limit = self.params().buffered_body_limit;
+        match first.buffer(&mut self.io.get_mut().conn, limit) {
+            Ok(Progress::Done) => self.serve(first.pending),
+            Ok(Progress::Pending) => {
+                let budget = first.budget;
+                if budget.expired(Instant::now()) {
+                    log::debug!("HttpServer: request body from {} too slow", self.client);
+                    return self.answer_error(HttpStatus::REQUEST_TIMEOUT);
+                }
+                self.wait = Wait::Body(first);
+                Step::Park(Next::WaitReadable { deadline: Some(budget.deadline()) })
+            }
+            Ok(Progress::Closed) => Step::Park(Next::Close),
+            Err(e) => self.reject(e.into()),
+        }
+    }
+
+    /// Runs the handler, then sends the response from the poller.
+    fn serve(&mut self, request: ReceivedRequest) -> Step {
+        let after = match self.exchange(request) {
+            Served::HandedOver => return Step::Park(Next::Close),
+            Served::KeepAlive(rest) => After::KeepAlive(rest),
+            Served::Close => After::Close,
+            Served::Failed(status) => return self.answer_error(status),
+        };
+        self.wait = Wait::Flush { budget: self.budget(self.params().response_timeout), after };
+        Step::Continue
+    }
+
+    /// Sends what the write buffer holds without blocking; parks while the client reads
+    /// slowly, within the response budget.
+    fn flush(&mut self, mut budget: TransferBudget, after: After) -> Step {
+        if !self.set_nonblocking() {
+            return Step::Park(Next::Close);
+        }
+        match transfer::flush(&mut self.io.get_mut().conn, &mut budget) {
+            Ok(Progress::Done) => {}
+            Ok(Progress::Pending) if !budget.expired(Instant::now()) => {
+                let deadline = budget.deadline();
+                self.wait = Wait::Flush { budget, after };
+                return Step::Park(Next::WaitWritable { deadline: Some(deadline) });
+            }
+            Ok(_) | Err(_) => {
+                log::debug!("HttpServer: response to {} not sent in time or failed", self.client);
+                return Step::Park(Next::Close);
+            }
+        }
+        let io = self.io.get_mut();
+        io.continue_sent = false;
+        io.response_started = false;
+        io.switched = false;
+        match after {
+            After::Close => Step::Park(self.close_after_response()),
+            After::KeepAlive(None) => {
+                self.wait = Wait::Idle(Instant::now());
+                Step::Continue
+            }
+            After::KeepAlive(Some(decoder)) => {
+                let budget = self.budget(self.params().request_body_timeout);
+                self.wait = Wait::Drain { decoder, budget, left: MAX_DRAIN };
+                Step::Continue
+            }
+        }
+    }
+
+    /// Discards the unread rest of a body (bounded) without blocking, to keep the connection.
+    fn drain(&mut self, mut decoder: Box<BodyDecoder>, mut budget: TransferBudget, mut left: u64) -> Step {
+        if !self.set_nonblocking() {
+            return Step::Park(Next::Close);
+        }
+        match transfer::drain(&mut self.io.get_mut().conn, &mut decoder, &mut budget, &mut left) {
+            Ok(Progress::Done) => {
+                self.wait = Wait::Idle(Instant::now());
+                Step::Continue
+            }
+            Ok(Progress::Pending) if !budget.expired(Instant::now()) && left > 0 => {
+                let deadline = budget.deadline();
+                self.wait = Wait::Drain { decoder, budget, left };
+                Step::Park(Next::WaitReadable { deadline: Some(deadline) })
+            }
+            Ok(Progress::Closed) | Err(_) => Step::Park(Next::Close),
+            Ok(Progress::Pending) => Step::Park(self.close_after_response()),
+        }
+    }
+
+    /// Answers a request head that could not be used: 414, 431 or 400.
+    fn reject(&mut self, refused: Rejection) -> Step {
+        log::debug!("HttpServer: bad request from {}: {}", self.client, refused.error);
+        self.answer_error(refused.status)
+    }
+
+    /// Queues a bare error response that closes the connection (POCO's
+    /// `sendErrorResponse`); it leaves as any response does, from the poller.
+    fn answer_error(&mut self, status: HttpStatus) -> Step {
         let mut head = HttpResponse::with_version(HTTP_1_1, status);
         head.set("Date", &http_date_now());
         head.set_keep_alive(false);
@@ -295,93 +406,14 @@ impl HttpConnection {
         }
         let conn = &mut self.io.get_mut().conn;
         crate::http::proto::encode_response_head(&head, &mut conn.wbuf);
-        let _ = conn.flush();
-    }
-
-    fn close_after_error(&mut self) -> HeadOutcome {
-        match self.close_after_response() {
-            Next::WaitReadable { deadline: Some(d) } => HeadOutcome::Wait(d),
-            _ => HeadOutcome::Close,
-        }
-    }
-
-    /// Serves one request.
-    fn serve(&mut self, head: HttpRequest) -> Served {
-        if !self.set_nonblocking(false) {
-            return Served::Close;
-        }
-        self.served += 1;
-        let shared = self.shared.clone();
-        let params = &shared.params;
-        let framing = match request_framing(&head) {
-            Ok(f) => f,
-            Err(e) => {
-                self.reject(&e);
-                return Served::Close;
-            }
-        };
-        let budget = params.max_keep_alive_requests == 0 || self.served < params.max_keep_alive_requests;
-        let keep_alive =
-            params.keep_alive && budget && head.keep_alive() && !shared.stopping.load(Ordering::Relaxed);
-        let mut prefilled = HttpResponse::with_version(head.version(), HttpStatus::OK);
-        prefilled.set("Date", &http_date_now());
-        prefilled.set_keep_alive(keep_alive);
-        if !params.software_version.is_empty() {
-            prefilled.set("Server", &params.software_version);
-        }
-        let is_head = head.method() == "HEAD";
-        let is_connect = head.method() == "CONNECT";
-        let mut request =
-            HttpServerRequest::new(head, framing, &self.io, self.client, self.server, self.secure);
-        let mut response =
-            HttpServerResponse::new(prefilled, &self.io, (is_head, is_connect), &shared.stopping);
-        let outcome =
-            catch_unwind(AssertUnwindSafe(|| match shared.factory.create_request_handler(&request) {
-                Some(mut handler) => handler.handle_request(&mut request, &mut response).map(|()| true),
-                None => Ok(false),
-            }));
-        let failure = match outcome {
-            Ok(Ok(true)) => None,
-            Ok(Ok(false)) => Some(HttpStatus::NOT_IMPLEMENTED),
-            Ok(Err(e)) => {
-                log::warn!("HttpServer: handler for {} {} failed: {e}", request.method(), request.uri());
-                Some(match request.body_error() {
-                    Some(true) => HttpStatus::REQUEST_TIMEOUT,
-                    Some(false) => HttpStatus::BAD_REQUEST,
-                    None => HttpStatus::INTERNAL_SERVER_ERROR,
-                })
-            }
-            Err(_) => {
-                log::error!("HttpServer: handler for {} {} panicked", request.method(), request.uri());
-                Some(HttpStatus::INTERNAL_SERVER_ERROR)
-            }
-        };
-        if self.io.borrow().detached {
-            return Served::HandedOver;
-        }
-        if let Some(status) = failure {
-            let sent = response.sent();
-            drop(response);
-            drop(request);
-            if !sent {
-                self.send_error(status);
-            }
-            return Served::Close;
-        }
-        if let Err(e) = response.complete() {
-            log::debug!("HttpServer: response to {} failed: {e}", self.client);
-            return Served::Close;
-        }
-        let keep = response.keeps_alive() && !self.io.borrow().switched;
-        drop(response);
-        if keep && request.finish_body() { Served::KeepAlive } else { Served::Close }
+        self.wait = Wait::Flush { budget: self.budget(self.params().response_timeout), after: After::Close };
+        Step::Continue
     }
 
     /// Closes after a response: shuts down sending, then waits (in the poller) for the
     /// client to close, discarding what it sends.
     fn close_after_response(&mut self) -> Next {
         let io = self.io.get_mut();
-        let _ = io.conn.flush();
         if io.conn.transport.is_secure() {
             let _ = io.conn.transport.shutdown();
             return Next::Close;
@@ -389,13 +421,11 @@ impl HttpConnection {
         if io.conn.transport.socket().shutdown_send().is_err() {
             return Next::Close;
         }
-        self.wait = Wait::Linger(Instant::now() + LINGER, LINGER_BYTES);
-        let until = self.deadline();
-        self.linger(until, LINGER_BYTES)
+        self.linger(Instant::now() + LINGER, LINGER_BYTES)
     }
 
     fn linger(&mut self, until: Instant, mut left: usize) -> Next {
-        if !self.set_nonblocking(true) {
+        if !self.set_nonblocking() {
             return Next::Close;
         }
         let socket = self.io.get_mut().conn.transport.socket().clone();
@@ -415,33 +445,6 @@ impl HttpConnection {
         self.wait = Wait::Linger(until, left);
         Next::WaitReadable { deadline: Some(until) }
     }
-}
-
-/// The offset of the first LF not preceded by CR. RFC 9112 (section 2.2) lets a recipient
-/// accept a bare LF as a line end; the server does not, as proxies disagree on it
-/// (a request smuggling vector).
-fn bare_lf(head: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(p) = head[from..].iter().position(|&b| b == b'\n') {
-        let at = from + p;
-        if at == 0 || head[at - 1] != b'\r' {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
-}
-
-/// Whether a new parse attempt can succeed or find a limit exceeded: once a line ended
-/// since the last attempt, or 1 KiB more arrived, or the request line passed its limit.
-/// (Parsing on every byte would make a byte-by-byte client cost quadratic time.)
-fn worth_parsing(buf: &[u8], mark: usize, max_line: usize) -> bool {
-    if mark == 0 || buf.len() < mark {
-        return true;
-    }
-    buf.len() >= mark + 1024
-        || (buf.len() > max_line && mark <= max_line)
-        || buf[mark.saturating_sub(1)..].contains(&b'\n')
 }
 
 thread_local! {

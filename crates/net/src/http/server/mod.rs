@@ -32,6 +32,7 @@
 //! ```
 
 mod connection;
+mod exchange;
 mod handler;
 mod media;
 mod params;
@@ -40,6 +41,7 @@ mod response;
 #[allow(clippy::module_inception)]
 mod server;
 mod takeover;
+mod transfer;
 
 pub use handler::{HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, handler_fn};
 pub use media::media_type_for_path;

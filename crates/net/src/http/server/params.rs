@@ -42,6 +42,26 @@ pub struct HttpServerParams {
     /// POCO, whose 60 s timeout applies to each read, so a client sending a byte a minute
     /// holds a connection forever). A client that misses it gets `408` and is closed.
     pub request_head_timeout: Duration,
+    /// How long a whole request body may take to arrive, from the end of its head, plus
+    /// one second per [`min_data_rate`](Self::min_data_rate) bytes received (not in POCO,
+    /// whose per-read timeout lets a client sending a byte a minute hold a thread forever).
+    /// Bodies up to [`buffered_body_limit`](Self::buffered_body_limit) are read in the
+    /// poller before the handler runs; a client that misses it gets `408` and is closed.
+    pub request_body_timeout: Duration,
+    /// How long a whole response may take to leave once the handler returned (what the
+    /// socket did not take at once is sent from the poller, holding no thread), plus one
+    /// second per [`min_data_rate`](Self::min_data_rate) bytes sent. A client that reads
+    /// slower is closed. No further pipelined request is read until a response is out.
+    pub response_timeout: Duration,
+    /// The slowest transfer rate, in bytes a second, that earns a body or response more
+    /// time than its timeout (default 500, as Apache's `mod_reqtimeout`); 0: the timeouts
+    /// are hard limits.
+    pub min_data_rate: u64,
+    /// Request bodies up to this size (fixed-length or chunked, without
+    /// `Expect: 100-continue`) are read in full while the connection waits in the poller,
+    /// before the handler runs, so a slow sender holds no worker thread (default 1 MiB).
+    /// Larger bodies are read by the handler, with [`timeout`](Self::timeout) per read.
+    pub buffered_body_limit: usize,
     /// Method, URI and header limits (POCO's 32 / 16384 bytes, 100 fields, 256-byte names,
     /// 8192-byte values). A longer URI is answered with `414`, header limits with `431`.
     pub limits: RequestLimits,
@@ -58,6 +78,10 @@ impl Default for HttpServerParams {
             max_keep_alive_requests: 0,
             keep_alive_timeout: Duration::from_secs(15),
             request_head_timeout: Duration::from_secs(60),
+            request_body_timeout: Duration::from_secs(60),
+            response_timeout: Duration::from_secs(60),
+            min_data_rate: 500,
+            buffered_body_limit: 1024 * 1024,
             limits: RequestLimits::default(),
         }
     }

@@ -6,12 +6,19 @@ use std::ops::Deref;
 
 use super::connection::Io;
 use crate::http::message::{HTTP_1_1, HttpMessage, HttpRequest};
+use crate::http::proto::server::TargetForm;
 use crate::http::proto::{BodyDecoder, BodyFraming, Decoded};
 use crate::socket::{DetachedConnection, SocketAddress, Transport};
 
-/// How much of an unread request body the server reads and discards after the handler,
-/// to keep the connection; a longer rest closes it instead.
-const MAX_DRAIN: u64 = 64 * 1024;
+/// What is left of a request body after its handler.
+pub(crate) enum BodyRest {
+    /// Nothing: the body was read (or there was none).
+    Done,
+    /// The rest is unread, still to come from the client.
+    Unread(Box<BodyDecoder>),
+    /// The connection cannot be reused (a body error, or a client waiting for `100 Continue`).
+    Close,
+}
 
 /// A request as the server received it (POCO `HTTPServerRequest`): the head (through
 /// `Deref` to [`HttpRequest`]: `method()`, `uri()`, `get(name)`, ...), the body as `Read`,
@@ -37,6 +44,7 @@ const MAX_DRAIN: u64 = 64 * 1024;
 /// ```
 pub struct HttpServerRequest<'a> {
     request: HttpRequest,
+    target: TargetForm,
     io: &'a RefCell<Io>,
     decoder: BodyDecoder,
     client_address: SocketAddress,
@@ -58,14 +66,40 @@ impl std::fmt::Debug for HttpServerRequest<'_> {
 impl<'a> HttpServerRequest<'a> {
     pub(crate) fn new(
         request: HttpRequest,
-        framing: BodyFraming,
+        (target, framing): (TargetForm, BodyFraming),
         io: &'a RefCell<Io>,
-        client_address: SocketAddress,
-        server_address: SocketAddress,
+        (client_address, server_address): (SocketAddress, SocketAddress),
         secure: bool,
     ) -> Self {
-        let decoder = BodyDecoder::with_limits(framing, request.header().limits());
-        HttpServerRequest { request, io, decoder, client_address, server_address, secure, body_error: None }
+        let decoder = BodyDecoder::with_limits(framing, request.header().limits()).strict_line_ends();
+        HttpServerRequest {
+            request,
+            target,
+            io,
+            decoder,
+            client_address,
+            server_address,
+            secure,
+            body_error: None,
+        }
+    }
+
+    /// The form the request target had on the wire (RFC 9112 3.2). `uri()` is always the
+    /// origin form (`/path?query`) for an ordinary request, also when the client sent an
+    /// absolute URI (`GET http://host/path`): then this says so and keeps the raw target,
+    /// and `host()` is the URI's authority. `CONNECT` targets stay `host:port`, and
+    /// `OPTIONS *` stays `*`.
+    pub fn target_form(&self) -> &TargetForm {
+        &self.target
+    }
+
+    /// The request target exactly as the client sent it (POCO `getURI()` before the
+    /// absolute-form rewrite).
+    pub fn request_target(&self) -> &str {
+        match &self.target {
+            TargetForm::Absolute { raw, .. } => raw,
+            _ => self.request.uri(),
+        }
     }
 
     /// The request head.
@@ -118,7 +152,7 @@ impl<'a> HttpServerRequest<'a> {
     /// [`HttpServer::stop`](crate::HttpServer::stop) still shuts down the sockets of handlers
     /// that run past its drain timeout.
     ///
-    /// Errors: [`Error::IllegalState`](crate::Error::IllegalState) before a protocol-switching
+    /// Errors: [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) before a protocol-switching
     /// response was sent, with unread body bytes, or a second time; an I/O error if the
     /// response could not be flushed.
     ///
@@ -163,30 +197,35 @@ impl<'a> HttpServerRequest<'a> {
         self.body_error
     }
 
-    /// After the handler: reads and discards a small unread rest of the body so the
-    /// connection can serve the next request. `false`: the connection must close.
-    pub(crate) fn finish_body(&mut self) -> bool {
+    /// After the handler: consumes the rest of the body that is already buffered (no I/O)
+    /// and says what is left, for the connection to drain from the poller.
+    pub(crate) fn finish_buffered(mut self) -> BodyRest {
         if self.decoder.is_finished() {
-            return true;
+            return BodyRest::Done;
         }
         if self.body_error.is_some() {
-            return false;
+            return BodyRest::Close;
         }
         // The client waits for `100 Continue` (or a final answer) before sending the body:
         // it may never come, so the connection cannot be reused.
         if self.expect_continue() && !self.io.borrow().continue_sent {
-            return false;
+            return BodyRest::Close;
         }
-        let limit = self.decoder.position() + MAX_DRAIN;
-        let mut scratch = [0u8; 8192];
-        while self.decoder.position() < limit {
-            match self.read_body(&mut scratch, false) {
-                Ok(0) => return self.decoder.is_finished(),
-                Ok(_) => {}
-                Err(_) => return false,
+        let Ok(mut io) = self.io.try_borrow_mut() else { return BodyRest::Close };
+        loop {
+            let conn = &mut io.conn;
+            let Ok((used, event)) = self.decoder.decode(conn.buffered()) else { return BodyRest::Close };
+            let (end, more) = (event == Decoded::End, event != Decoded::NeedMore);
+            conn.consume(used);
+            if end {
+                return BodyRest::Done;
+            }
+            if !more {
+                break;
             }
         }
-        false
+        drop(io);
+        BodyRest::Unread(Box::new(self.decoder))
     }
 
     fn read_body(&mut self, out: &mut [u8], may_continue: bool) -> io::Result<usize> {
@@ -200,6 +239,7 @@ impl<'a> HttpServerRequest<'a> {
         if may_continue && self.request.version() == HTTP_1_1 && self.request.expect_continue() {
             io.send_continue()?;
         }
+        io.blocking()?;
         loop {
             let conn = &mut io.conn;
             if conn.buffered().is_empty()

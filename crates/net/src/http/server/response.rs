@@ -18,6 +18,9 @@ use crate::socket::StreamSocket;
 
 /// Body bytes gathered before they leave as one chunk (or one write).
 const WRITE_BUFFER: usize = 16 * 1024;
+/// Response bytes held in memory for the connection to send from the poller after the
+/// handler returns; beyond this the handler's writes block (with the socket's timeout).
+const RESPONSE_BUFFER: usize = 256 * 1024;
 
 enum State {
     NotSent,
@@ -143,7 +146,7 @@ impl<'a> HttpServerResponse<'a> {
         if let State::Body { discard: false, encoder } = &mut self.state {
             let mut io = self.io.borrow_mut();
             encoder.prepare(length as usize, &mut io.conn.wbuf)?;
-            io.conn.flush()?;
+            io.blocking()?.flush()?;
             let mut source = file.take(length);
             let copied =
                 match (io.conn.transport.as_ref() as &dyn std::any::Any).downcast_ref::<StreamSocket>() {
@@ -249,10 +252,10 @@ impl<'a> HttpServerResponse<'a> {
         }
         encoder.prepare(data.len(), &mut io.conn.wbuf).map_err(io::Error::from)?;
         let suffix = encoder.chunk_suffix(data.len());
-        if io.conn.wbuf.len() + data.len() <= WRITE_BUFFER {
+        if io.conn.wbuf.len() + data.len() <= RESPONSE_BUFFER {
             io.conn.wbuf.extend_from_slice(data);
         } else {
-            io.conn.write_through(data)?;
+            io.blocking()?.write_through(data)?;
         }
         io.conn.wbuf.extend_from_slice(suffix);
         Ok(data.len())
@@ -265,7 +268,7 @@ impl<'a> HttpServerResponse<'a> {
         {
             emit(encoder, &mut self.pending, &mut io)?;
         }
-        io.conn.flush()
+        io.blocking()?.flush()
     }
 
     /// Ends the body (chunked: the last chunk; fixed length: checks the count) and sends
@@ -287,7 +290,11 @@ impl<'a> HttpServerResponse<'a> {
             }
             encoder.finish(None, &mut io.conn.wbuf)?;
         }
-        io.conn.flush()?;
+        // The rest leaves after the handler returns, from the poller if the client reads
+        // slowly; only a large remainder is sent here.
+        if io.conn.wbuf.len() >= RESPONSE_BUFFER {
+            io.blocking()?.flush()?;
+        }
         Ok(())
     }
 
@@ -300,7 +307,10 @@ impl<'a> HttpServerResponse<'a> {
 fn emit(encoder: &mut BodyEncoder, pending: &mut Vec<u8>, io: &mut Io) -> io::Result<()> {
     encoder.encode(pending, &mut io.conn.wbuf).map_err(io::Error::from)?;
     pending.clear();
-    io.conn.flush()
+    if io.conn.wbuf.len() >= RESPONSE_BUFFER {
+        io.blocking()?.flush()?;
+    }
+    Ok(())
 }
 
 fn copy_through(source: &mut impl Read, io: &mut Io) -> io::Result<u64> {
@@ -313,7 +323,7 @@ fn copy_through(source: &mut impl Read, io: &mut Io) -> io::Result<u64> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        io.conn.write_through(&buf[..n])?;
+        io.blocking()?.write_through(&buf[..n])?;
         total += n as u64;
     }
 }

@@ -77,7 +77,9 @@ impl Io {
                 "detach the connection only after sending 101 Switching Protocols (or 2xx to CONNECT)",
             ));
         }
-        self.conn.flush().map_err(|e| Error::from_io_during(e, "send the 101 response"))?;
+        self.blocking()
+            .and_then(|conn| conn.flush())
+            .map_err(|e| Error::from_io_during(e, "send the 101 response"))?;
         let buffered = self.conn.buffered().to_vec();
         self.conn.consume(buffered.len());
         let placeholder = Box::new(HandedOver(self.conn.transport.socket().clone()));

@@ -5,32 +5,35 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-mod body_io;
+mod common;
+mod diagnose;
+mod recv;
+mod send;
 mod settings;
 mod takeover;
 
-use super::body::{RequestBody, ResponseBody};
-use super::proxy::{ProxyAuth, ProxyConfig, connect_tunnel, socks5_connect};
+use super::proxy::ProxyConfig;
+use crate::connect::{Chain, Hooks, Route};
 use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::conn::Conn;
-use crate::http::message::{
-    HttpDigestCredentials, HttpMessage, HttpRequest, HttpResponse, HttpStatus, MessageHeader,
-};
-use crate::http::proto::{
-    BodyDecoder, BodyEncoder, BodyFraming, Decoded, encode_request_head, outgoing_framing,
-    parse_response_head, response_framing, validate_request_head,
-};
-use crate::socket::{Connector, PlainConnector, StreamSocket, Transport};
+use crate::http::message::{HttpDigestCredentials, HttpResponse, MessageHeader};
+use crate::http::proto::client::{Await100, Call, RecvBody, RecvResponse, SendBody};
+use crate::socket::{ConnectionInfo, Connector, PlainConnector, StreamSocket, Transport};
+
+pub use common::ClientSession;
 
 static GLOBAL_PROXY: RwLock<Option<ProxyConfig>> = RwLock::new(None);
 
-/// Where a session is in its request/response exchange.
+/// Where a session is in its request/response exchange: the sans-IO call in its state.
 #[derive(Debug)]
 pub(in crate::http::client) enum Exchange {
     Idle,
-    Sending(BodyEncoder),
-    AwaitingResponse,
-    Receiving(BodyDecoder),
+    Sending(Call<SendBody>),
+    Awaiting100(Call<Await100>),
+    AwaitingResponse(Call<RecvResponse>),
+    /// A final answer read by `peek_response` before the body was sent.
+    Answered(HttpResponse, Call<RecvBody>),
+    Receiving(Call<RecvBody>),
 }
 
 /// Lets another thread abort a session's blocking operations.
@@ -106,13 +109,13 @@ impl AbortHandle {
 pub struct HttpClientSession {
     host: String,
     port: u16,
-    connector: Arc<dyn Connector>,
+    /// TCP options, the proxy (NO_PROXY compiled once) and the TLS step.
+    chain: Chain,
     proxy: ProxyConfig,
     proxy_digest: Option<HttpDigestCredentials>,
     pub(in crate::http::client) conn: Option<Conn>,
     keep_alive: bool,
     keep_alive_timeout: Duration,
-    connect_timeout: Option<Duration>,
     send_timeout: Option<Duration>,
     receive_timeout: Option<Duration>,
     request_timeout: Option<Duration>,
@@ -123,12 +126,12 @@ pub struct HttpClientSession {
     /// (empty) body for [`detach_socket`](Self::detach_socket), and is not reused for HTTP.
     switched: bool,
     pub(in crate::http::client) exchange: Exchange,
-    method: String,
-    replay: Option<Vec<u8>>,
     reused: bool,
-    peeked: Option<HttpResponse>,
     trailers: MessageHeader,
     abort: Arc<AbortShared>,
+    /// What the transport of the current or most recent connection reported about itself
+    /// (netssl: the TLS handshake), kept after the connection closes.
+    info: Option<Arc<dyn ConnectionInfo>>,
 }
 
 impl HttpClientSession {
@@ -143,16 +146,16 @@ impl HttpClientSession {
     pub fn with_connector(host: &str, port: u16, connector: Arc<dyn Connector>) -> Self {
         let port = if port == 0 { connector.default_port() } else { port };
         let proxy = GLOBAL_PROXY.read().ok().and_then(|g| g.clone()).unwrap_or_default();
+        let chain = Chain::new(connector).with_proxy_lenient(proxy.clone());
         HttpClientSession {
             host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
             port,
-            connector,
+            chain,
             proxy,
             proxy_digest: None,
             conn: None,
             keep_alive: false,
             keep_alive_timeout: Duration::from_secs(8),
-            connect_timeout: Some(Duration::from_secs(30)),
             send_timeout: Some(Duration::from_secs(60)),
             receive_timeout: Some(Duration::from_secs(60)),
             request_timeout: None,
@@ -161,18 +164,17 @@ impl HttpClientSession {
             must_reconnect: false,
             switched: false,
             exchange: Exchange::Idle,
-            method: String::new(),
-            replay: None,
             reused: false,
-            peeked: None,
             trailers: MessageHeader::new(),
             abort: Arc::new(AbortShared::default()),
+            info: None,
         }
     }
 
     /// A session that goes through `proxy` (POCO `HTTPClientSession(host, port, proxyConfig)`).
     pub fn with_proxy(host: &str, port: u16, proxy: ProxyConfig) -> Self {
         let mut s = Self::new(host, port);
+        s.chain = s.chain.clone().with_proxy_lenient(proxy.clone());
         s.proxy = proxy;
         s
     }
@@ -181,8 +183,8 @@ impl HttpClientSession {
     /// addition; see [`ProxyConfig::from_env`]).
     pub fn with_env_proxy(host: &str, port: u16) -> Result<Self> {
         let mut s = Self::new(host, port);
-        if let Some(p) = ProxyConfig::from_env(s.connector.scheme())? {
-            s.proxy = p;
+        if let Some(p) = ProxyConfig::from_env(s.chain.tls().scheme())? {
+            s.set_proxy_config(p)?;
         }
         Ok(s)
     }
@@ -223,6 +225,7 @@ impl HttpClientSession {
         if let Ok(mut g) = self.abort.socket.lock() {
             *g = Some(transport.socket().clone());
         }
+        self.info = transport.connection_info();
         let _ = transport.set_send_timeout(self.send_timeout);
         let _ = transport.set_receive_timeout(self.receive_timeout);
         self.conn = Some(Conn::new(transport));
@@ -271,365 +274,49 @@ impl HttpClientSession {
         Ok(())
     }
 
-    fn remaining_connect_timeout(&self) -> Result<Option<Duration>> {
+    /// The chain for the next connection: the request deadline, if any, bounds it all.
+    fn chain_for_request(&self) -> Result<Chain> {
         match (self.deadline, self.request_timeout) {
             (Some(d), Some(total)) => {
                 let left = d.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     return Err(Error::timeout(Timeout::Deadline, Some(total), "request"));
                 }
-                Ok(Some(self.connect_timeout.map_or(left, |c| c.min(left))))
+                let options = self.chain.options();
+                let overall = options.timeout().map_or(left, |t| t.min(left));
+                Ok(self.chain.clone().with_options(options.clone().with_timeout(Some(overall))))
             }
-            _ => Ok(self.connect_timeout),
+            _ => Ok(self.chain.clone()),
         }
-    }
-
-    fn uses_proxy(&self) -> bool {
-        self.proxy.is_set() && !self.proxy.bypasses(&self.host)
     }
 
     /// Whether requests go to an HTTP proxy as absolute URIs (plain HTTP through an HTTP
     /// proxy) rather than through a tunnel.
     fn forwards_through_proxy(&self) -> bool {
-        self.uses_proxy() && !self.proxy.is_socks5() && !self.connector.is_secure()
+        self.chain.route(&self.host) == Route::Forward
     }
 
-    /// Opens a connection: directly, through SOCKS5, through a `CONNECT` tunnel (TLS), or to
-    /// an HTTP proxy that forwards (plain HTTP).
+    /// Opens a connection through the chain: TCP (Happy Eyeballs), then SOCKS5 or a
+    /// `CONNECT` tunnel if the proxy says so, then the TLS step.
     fn connect(&mut self) -> Result<()> {
         self.check_abort()?;
-        let timeout = self.remaining_connect_timeout()?;
-        let connector = self.connector.clone();
-        let transport = if !self.uses_proxy() {
-            let socket = connector.connect_tcp(&self.host, self.port, timeout)?;
-            self.register(&socket);
-            connector.wrap(socket, &self.host, timeout)?
-        } else {
-            let (ph, pp) = (self.proxy.host.clone(), self.proxy.port);
-            let socket = connector.connect_tcp(&ph, pp, timeout)?;
-            self.register(&socket);
-            if self.proxy.is_socks5() {
-                socks5_connect(&socket, &self.proxy, &self.host, self.port, timeout)?;
-                connector.wrap(socket, &self.host, timeout)?
-            } else if connector.is_secure() {
-                socket.set_receive_timeout(timeout.or(self.receive_timeout))?;
-                socket.set_send_timeout(timeout.or(self.send_timeout))?;
-                let reconnect = || -> Result<StreamSocket> { connector.connect_tcp(&ph, pp, timeout) };
-                let socket = connect_tunnel(
-                    socket,
-                    &self.proxy,
-                    &mut self.proxy_digest,
-                    &self.host,
-                    self.port,
-                    reconnect,
-                )?;
-                self.register(&socket);
-                connector.wrap(socket, &self.host, timeout)?
-            } else {
-                Box::new(socket)
+        let chain = self.chain_for_request()?;
+        let abort = self.abort.clone();
+        let mut register = |socket: &StreamSocket| {
+            if let Ok(mut g) = abort.socket.lock() {
+                *g = Some(socket.clone());
             }
         };
+        let hooks = Hooks { on_socket: &mut register, digest: &mut self.proxy_digest };
+        let transport = chain.connect_with(&self.host, self.port, hooks)?;
         self.attach(transport);
         Ok(())
     }
+}
 
-    fn register(&self, socket: &StreamSocket) {
-        if let Ok(mut g) = self.abort.socket.lock() {
-            *g = Some(socket.clone());
-        }
-    }
-
-    /// Sends the request head (POCO `sendRequest`) and returns the body writer.
-    ///
-    /// Reconnects first if needed (keep-alive off, the server asked to close, or the
-    /// keep-alive timeout passed since the last request was sent). Adds `Host` if absent and
-    /// `Connection: Close` when keep-alive is off; through an HTTP proxy, prefixes the URI and
-    /// adds proxy credentials (only if configured). A request without a body is sent at once;
-    /// otherwise the head goes out with the first body bytes or at
-    /// [`RequestBody::finish`]. If the first write on a reused connection fails, the session
-    /// reconnects and sends again once.
-    pub fn send_request(&mut self, request: &mut HttpRequest) -> Result<RequestBody<'_>> {
-        self.check_abort()?;
-        self.deadline = self.request_timeout.map(|t| Instant::now() + t);
-        self.finish_previous_exchange();
-        if self.conn.is_some() {
-            // A connection that has served no request yet (given to `from_transport` or
-            // `attach_socket`) serves this one, whatever keep-alive says.
-            let served = self.last_request.is_some();
-            let stale = self.last_request.is_some_and(|t| t.elapsed() >= self.keep_alive_timeout);
-            if (served && !self.keep_alive) || self.must_reconnect || stale {
-                self.close();
-            }
-        }
-        self.must_reconnect = false;
-        if !self.keep_alive {
-            request.set_keep_alive(false);
-        }
-        if !request.has("Host") && !self.host.is_empty() {
-            request.set_host(&self.host, self.port);
-        }
-        if self.forwards_through_proxy() {
-            let uri = request.uri().to_owned();
-            if !(uri.starts_with("http://") || uri.starts_with("https://")) {
-                request.set_uri(&format!("{}{}", self.proxy_request_prefix(), uri));
-            }
-            if self.keep_alive {
-                request.set("Proxy-Connection", "Keep-Alive");
-            }
-            let proxy = self.proxy.clone();
-            proxy.authorize(request, &mut self.proxy_digest)?;
-        }
-        validate_request_head(request)?;
-        let framing = outgoing_framing(request)?;
-        self.method = request.method().to_owned();
-        self.peeked = None;
-        let mut head = Vec::with_capacity(256);
-        encode_request_head(request, &mut head);
-        self.replay = (request.is_idempotent()
-            && matches!(framing, BodyFraming::None | BodyFraming::Length(0)))
-        .then(|| head.clone());
-
-        if self.conn.is_none() {
-            self.connect()?;
-        } else {
-            self.reused = true;
-        }
-        self.last_request = Some(Instant::now());
-        let encoder = BodyEncoder::new(framing);
-        if matches!(framing, BodyFraming::None | BodyFraming::Length(0)) {
-            self.send_head_now(&head)?;
-            // Still "sending": a write of body bytes gets the encoder's clear error.
-            self.exchange = Exchange::Sending(encoder);
-        } else {
-            self.conn.as_mut().expect("connected above").wbuf.extend_from_slice(&head);
-            self.exchange = Exchange::Sending(encoder);
-            if request.expect_continue() {
-                self.flush_head()?;
-            }
-        }
-        Ok(RequestBody::new(self))
-    }
-
-    /// Sends `head` now; on a reused connection a failed write reconnects and retries once
-    /// (POCO does the same).
-    fn send_head_now(&mut self, head: &[u8]) -> Result<()> {
-        self.apply_deadline()?;
-        let conn = self.conn.as_mut().expect("connected");
-        match conn.write_through(head) {
-            Ok(()) => Ok(()),
-            Err(e) if self.reused => {
-                let _ = e;
-                self.close();
-                self.connect()?;
-                self.apply_deadline()?;
-                let conn = self.conn.as_mut().expect("connected");
-                conn.write_through(head).map_err(|e| self.io_error(e, "send request"))
-            }
-            Err(e) => {
-                let err = self.io_error(e, "send request");
-                self.close();
-                Err(err)
-            }
-        }
-    }
-
-    pub(in crate::http::client) fn flush_head(&mut self) -> Result<()> {
-        self.apply_deadline()?;
-        let conn = self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
-        if let Err(e) = conn.flush() {
-            let err = self.io_error(e, "send request");
-            self.close();
-            return Err(err);
-        }
-        Ok(())
-    }
-
-    fn proxy_request_prefix(&self) -> String {
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
-        let scheme = self.connector.scheme();
-        if self.port == self.connector.default_port() {
-            format!("{scheme}://{host}")
-        } else {
-            format!("{scheme}://{host}:{}", self.port)
-        }
-    }
-
-    /// Leaves the connection ready for a new request: completes what can be completed
-    /// without blocking, closes it otherwise.
-    fn finish_previous_exchange(&mut self) {
-        match std::mem::replace(&mut self.exchange, Exchange::Idle) {
-            Exchange::Idle => {}
-            Exchange::Receiving(decoder) => {
-                self.exchange = Exchange::Receiving(decoder);
-                self.discard_buffered_body();
-            }
-            Exchange::Sending(_) | Exchange::AwaitingResponse => self.close(),
-        }
-    }
-
-    /// Finishes an unread response body from buffered bytes only; closes the connection
-    /// if more would have to be read. Called when a [`ResponseBody`] is dropped early.
-    pub(in crate::http::client) fn discard_buffered_body(&mut self) {
-        let Exchange::Receiving(decoder) = &mut self.exchange else {
-            return;
-        };
-        let Some(conn) = self.conn.as_mut() else {
-            self.exchange = Exchange::Idle;
-            return;
-        };
-        loop {
-            match decoder.decode(conn.buffered()) {
-                Ok((used, Decoded::Data(_))) => conn.consume(used),
-                Ok((used, Decoded::End)) => {
-                    conn.consume(used);
-                    self.trailers = decoder.take_trailers();
-                    self.exchange = Exchange::Idle;
-                    if self.must_reconnect && !self.switched {
-                        self.close();
-                    }
-                    return;
-                }
-                Ok((_, Decoded::NeedMore)) | Err(_) => {
-                    self.close();
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Reads the response head (POCO `receiveResponse`), skipping `100 Continue` and other
-    /// interim responses, and returns the body reader. No body for `HEAD`, 1xx, 204 and
-    /// 304. If a request sent on a reused connection gets no response at all (the server
-    /// had closed it), an idempotent request without a body is sent again once on a new
-    /// connection. A response without a byte → [`ErrorKind::NoMessage`](crate::ErrorKind::NoMessage).
-    pub fn receive_response(&mut self, response: &mut HttpResponse) -> Result<ResponseBody<'_>> {
-        self.check_abort()?;
-        match std::mem::replace(&mut self.exchange, Exchange::Idle) {
-            Exchange::Sending(encoder) => {
-                self.exchange = Exchange::Sending(encoder);
-                self.finish_body(None)?;
-            }
-            Exchange::AwaitingResponse => {}
-            Exchange::Receiving(d) => {
-                self.exchange = Exchange::Receiving(d);
-                return Err(Error::new(
-                    ErrorKind::IllegalState,
-                    "the previous response body is still being read",
-                ));
-            }
-            Exchange::Idle => {
-                if self.peeked.is_none() {
-                    return Err(Error::new(
-                        ErrorKind::IllegalState,
-                        "receive_response without a request sent",
-                    ));
-                }
-            }
-        }
-        let limits = response.header().limits();
-        let auto = response.header().auto_decode();
-        let head = match self.peeked.take() {
-            Some(r) => r,
-            None => self.read_final_head(limits)?,
-        };
-        *response = head;
-        response.header_mut().set_auto_decode(auto);
-        let framing = match response_framing(&self.method, response) {
-            Ok(f) => f,
-            Err(e) => {
-                self.close();
-                return Err(e);
-            }
-        };
-        self.remember_proxy_challenge(response);
-        let closes = !response.keep_alive() || response.header().has_token("Connection", "close");
-        self.must_reconnect =
-            closes || framing == BodyFraming::Close || response.status() == HttpStatus::SWITCHING_PROTOCOLS;
-        self.switched = response.status() == HttpStatus::SWITCHING_PROTOCOLS;
-        self.trailers = MessageHeader::new();
-        self.exchange = Exchange::Receiving(BodyDecoder::with_limits(framing, limits));
-        self.replay = None;
-        Ok(ResponseBody::new(self))
-    }
-
-    /// Keeps a forward proxy's Digest challenge so the next request answers it (the `407`
-    /// itself goes to the caller, as POCO's credential helpers expect).
-    fn remember_proxy_challenge(&mut self, response: &HttpResponse) {
-        if response.status() != HttpStatus::PROXY_AUTHENTICATION_REQUIRED
-            || !self.forwards_through_proxy()
-            || self.proxy.auth != ProxyAuth::Digest
-            || self.proxy.username.is_empty()
-        {
-            return;
-        }
-        let digest = response
-            .header()
-            .get_all("Proxy-Authenticate")
-            .find(|v| v.trim_start().get(..7).is_some_and(|p| p.eq_ignore_ascii_case("digest ")));
-        if let Some(challenge) = digest {
-            let mut creds = HttpDigestCredentials::new(&self.proxy.username, &self.proxy.password);
-            if creds.set_challenge(challenge).is_ok() {
-                self.proxy_digest = Some(creds);
-            }
-        }
-    }
-
-    /// Reads heads until a final (non-1xx, or 101) response, with the stale-connection retry.
-    fn read_final_head(&mut self, limits: crate::http::message::HeaderLimits) -> Result<HttpResponse> {
-        let mut retried = false;
-        loop {
-            self.apply_deadline()?;
-            let conn =
-                self.conn.as_mut().ok_or_else(|| Error::new(ErrorKind::IllegalState, "not connected"))?;
-            let result = conn.read_head(|b| parse_response_head(b, &limits));
-            let fresh_failure = match &result {
-                Ok(None) => true,
-                Err(e) if e.kind() == ErrorKind::ConnectionReset => conn.buffered().is_empty(),
-                _ => false,
-            };
-            if fresh_failure
-                && self.reused
-                && !retried
-                && self.replay.is_some()
-                && !self.abort.aborted.load(Ordering::SeqCst)
-            {
-                retried = true;
-                let replay = self.replay.clone().unwrap_or_default();
-                self.close();
-                self.replay = Some(replay.clone());
-                self.connect()?;
-                self.send_head_now(&replay)?;
-                continue;
-            }
-            let head = match result {
-                Ok(Some(h)) => h,
-                Ok(None) => {
-                    self.close();
-                    self.check_abort()?;
-                    return Err(Error::new(
-                        ErrorKind::NoMessage,
-                        "connection closed before a response was received",
-                    ));
-                }
-                Err(e) => {
-                    let e = if self.abort.aborted.load(Ordering::SeqCst) {
-                        Error::new(
-                            ErrorKind::ConnectionAborted,
-                            "receive response: session aborted through its AbortHandle",
-                        )
-                    } else {
-                        e
-                    };
-                    self.close();
-                    return Err(e);
-                }
-            };
-            if head.status().is_informational() && head.status() != HttpStatus::SWITCHING_PROTOCOLS {
-                continue;
-            }
-            return Ok(head);
-        }
-    }
+/// Enough of what the server sent to recognise it (a TLS record header and alert).
+pub(super) fn first_bytes(buffered: &[u8]) -> Vec<u8> {
+    buffered[..buffered.len().min(8)].to_vec()
 }
 
 impl Drop for HttpClientSession {

@@ -6,10 +6,11 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::{AbortHandle, Exchange, HttpClientSession};
+use crate::connect::{Chain, ConnectOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::client::proxy::ProxyConfig;
 use crate::http::message::MessageHeader;
-use crate::socket::{Connector, Transport};
+use crate::socket::{ConnectionInfo, Connector, Transport};
 
 impl HttpClientSession {
     fn ensure_unconnected(&self, what: &str) -> Result<()> {
@@ -46,16 +47,33 @@ impl HttpClientSession {
         Ok(())
     }
 
-    /// The connector.
+    /// The connector (the chain's TLS step).
     pub fn connector(&self) -> &Arc<dyn Connector> {
-        &self.connector
+        self.chain.tls()
     }
 
     /// Replaces the connector; [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) while connected.
     pub fn set_connector(&mut self, connector: Arc<dyn Connector>) -> Result<()> {
         self.ensure_unconnected("connector")?;
-        self.connector = connector;
+        let options = self.chain.options().clone();
+        self.chain = Chain::new(connector).with_options(options).with_proxy_lenient(self.proxy.clone());
         Ok(())
+    }
+
+    /// The chain connections are built with (TCP options, proxy, TLS step).
+    pub fn chain(&self) -> &Chain {
+        &self.chain
+    }
+
+    /// The TCP options: per-attempt and overall limits, the Happy Eyeballs delay, the
+    /// resolver.
+    pub fn connect_options(&self) -> &ConnectOptions {
+        self.chain.options()
+    }
+
+    /// Replaces the TCP options (their attempt timeout is the connect timeout).
+    pub fn set_connect_options(&mut self, options: ConnectOptions) {
+        self.chain = self.chain.clone().with_options(options);
     }
 
     /// The proxy configuration.
@@ -63,9 +81,12 @@ impl HttpClientSession {
         &self.proxy
     }
 
-    /// Sets the proxy configuration; [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState) while connected.
+    /// Sets the proxy configuration; [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState)
+    /// while connected, [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) for a
+    /// `non_proxy_hosts` that is not a valid expression (compiled here, once).
     pub fn set_proxy_config(&mut self, config: ProxyConfig) -> Result<()> {
         self.ensure_unconnected("proxy")?;
+        self.chain = self.chain.clone().with_proxy(config.clone())?;
         self.proxy = config;
         self.proxy_digest = None;
         Ok(())
@@ -83,6 +104,7 @@ impl HttpClientSession {
     pub fn set_proxy_credentials(&mut self, username: &str, password: &str) {
         self.proxy.username = username.to_owned();
         self.proxy.password = password.to_owned();
+        self.chain = self.chain.clone().with_proxy_lenient(self.proxy.clone());
         self.proxy_digest = None;
     }
 
@@ -119,7 +141,8 @@ impl HttpClientSession {
         receive: Option<Duration>,
     ) {
         let z = |t: Option<Duration>| t.filter(|d| !d.is_zero());
-        self.connect_timeout = z(connect);
+        let options = self.chain.options().clone().with_attempt_timeout(z(connect));
+        self.chain = self.chain.clone().with_options(options);
         self.send_timeout = z(send);
         self.receive_timeout = z(receive);
         if let Some(c) = &self.conn {
@@ -128,14 +151,25 @@ impl HttpClientSession {
         }
     }
 
-    /// POCO `getTimeout()`: the receive timeout.
+    /// POCO `getTimeout()`: the receive timeout (what [`set_timeout`](Self::set_timeout)
+    /// set, unless [`set_timeouts`](Self::set_timeouts) changed it since).
     pub fn timeout(&self) -> Option<Duration> {
         self.receive_timeout
     }
 
-    /// The connect timeout.
+    /// The connect timeout: each address's attempt, and each proxy or TLS handshake step.
     pub fn connect_timeout(&self) -> Option<Duration> {
-        self.connect_timeout
+        self.chain.options().attempt_timeout()
+    }
+
+    /// The send timeout.
+    pub fn send_timeout(&self) -> Option<Duration> {
+        self.send_timeout
+    }
+
+    /// The receive timeout.
+    pub fn receive_timeout(&self) -> Option<Duration> {
+        self.receive_timeout
     }
 
     /// An overall time limit for each request, from `send_request` until its response body
@@ -166,9 +200,18 @@ impl HttpClientSession {
         self.conn.as_ref().map(|c| c.transport.as_ref())
     }
 
+    /// What the transport of the current connection, or of the most recent one if it was
+    /// closed or detached since, reported about itself: rpoco-netssl's TLS handshake facts
+    /// (peer certificate, protocol, cipher, resumption), recovered with
+    /// `(info as &dyn Any).downcast_ref`. `None` before the first connection and for plain
+    /// TCP. **Public API for netssl.**
+    pub fn connection_info(&self) -> Option<&dyn ConnectionInfo> {
+        self.info.as_deref()
+    }
+
     /// Whether the connection is encrypted (POCO `secure()`).
     pub fn secure(&self) -> bool {
-        self.connector.is_secure()
+        self.chain.tls().is_secure()
     }
 
     /// The trailer fields of the last chunked response (POCO `responseTrailer()`).
@@ -191,7 +234,5 @@ impl HttpClientSession {
             *g = None;
         }
         self.exchange = Exchange::Idle;
-        self.peeked = None;
-        self.replay = None;
     }
 }

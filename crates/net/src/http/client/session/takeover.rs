@@ -27,7 +27,6 @@ impl HttpClientSession {
             *g = None;
         }
         self.exchange = Exchange::Idle;
-        self.peeked = None;
         self.must_reconnect = false;
         self.switched = false;
         self.last_request = None;
