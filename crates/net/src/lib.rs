@@ -23,13 +23,13 @@ mod dns;
 mod error;
 pub mod ftp;
 pub mod http;
+mod interface;
 pub mod mail;
+pub mod reactor;
 mod socket;
 mod tcp_server;
-pub mod websocket;
-mod interface;
-pub mod reactor;
 mod udp;
+pub mod websocket;
 
 pub use connect::{Chain, ConnectOptions, Hooks, RFC8305_ATTEMPT_DELAY, ResolveFn, Route, connect_tcp};
 pub use dialog::{
@@ -70,10 +70,9 @@ pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
+pub use socket::ConnectionInfo;
 pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
-pub use socket::ConnectionInfo;
 pub use interface::{InterfaceAddress, NetworkInterface};
-pub use socket::ConnectionInfo;
 pub use reactor::{
     HandlerId, HandlerPanic, Notification, ParallelSocketAcceptor, ParallelSocketReactor, ServiceHandler,
     SocketAcceptor, SocketConnector, SocketReactor,

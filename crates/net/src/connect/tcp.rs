@@ -157,7 +157,12 @@ pub(crate) fn connect(
     options: &ConnectOptions,
     deadline: Option<Instant>,
 ) -> Result<StreamSocket> {
-    let addrs = interleave(options.resolve(host, port)?);
+    let resolved = options.resolve(host, port)?;
+    // A resolver may name a Unix-domain socket (`LocalConnector::connect_options`).
+    if let Some(local) = resolved.iter().find(|a| a.is_unix_local()) {
+        return StreamSocket::connect(local);
+    }
+    let addrs = interleave(resolved);
     let stream = race(&addrs, options, deadline)
         .map_err(|e| if addrs.len() > 1 { all_failed(host, port, addrs.len(), e) } else { e })?;
     let socket = StreamSocket::from(stream);
