@@ -62,7 +62,7 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
             )?;
             let mut session = HttpsClientSession::new(uri.host(), uri.port(), context);
             WebSocket::connect_with(
-                session.as_client_session_mut(),
+                session.as_mut(),
                 &mut request,
                 &mut response,
                 None,

@@ -123,3 +123,14 @@ fn crypt_round_trips_and_refuses_a_tampered_file() {
         assert!(!dir.path().join(name).exists(), "{name} was left behind");
     }
 }
+
+#[test]
+fn tcp_echo_server_echoes() {
+    let Some(server) = support::ExampleServer::start("tcp_echo_server", &[]) else { return };
+    let mut socket = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    socket.write_all(b"over TcpServer\n").unwrap();
+    let mut back = [0u8; 15];
+    socket.read_exact(&mut back).unwrap();
+    assert_eq!(&back, b"over TcpServer\n");
+}

@@ -19,6 +19,7 @@
 
 mod connect;
 mod dialog;
+mod dns;
 mod error;
 pub mod ftp;
 pub mod http;
@@ -26,12 +27,16 @@ pub mod mail;
 mod socket;
 mod tcp_server;
 pub mod websocket;
+mod interface;
+pub mod reactor;
+mod udp;
 
 pub use connect::{Chain, ConnectOptions, Hooks, RFC8305_ATTEMPT_DELAY, ResolveFn, Route, connect_tcp};
 pub use dialog::{
     DialogError, DialogLimits, DialogProtocol, DialogSocket, LineReader, Reply, ReplyParser, StatusClass,
     telnet,
 };
+pub use dns::{Dns, HostEntry, Resolver};
 pub use error::{BoxError, Detail, Error, ErrorKind, Limit, Result, Timeout};
 pub use http::client::ClientSession;
 pub use http::client::{
@@ -65,12 +70,20 @@ pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
-pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
 pub use socket::ConnectionInfo;
+pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
+pub use interface::{InterfaceAddress, NetworkInterface};
+pub use reactor::{
+    HandlerId, HandlerPanic, Notification, ParallelSocketAcceptor, ParallelSocketReactor, ServiceHandler,
+    SocketAcceptor, SocketConnector, SocketReactor,
+};
 pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,
     PlainConnector, ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,
 };
+pub use socket::{IpAddressExt, LocalConnector, MulticastSocket, ip_mask};
+pub use socket::{PollMode, PollSet, Socket, SocketId};
 pub use tcp_server::{
     ConnectionFilter, Next, TcpServer, TcpServerConnection, TcpServerConnectionFactory, TcpServerParams,
 };
+pub use udp::{UdpClient, UdpHandler, UdpServer, UdpServerParams, UdpServerStats};

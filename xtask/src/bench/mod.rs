@@ -14,6 +14,7 @@ mod https_server;
 mod net;
 mod netssl;
 mod peers;
+mod reactor;
 mod server;
 
 /// A benchmark area: a name and the function that measures and prints it.
@@ -49,6 +50,11 @@ const AREAS: &[Area] = &[
         name: "crypto",
         about: "AES-256-GCM, SHA-256, encrypt_string per backend vs openssl speed and C++ POCO",
         run: crypto::run,
+    },
+    Area {
+        name: "reactor",
+        about: "echo round trips/s at 50 and 1,000 connections vs POCO C++ EchoServer and tokio",
+        run: reactor::run_bench,
     },
     Area {
         name: "ftp",

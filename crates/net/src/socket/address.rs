@@ -23,6 +23,8 @@ pub enum AddressFamily {
     IPv4,
     /// IPv6.
     IPv6,
+    /// A Unix-domain (local) address: a path or a Linux abstract name (POCO `UNIX_LOCAL`).
+    UnixLocal,
 }
 
 /// POCO `SocketAddress`: an IP address and a port.
@@ -40,13 +42,36 @@ pub enum AddressFamily {
 /// assert_eq!(b.to_string(), "127.0.0.1:80");
 /// # Ok::<(), rpoco_net::Error>(())
 /// ```
+///
+/// It may also be a Unix-domain address (POCO `UNIX_LOCAL`): see
+/// [`SocketAddress::unix_local`]; `parse` takes a string starting with `/` as one, as POCO
+/// does. Such an address has no IP form: [`host`](Self::host) is the IPv4 wildcard and
+/// [`port`](Self::port) 0; check [`family`](Self::family).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SocketAddress(SocketAddr);
+pub struct SocketAddress(pub(super) Repr);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) enum Repr {
+    Ip(SocketAddr),
+    Local(LocalName),
+}
+
+/// A Unix-domain name, kept inline so that [`SocketAddress`] stays `Copy`: `sun_path` holds
+/// at most 107 bytes and a terminating NUL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) struct LocalName {
+    pub(super) abstract_name: bool,
+    pub(super) len: u8,
+    pub(super) bytes: [u8; LOCAL_NAME_MAX],
+}
+
+/// The longest Unix-domain path or abstract name.
+pub(super) const LOCAL_NAME_MAX: usize = 107;
 
 impl Default for SocketAddress {
     /// POCO's default: the IPv4 wildcard address, port 0.
     fn default() -> Self {
-        SocketAddress(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0))
+        SocketAddress(Repr::Ip(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0)))
     }
 }
 
@@ -62,7 +87,7 @@ impl SocketAddress {
 
     /// Builds an address from an IP address and a port (no resolution).
     pub fn from_ip(ip: IpAddress, port: u16) -> Self {
-        SocketAddress(SocketAddr::new(ip, port))
+        SocketAddress(Repr::Ip(SocketAddr::new(ip, port)))
     }
 
     /// Builds an address from a host and a service: a port number or one of a few well-known
@@ -75,6 +100,9 @@ impl SocketAddress {
     /// Parses `host:port`, `[v6]:port` or `1.2.3.4:port` (POCO's one-string constructor).
     /// A missing port → [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
     pub fn parse(host_and_port: &str) -> Result<Self> {
+        if host_and_port.starts_with('/') {
+            return Self::unix_local(host_and_port);
+        }
         let (host, port) = split_host_port(host_and_port)?;
         Self::new(host, resolve_service(port)?)
     }
@@ -91,29 +119,37 @@ impl SocketAddress {
         let addrs: Vec<SocketAddress> = (host, port)
             .to_socket_addrs()
             .map_err(|e| Error::new(ErrorKind::HostNotFound, format!("{host}: {e}")))?
-            .map(SocketAddress)
+            .map(SocketAddress::from)
             .collect();
         if addrs.is_empty() { Err(Error::new(ErrorKind::HostNotFound, host.to_owned())) } else { Ok(addrs) }
     }
 
-    /// The IP address (POCO `host()`).
+    /// The IP address (POCO `host()`); the IPv4 wildcard for a Unix-domain address.
     pub fn host(&self) -> IpAddress {
-        self.0.ip()
+        self.as_std().ip()
     }
 
-    /// The port.
+    /// The port; 0 for a Unix-domain address.
     pub fn port(&self) -> u16 {
-        self.0.port()
+        self.as_std().port()
     }
 
     /// The address family.
     pub fn family(&self) -> AddressFamily {
-        if self.0.is_ipv4() { AddressFamily::IPv4 } else { AddressFamily::IPv6 }
+        match self.0 {
+            Repr::Ip(a) if a.is_ipv4() => AddressFamily::IPv4,
+            Repr::Ip(_) => AddressFamily::IPv6,
+            Repr::Local(_) => AddressFamily::UnixLocal,
+        }
     }
 
-    /// The standard-library address.
+    /// The standard-library address; `0.0.0.0:0` for a Unix-domain address, which has none
+    /// (see [`family`](Self::family)).
     pub fn as_std(&self) -> SocketAddr {
-        self.0
+        match self.0 {
+            Repr::Ip(a) => a,
+            Repr::Local(_) => SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
+        }
     }
 }
 
@@ -165,21 +201,27 @@ fn resolve_service(service: &str) -> Result<u16> {
 }
 
 impl fmt::Display for SocketAddress {
-    /// `1.2.3.4:80` or `[::1]:80`.
+    /// `1.2.3.4:80`, `[::1]:80`, a Unix path, or `@name` for a Linux abstract name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        match &self.0 {
+            Repr::Ip(a) => fmt::Display::fmt(a, f),
+            Repr::Local(n) => {
+                let name = String::from_utf8_lossy(&n.bytes[..usize::from(n.len)]);
+                if n.abstract_name { write!(f, "@{name}") } else { f.write_str(&name) }
+            }
+        }
     }
 }
 
 impl From<SocketAddr> for SocketAddress {
     fn from(a: SocketAddr) -> Self {
-        SocketAddress(a)
+        SocketAddress(Repr::Ip(a))
     }
 }
 
 impl From<SocketAddress> for SocketAddr {
     fn from(a: SocketAddress) -> Self {
-        a.0
+        a.as_std()
     }
 }
 

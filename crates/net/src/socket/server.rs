@@ -55,6 +55,9 @@ impl ServerSocket {
         reuse_port: bool,
         backlog: i32,
     ) -> Result<Self> {
+        if address.is_unix_local() {
+            return Self::bind_local(address);
+        }
         let addr: SocketAddr = address.as_std();
         let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
         if addr.is_ipv6() {
@@ -73,8 +76,8 @@ impl ServerSocket {
     /// Accepts a connection; returns the connected socket and the peer's address.
     pub fn accept_connection(&self) -> Result<(StreamSocket, SocketAddress)> {
         loop {
-            match self.inner.accept() {
-                Ok((stream, peer)) => return Ok((StreamSocket::from(stream), peer.into())),
+            match super::unix::accept(&self.inner) {
+                Ok(accepted) => return Ok(accepted),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::from_io_during(e, "accept")),
             }
@@ -83,7 +86,7 @@ impl ServerSocket {
 
     /// The bound address (with the port the system chose for port 0).
     pub fn address(&self) -> Result<SocketAddress> {
-        Ok(self.inner.local_addr()?.into())
+        super::unix::local_address(&*self.inner)
     }
 
     /// Sets blocking (default) or non-blocking accepts.

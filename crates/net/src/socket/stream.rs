@@ -51,6 +51,9 @@ pub struct StreamSocket {
 impl StreamSocket {
     /// Connects to `address` (POCO `StreamSocket(address)` / `connect(address)`).
     pub fn connect(address: &SocketAddress) -> Result<Self> {
+        if address.is_unix_local() {
+            return Self::connect_local(address);
+        }
         let stream = TcpStream::connect(address.as_std())
             .map_err(|e| Error::from_io_during(e, &format!("connect to {address}")))?;
         Ok(StreamSocket::from(stream))
@@ -178,12 +181,12 @@ impl StreamSocket {
 
     /// The local address (POCO `address()`).
     pub fn address(&self) -> Result<SocketAddress> {
-        Ok(self.inner.local_addr()?.into())
+        super::unix::local_address(&*self.inner)
     }
 
     /// The peer's address (POCO `peerAddress()`).
     pub fn peer_address(&self) -> Result<SocketAddress> {
-        Ok(self.inner.peer_addr()?.into())
+        super::unix::peer_address(&*self.inner)
     }
 
     /// Reads without consuming (`MSG_PEEK`); used to see whether an idle connection was

@@ -317,14 +317,14 @@ impl Acceptor {
 
     fn accept_all(&self) {
         loop {
-            match self.socket.as_tcp_listener().accept() {
-                Ok((stream, peer)) => {
-                    let socket = StreamSocket::from(stream);
+            // Any listening socket: TCP, or Unix-domain (an HttpServer on a local socket).
+            match crate::socket::accept_any(self.socket.as_tcp_listener()) {
+                Ok((socket, peer)) => {
                     // Accepted sockets do not inherit non-blocking mode on Linux; be sure.
                     let _ = socket.set_blocking(true);
                     let _ = socket.set_no_delay(true);
                     if let Some(filter) = &self.filter
-                        && !filter(&socket, &SocketAddress::from(peer))
+                        && !filter(&socket, &peer)
                     {
                         let _ = socket.shutdown();
                         continue;
