@@ -61,13 +61,7 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
                 "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH",
             )?;
             let mut session = HttpsClientSession::new(uri.host(), uri.port(), context);
-            WebSocket::connect_with(
-                session.as_mut(),
-                &mut request,
-                &mut response,
-                None,
-                config,
-            )?
+            WebSocket::connect_with(&mut session, &mut request, &mut response, None, config)?
         }
         other => return Err(format!("only ws:// and wss:// URLs are supported (got `{other}`)").into()),
     };

@@ -1,6 +1,7 @@
 //! The HTTP samples of issue 16 run as programs on 127.0.0.1: `http_form_server` receiving a
-//! 256 MiB upload from curl with its memory watched, `http_load_test`, `http_get` answering a
-//! 401 with HTTPCredentials, and `set_source_ip`.
+//! large upload from curl with its memory watched (256 MiB; `RPOCO_UPLOAD_MIB=1024` for the
+//! issue's 1 GiB run by hand), `http_load_test`, `http_get` answering a 401 with
+//! HTTPCredentials, and `set_source_ip`.
 #![cfg(feature = "net")]
 
 mod support;
@@ -26,7 +27,7 @@ fn peak_rss_kib(pid: u32) -> u64 {
 }
 
 #[test]
-fn form_server_streams_a_256_mib_upload_in_bounded_memory() {
+fn form_server_streams_a_large_upload_in_bounded_memory() {
     let Some(server) = support::ExampleServer::start("http_form_server", &[]) else { return };
     let base = format!("http://127.0.0.1:{}", server.port);
     let agent = Agent::new();
@@ -47,7 +48,10 @@ fn form_server_streams_a_256_mib_upload_in_bounded_memory() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.bin");
-    let size: u64 = 256 << 20;
+    // 256 MiB in CI (a few seconds over loopback in a debug build); the 1 GiB of issue 16 by
+    // hand with RPOCO_UPLOAD_MIB=1024.
+    let mib: u64 = std::env::var("RPOCO_UPLOAD_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
+    let size: u64 = mib << 20;
     std::fs::File::create(&file).unwrap().set_len(size).unwrap();
     let before = peak_rss_kib(server.child.id());
     let started = Instant::now();
@@ -67,9 +71,10 @@ fn form_server_streams_a_256_mib_upload_in_bounded_memory() {
         "http_form_server peak RSS {before} KiB before, {after} KiB after a {size}-byte upload in {:?}",
         started.elapsed()
     );
-    // Bounded: the peak grew by far less than the upload (256 MiB); 32 MiB leaves room for
-    // thread stacks and allocator slack on a loaded machine.
-    assert!(after - before < 32 * 1024, "peak RSS grew by {} KiB", after - before);
+    // Bounded: the peak grew by far less than the upload; 32 MiB (or an eighth of a smaller
+    // upload) leaves room for thread stacks and allocator slack on a loaded machine.
+    let bound_kib = (32 * 1024).min(size / 1024 / 8);
+    assert!(after - before < bound_kib, "peak RSS grew by {} KiB (bound {bound_kib} KiB)", after - before);
 }
 
 #[test]

@@ -74,6 +74,7 @@ fn chromium_runs_the_page_script() {
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
+                "--disable-quic",
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",

@@ -22,9 +22,13 @@ const TARGETS: &[&str] = &[
     "multipart",
     "auth_challenge",
     "client_exchange",
+    "ftp_replies",
+    "websocket_frames",
     "pkey_read",
     "pkcs12",
     "crypto_x509",
+    "mail_reply",
+    "mail_message",
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {

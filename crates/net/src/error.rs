@@ -222,6 +222,10 @@ pub enum Limit {
     Body,
     /// An HTML form has too many fields or too long names or values.
     Form,
+    /// A MIME message has more parts than the reader accepts.
+    Parts,
+    /// MIME multiparts are nested deeper than the reader accepts.
+    Nesting,
 }
 
 /// Which wait ran out of time ([`Detail::Timeout`]).
@@ -277,6 +281,20 @@ pub enum Detail {
         status: Option<u16>,
         /// The proxy's reason phrase or reply text.
         words: String,
+    },
+    /// The peer answered plain bytes with a TLS record, so it speaks TLS on this port: the
+    /// record's content type (21 alert, 22 handshake) and an alert's description code.
+    TlsRecord {
+        /// The TLS record content type.
+        content_type: u8,
+        /// For an alert record, its description (RFC 8446 §6), e.g. 70 `protocol_version`.
+        alert: Option<u8>,
+    },
+    /// A server closed the connection before sending any byte of a response: `reused` says
+    /// whether it was a kept-alive connection used again (stale) or a new one.
+    Closed {
+        /// Whether the connection had carried an earlier exchange.
+        reused: bool,
     },
     /// What the peer said (a SOCKS reply code, a server's refusal line).
     Peer(String),

@@ -21,14 +21,15 @@ mod connect;
 mod dialog;
 mod dns;
 mod error;
+pub mod ftp;
 pub mod http;
+mod interface;
 pub mod mail;
+pub mod reactor;
 mod socket;
 mod tcp_server;
-pub mod websocket;
-mod interface;
-pub mod reactor;
 mod udp;
+pub mod websocket;
 
 pub use connect::{Chain, ConnectOptions, Hooks, RFC8305_ATTEMPT_DELAY, ResolveFn, Route, connect_tcp};
 pub use dialog::{

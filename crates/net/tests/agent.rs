@@ -7,8 +7,8 @@ use std::time::Duration;
 use rpoco_net::{Agent, Detail, ErrorKind, HtmlForm, HttpMessage, PartSource, RedirectPolicy};
 use rpoco_testsupport::{Nginx, NginxConfig, PythonPeer};
 
-fn httpbin() -> Option<(PythonPeer, String)> {
-    let peer = PythonPeer::httpbin()?;
+fn httpbin() -> Option<(std::sync::Arc<PythonPeer>, String)> {
+    let peer = PythonPeer::shared_httpbin()?;
     let base = format!("http://127.0.0.1:{}", peer.port());
     Some((peer, base))
 }
@@ -43,7 +43,7 @@ fn decodes_gzip_and_deflate_from_httpbin() {
 
 #[test]
 fn cookies_set_read_back_delete_and_expire() {
-    let Some((_peer, base)) = httpbin() else { return };
+    let Some((peer, base)) = httpbin() else { return };
     let agent = Agent::new();
     // /cookies/set answers 302 to /cookies: the redirect carries the new cookies.
     let res = agent.get(&format!("{base}/cookies/set?a=1&b=2")).call().unwrap();
@@ -53,6 +53,16 @@ fn cookies_set_read_back_delete_and_expire() {
     assert!(text.contains("\"a\": \"1\"") && text.contains("\"b\": \"2\""), "{text}");
     let text = agent.get(&format!("{base}/cookies/delete?a")).call().unwrap().into_string().unwrap();
     assert!(!text.contains("\"a\"") && text.contains("\"b\": \"2\""), "{text}");
+    // A redirect to another host (localhost, not 127.0.0.1) carries none of 127.0.0.1's
+    // host-only cookies; one back to 127.0.0.1 does.
+    let away = format!("{base}/redirect-to?url=http://localhost:{}/cookies", peer.port());
+    let res = agent.get(&away).call().unwrap();
+    assert_eq!((res.url().host(), res.redirects().len()), ("localhost", 1));
+    let text = res.into_string().unwrap();
+    assert!(!text.contains("\"b\""), "{text}");
+    let back = format!("http://localhost:{}/redirect-to?url={base}/cookies", peer.port());
+    let text = agent.get(&back).call().unwrap().into_string().unwrap();
+    assert!(text.contains("\"b\": \"2\""), "{text}");
     let set = "short%3D1%3B%20Max-Age%3D1%3B%20Path%3D%2F";
     agent.get(&format!("{base}/response-headers?Set-Cookie={set}")).call().unwrap().into_bytes().unwrap();
     let text = agent.get(&format!("{base}/cookies")).call().unwrap().into_string().unwrap();

@@ -1,14 +1,15 @@
 //! The engine under clients that set a bad pace, on 127.0.0.1: as many slow readers and
 //! slow senders as worker threads do not stop others from being served (issue 18); a
 //! handler that blocks holds only its own thread, one worker serves many connections in
-//! turn (issue 11). Deadlines are generous: the machine may be loaded.
+//! turn, connections past `max_queued` are refused at once and the rest served (issue 11). Deadlines are generous: the machine may be loaded.
 
 mod support;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use rpoco_net::{HttpServerParams, handler_fn};
@@ -176,4 +177,48 @@ fn one_worker_serves_a_hundred_connections_in_turn() {
     }
     assert_eq!(server.tcp_server().current_threads(), 1);
     assert_eq!(server.tcp_server().total_connections(), 100);
+}
+
+#[test]
+fn connections_past_max_queued_are_refused_cleanly() {
+    let (open, gate) = mpsc::channel::<()>();
+    let gate = Mutex::new(gate);
+    let entered = Arc::new(AtomicUsize::new(0));
+    let seen = entered.clone();
+    let server = support::serve(
+        handler_fn(move |_request, response| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let _ = gate.lock().unwrap().recv_timeout(Duration::from_secs(20));
+            response.send_buffer(b"done")
+        }),
+        HttpServerParams {
+            tcp: rpoco_net::TcpServerParams { max_queued: 1, ..params(1).tcp },
+            keep_alive: false,
+            ..params(1)
+        },
+    );
+    let (port, tcp) = (server.port(), server.tcp_server());
+    let get = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    // The only worker is held by a handler; one more connection may wait in the queue.
+    let mut running = support::connect(port);
+    running.write_all(get);
+    assert!(support::eventually(Duration::from_secs(10), || entered.load(Ordering::SeqCst) == 1));
+    let mut queued = support::connect(port);
+    queued.write_all(get);
+    assert!(support::eventually(Duration::from_secs(10), || tcp.queued_connections() == 1));
+    // Past the queue: closed at once and counted, not left hanging.
+    let started = Instant::now();
+    let mut refused = support::connect(port);
+    assert!(refused.closed_within(Duration::from_secs(5)), "the connection past the queue is closed");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(tcp.refused_connections(), 1);
+    // The running and the queued requests are still answered, and the server serves on.
+    open.send(()).unwrap();
+    assert_eq!(running.read_response("GET").unwrap().body, b"done");
+    open.send(()).unwrap();
+    assert_eq!(queued.read_response("GET").unwrap().body, b"done");
+    open.send(()).unwrap();
+    let (res, _) = support::exchange(port, get);
+    assert_eq!((res.status, res.body.as_slice()), (200, &b"done"[..]));
+    assert_eq!((tcp.total_connections(), tcp.refused_connections()), (3, 1));
 }

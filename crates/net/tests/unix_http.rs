@@ -3,7 +3,6 @@
 
 use std::io::{Read, Write};
 use std::process::Command;
-use std::sync::Arc;
 
 use rpoco_net::{
     HTTP_1_1, HttpClientSession, HttpMessage, HttpRequest, HttpResponse, HttpServer, HttpServerParams,
@@ -27,8 +26,7 @@ fn serve(address: &SocketAddress) -> HttpServer {
 }
 
 fn session_round_trips(address: SocketAddress) {
-    let connector = Arc::new(LocalConnector::new(address));
-    let mut session = HttpClientSession::with_connector("localhost", 80, connector);
+    let mut session = LocalConnector::new(address).session("localhost");
     session.set_keep_alive(true);
     for i in 0..3 {
         let body = format!("body {i}");

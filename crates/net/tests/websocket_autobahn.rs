@@ -11,6 +11,7 @@ mod fuzzer;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use fuzzer::{Case, DeflateCase, Fuzzer, Outcome};
@@ -176,10 +177,13 @@ fn report(direction: &str, results: &[(String, Outcome, String)]) {
     );
 }
 
-fn selected() -> Vec<Case> {
+/// The catalogue, built once for both directions (its payloads take a while in a debug
+/// build), filtered by `AUTOBAHN_CASES` (comma-separated case numbers or prefixes).
+fn selected() -> Vec<&'static Case> {
+    static ALL: OnceLock<Vec<Case>> = OnceLock::new();
     let only = std::env::var("AUTOBAHN_CASES").ok();
-    cases::all()
-        .into_iter()
+    ALL.get_or_init(cases::all)
+        .iter()
         .filter(|c| {
             only.as_ref()
                 .is_none_or(|o| o.split(',').any(|p| c.id == p || c.id.starts_with(&format!("{p}."))))

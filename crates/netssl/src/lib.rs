@@ -24,6 +24,7 @@
 mod cert_handler;
 mod context;
 mod error;
+mod ftps;
 mod https_client;
 mod https_session;
 mod https_stream_factory;
@@ -43,11 +44,12 @@ pub use context::{
 };
 pub use context::{KeyConsoleHandler, KeyFileHandler, PrivateKeyPassphraseHandler};
 pub use error::{CertificateCheck, Detail, Error, ErrorKind, Result, Timeout, VerificationFailure};
+pub use ftps::{FtpsClientSession, FtpsStreamFactory};
 pub use https_client::HttpsClientSession;
 pub use https_session::{HttpsSessionInstantiator, https_agent, https_agent_builder};
 pub use https_stream_factory::HttpsStreamFactory;
-pub use mail::{SecurePop3ClientSession, SecureSmtpClientSession};
 pub use rpoco_net::ClientSession;
+pub use mail::{SecurePop3ClientSession, SecureSmtpClientSession};
 pub use secure_socket::{SecureServerSocket, SecureStreamSocket, Session, TlsConnector};
 pub use ssl_manager::SslManager;
 pub use tls_stream::{IoTimeouts, TlsStream};

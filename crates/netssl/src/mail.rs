@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rpoco_net::PlainConnector;
-use rpoco_net::mail::{Pop3ClientSession, SmtpClientSession, SmtpReply};
+use rpoco_net::mail::{Pop3ClientSession, SmtpClientSession};
+use rpoco_net::{ErrorKind, PlainConnector, Reply};
 
 use crate::context::Context;
 use crate::error::Result;
@@ -84,7 +84,7 @@ impl SecureSmtpClientSession {
         if self.session.ehlo_reply().is_none() {
             self.session.login(&hostname)?;
         }
-        if !self.session.ehlo_reply().is_some_and(|r| r.has_capability("STARTTLS")) {
+        if !self.session.has_capability("STARTTLS") {
             return Ok(false);
         }
         let connector = TlsConnector::new(context);
@@ -93,7 +93,7 @@ impl SecureSmtpClientSession {
     }
 
     /// POCO `login(hostname)`: EHLO (see [`SmtpClientSession::login`]).
-    pub fn login(&mut self, hostname: &str) -> Result<SmtpReply> {
+    pub fn login(&mut self, hostname: &str) -> Result<Reply> {
         Ok(self.session.login(hostname)?)
     }
 
@@ -180,13 +180,11 @@ fn plaintext_hint(e: rpoco_net::Error, protocol: &str, upgrade: &str) -> rpoco_n
             .iter()
             .any(|s| text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()));
     if plaintext {
-        return rpoco_net::Error::new(
-            rpoco_net::ErrorKind::Protocol,
-            format!(
-                "the {protocol} server answered the TLS handshake in plaintext: this port speaks plain {protocol} \
-             (use {upgrade}); {text}"
-            ),
+        let message = format!(
+            "the {protocol} server answered the TLS handshake in plaintext: this port speaks plain {protocol} \
+             (use {upgrade})"
         );
+        return rpoco_net::Error::new(ErrorKind::Protocol, message).with_source(e);
     }
     e
 }

@@ -3,87 +3,25 @@
 //! package and must equal what was sent: headers, non-ASCII subject, parts, attachment bytes.
 
 mod common;
+#[path = "peers/smtp.rs"]
+mod smtp;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rpoco_net::mail::{
     ContentTransferEncoding, LoginMethod, MailMessage, MailPartSource, MailRecipient, RecipientType,
-    ServerReplyError, SmtpClientSession,
+    SmtpClientSession,
 };
+use rpoco_net::{DialogError, ErrorKind};
 use rpoco_netssl::{SecureSmtpClientSession, VerificationMode};
 use serde_json::Value;
+use smtp::SmtpPeer;
 
-struct SmtpPeer {
-    child: Child,
-    port: u16,
-    out: tempfile::TempDir,
-    _files: common::Files,
-}
-
-impl SmtpPeer {
-    /// `None` (skip) when python3 or aiosmtpd is missing outside CI.
-    fn start(mode: &str, auth: bool) -> Option<SmtpPeer> {
-        let ok = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !ok {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "aiosmtpd is required under CI (scripts/deps/mail.pip)"
-            );
-            eprintln!("SKIP: python3 with aiosmtpd not installed (run scripts/install-test-deps.sh)");
-            return None;
-        }
-        let files = common::Files::new();
-        let out = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/smtp_peer.py");
-        let mut cmd = Command::new("python3");
-        cmd.arg(script).args(["--mode", mode, "--out"]).arg(out.path());
-        cmd.args(["--cert", &files.get("server.pem"), "--key", &files.get("server.key")]);
-        if auth {
-            cmd.arg("--auth");
-        }
-        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port = line
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("peer said {line:?}"));
-        Some(SmtpPeer { child, port, out, _files: files })
-    }
-
-    /// The JSON summary of the `n`th message received (1-based).
-    fn received(&self, n: usize) -> Value {
-        let path: PathBuf = self.out.path().join(format!("{n}.json"));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !path.exists() {
-            assert!(Instant::now() < deadline, "message {n} not received");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
-}
-
-impl Drop for SmtpPeer {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// aiosmtpd with the dev certificates; the files live as long as the peer.
+fn start_peer(mode: &str, auth: bool) -> Option<(SmtpPeer, common::Files)> {
+    let files = common::Files::new();
+    let peer = SmtpPeer::start(mode, auth, &files.get("server.pem"), &files.get("server.key"))?;
+    Some((peer, files))
 }
 
 fn attachment() -> Vec<u8> {
@@ -140,7 +78,7 @@ const T: Option<Duration> = Some(Duration::from_secs(20));
 
 #[test]
 fn plain_with_auth_plain_login_and_auto() {
-    let Some(peer) = SmtpPeer::start("plain", true) else { return };
+    let Some((peer, _files)) = start_peer("plain", true) else { return };
     let sent = message();
     for (n, method) in [LoginMethod::Plain, LoginMethod::Login, LoginMethod::Auto].into_iter().enumerate() {
         let mut s = SmtpClientSession::connect_timeout("127.0.0.1", peer.port, T).unwrap();
@@ -155,24 +93,22 @@ fn plain_with_auth_plain_login_and_auto() {
     // A wrong password: the error carries the server's code and text.
     let mut s = SmtpClientSession::connect_timeout("127.0.0.1", peer.port, T).unwrap();
     let e = s.login_with("client.test", LoginMethod::Plain, "user", "wrong").unwrap_err();
-    assert_eq!(e.poco_class(), "SMTPException");
-    let reply = ServerReplyError::of(&e).expect("reply details");
-    assert_eq!(reply.code, Some(535), "{e}");
-    assert!(e.to_string().contains("535"), "{e}");
+    assert_eq!((e.kind(), e.poco_class()), (ErrorKind::Smtp, "SMTPException"));
+    assert_eq!(e.reply().map(|r| r.code()), Some(535), "{e}");
     // Without AUTH the server refuses MAIL FROM (530), named in the error.
     let mut s = SmtpClientSession::connect_timeout("127.0.0.1", peer.port, T).unwrap();
     s.login("client.test").unwrap();
     let e = s.send_message(&sent).unwrap_err();
-    assert_eq!(ServerReplyError::of(&e).and_then(|r| r.code), Some(530), "{e}");
+    assert_eq!((e.kind(), e.reply().map(|r| r.code())), (ErrorKind::Smtp, Some(530)), "{e}");
     // CRAM-MD5 is not offered by this server: refused before sending anything.
     let mut s = SmtpClientSession::connect_timeout("127.0.0.1", peer.port, T).unwrap();
     let e = s.login_with("client.test", LoginMethod::CramMd5, "user", "secret").unwrap_err();
-    assert!(e.to_string().contains("does not support CRAM-MD5"), "{e}");
+    assert!(matches!(e.dialog(), Some(DialogError::BadReply { command, .. }) if command == "EHLO"), "{e}");
 }
 
 #[test]
 fn starttls_then_send() {
-    let Some(peer) = SmtpPeer::start("starttls", false) else { return };
+    let Some((peer, _files)) = start_peer("starttls", false) else { return };
     let ctx = common::client_context(VerificationMode::Relaxed);
     let mut s = SecureSmtpClientSession::connect_timeout("localhost", peer.port, ctx, T).unwrap();
     s.login("client.test").unwrap();
@@ -189,7 +125,7 @@ fn starttls_then_send() {
     let mut plain = SmtpClientSession::connect_timeout("127.0.0.1", peer.port, T).unwrap();
     plain.login("client.test").unwrap();
     let e = plain.send_message(&sent).unwrap_err();
-    assert_eq!(ServerReplyError::of(&e).and_then(|r| r.code), Some(530), "{e}");
+    assert_eq!((e.kind(), e.reply().map(|r| r.code())), (ErrorKind::Smtp, Some(530)), "{e}");
     // A CA the client does not trust: STARTTLS fails in the handshake.
     let untrusting = rpoco_netssl::Context::new(
         rpoco_netssl::Usage::Client,
@@ -209,7 +145,7 @@ fn starttls_then_send() {
 
 #[test]
 fn implicit_tls_and_plaintext_mismatches() {
-    let Some(tls_peer) = SmtpPeer::start("implicit", false) else { return };
+    let Some((tls_peer, _f1)) = start_peer("implicit", false) else { return };
     let ctx = common::client_context(VerificationMode::Relaxed);
     let mut s = SecureSmtpClientSession::connect_tls("localhost", tls_peer.port, ctx.clone(), T).unwrap();
     assert!(s.session().is_secure());
@@ -225,11 +161,10 @@ fn implicit_tls_and_plaintext_mismatches() {
     let mut plain =
         SmtpClientSession::connect_timeout("127.0.0.1", tls_peer.port, Some(Duration::from_secs(2))).unwrap();
     let e = plain.open().unwrap_err();
-    assert!(e.is_timeout(), "{e}");
-    assert!(e.to_string().contains("implicit TLS"), "{e}");
+    assert_eq!(e.timeout_kind(), Some(rpoco_net::Timeout::Read), "{e}");
 
     // Implicit TLS on a plaintext port: the error says the server speaks plaintext.
-    let Some(plain_peer) = SmtpPeer::start("plain", false) else { return };
+    let Some((plain_peer, _f2)) = start_peer("plain", false) else { return };
     let e = SecureSmtpClientSession::connect_tls("localhost", plain_peer.port, ctx, T).unwrap_err();
-    assert!(e.to_string().contains("plaintext"), "{e}");
+    assert_eq!(e.net_error().map(|n| n.kind()), Some(ErrorKind::Protocol), "{e}");
 }

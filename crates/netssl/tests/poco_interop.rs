@@ -27,32 +27,7 @@ fn peer() -> Option<&'static Path> {
 }
 
 fn build_peer() -> Option<PathBuf> {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/poco/poco_https.cpp");
-    let missing = if Command::new("g++").arg("--version").output().is_err() {
-        Some("g++ is not installed")
-    } else if !Path::new("/usr/include/Poco/Net/HTTPSClientSession.h").exists() {
-        Some("libpoco-dev (POCO NetSSL headers) is not installed")
-    } else {
-        None
-    };
-    if let Some(why) = missing {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "POCO interop peer unavailable in CI: {why} (scripts/install-test-deps.sh installs it)"
-        );
-        println!("SKIPPED POCO interop: {why}; run scripts/install-test-deps.sh");
-        return None;
-    }
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("poco_https");
-    let result = Command::new("g++")
-        .args(["-O2", "-std=c++17", "-o"])
-        .arg(&out)
-        .arg(&source)
-        .args(["-lPocoNetSSL", "-lPocoNet", "-lPocoCrypto", "-lPocoFoundation"])
-        .output()
-        .expect("run g++");
-    assert!(result.status.success(), "g++ failed:\n{}", String::from_utf8_lossy(&result.stderr));
-    Some(out)
+    build_poco_peer("poco_https.cpp", "poco_https")
 }
 
 /// Our HTTPS server; the handler answers with what it saw, the client certificate included.

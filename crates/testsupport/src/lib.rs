@@ -24,14 +24,18 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod ftp;
 mod nginx;
+mod payload;
 mod proxy;
 mod python;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 
+pub use ftp::{FTP_PASSWORD, FTP_USER, PyFtpd, Vsftpd, VsftpdTls, peer_missing};
 pub use nginx::{Nginx, NginxConfig};
+pub use payload::{Payload, PayloadCheck, check_file, fill_payload, round_trip, test_payload, write_payload};
 pub use proxy::{ProxiedRequest, ProxyLog, http_proxy, pipe};
 pub use python::{PythonPeer, require_python_module};
 

@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use crate::free_port;
@@ -12,12 +13,20 @@ use crate::free_port;
 /// Whether `python3` can import `module`; when not, panics under `CI` and prints a skip
 /// reason otherwise (as [`require`](crate::require) does for programs).
 pub fn require_python_module(module: &str) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    // Remembered per test process: an import can take a second on a loaded machine.
+    static FOUND: Mutex<Vec<(String, bool)>> = Mutex::new(Vec::new());
+    let known =
+        FOUND.lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(m, _)| m == module).map(|e| e.1);
+    let ok = known.unwrap_or_else(|| {
+        let ok = Command::new("python3")
+            .args(["-c", &format!("import {module}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        FOUND.lock().unwrap_or_else(|e| e.into_inner()).push((module.to_owned(), ok));
+        ok
+    });
     if !ok {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -56,6 +65,19 @@ impl PythonPeer {
             assert!(Instant::now() < deadline, "httpbin did not listen on 127.0.0.1:{port} within 60 s");
             std::thread::sleep(Duration::from_millis(100));
         }
+        Some(peer)
+    }
+
+    /// One httpbin shared by the tests of a process that run at the same time (it is
+    /// stateless): started on first use, killed when the last test holding it drops it.
+    pub fn shared_httpbin() -> Option<Arc<Self>> {
+        static SHARED: Mutex<Weak<PythonPeer>> = Mutex::new(Weak::new());
+        let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(peer) = shared.upgrade() {
+            return Some(peer);
+        }
+        let peer = Arc::new(Self::httpbin()?);
+        *shared = Arc::downgrade(&peer);
         Some(peer)
     }
 

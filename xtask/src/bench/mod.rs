@@ -10,12 +10,16 @@ mod chart;
 mod crypto;
 mod crypto_pk;
 mod foundation;
+mod ftp;
+mod http_extras;
 mod https_server;
+mod mail;
 mod net;
 mod netssl;
 mod peers;
 mod reactor;
 mod server;
+mod websocket;
 
 /// A benchmark area: a name and the function that measures and prints it.
 struct Area {
@@ -52,9 +56,29 @@ const AREAS: &[Area] = &[
         run: crypto::run,
     },
     Area {
+        name: "http-extras",
+        about: "gzip inflate/deflate MB/s vs POCO C++, Python zlib, gzip CLI; multipart parse MB/s vs POCO C++",
+        run: http_extras::run_bench,
+    },
+    Area {
+        name: "websocket",
+        about: "WebSocket echo round trips/s and MB/s (16 B, 1 KiB, 64 KiB; ws, wss) vs tungstenite and POCO C++",
+        run: websocket::run_bench,
+    },
+    Area {
         name: "reactor",
         about: "echo round trips/s at 50 and 1,000 connections vs POCO C++ EchoServer and tokio",
         run: reactor::run_bench,
+    },
+    Area {
+        name: "ftp",
+        about: "FTP and FTPS download/upload MB/s from vsftpd vs curl (--size=MIB, 1 GiB default)",
+        run: ftp::run_bench,
+    },
+    Area {
+        name: "mail",
+        about: "SMTP messages/s (1 KiB, 1 MiB) to aiosmtpd and MIME parse MB/s vs POCO C++",
+        run: mail::run_bench,
     },
 ];
 

@@ -27,7 +27,17 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     raise_nofile(4096);
     run(
         "build rpoco echo_server",
-        cargo().args(["build", "--quiet", "--release", "--example", "echo_server"]),
+        // Only rpoco-net: the example needs nothing of netssl or crypto.
+        cargo().args([
+            "build",
+            "--quiet",
+            "--release",
+            "--no-default-features",
+            "--features",
+            "net",
+            "--example",
+            "echo_server",
+        ]),
     )?;
     let ours = target_dir().join("release/examples/echo_server");
     let poco = build_poco_peer("poco_echo_server", "Net/SocketReactor.h", &["PocoNet", "PocoFoundation"])?;

@@ -49,6 +49,7 @@ pub struct Chain {
     options: ConnectOptions,
     proxy: Option<Arc<Proxy>>,
     tls: Arc<dyn Connector>,
+    tunnel_plain: bool,
 }
 
 #[derive(Debug)]
@@ -82,7 +83,7 @@ pub struct Hooks<'a> {
 impl Chain {
     /// A chain with `tls` as its last step (netssl's connector, or [`PlainConnector`]).
     pub fn new(tls: Arc<dyn Connector>) -> Self {
-        Chain { options: ConnectOptions::default(), proxy: None, tls }
+        Chain { options: ConnectOptions::default(), proxy: None, tls, tunnel_plain: false }
     }
 
     /// Plain TCP, no proxy.
@@ -122,6 +123,19 @@ impl Chain {
         }
     }
 
+    /// Plain connections through an HTTP proxy go through a `CONNECT` tunnel too, as TLS
+    /// ones do, instead of being forwarded: for protocols that take the connection over
+    /// (WebSocket), since proxies do not forward upgrades.
+    pub fn with_tunnel_plain(mut self, on: bool) -> Self {
+        self.tunnel_plain = on;
+        self
+    }
+
+    /// Whether plain connections through an HTTP proxy tunnel ([`with_tunnel_plain`](Self::with_tunnel_plain)).
+    pub fn tunnels_plain(&self) -> bool {
+        self.tunnel_plain
+    }
+
     /// The TCP options.
     pub fn options(&self) -> &ConnectOptions {
         &self.options
@@ -143,7 +157,7 @@ impl Chain {
             None => Route::Direct,
             Some(p) if p.bypass.matches(host) => Route::Direct,
             Some(p) if p.config.is_socks5() => Route::Socks5,
-            Some(_) if self.tls.is_secure() => Route::Tunnel,
+            Some(_) if self.tls.is_secure() || self.tunnel_plain => Route::Tunnel,
             Some(_) => Route::Forward,
         }
     }

@@ -1,6 +1,6 @@
 //! [`DialogSocket`]: the I/O driver of the reply parser, over any [`Transport`].
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
 use super::error::DialogError;
@@ -399,6 +399,44 @@ impl Read for DialogSocket {
             transport.set_receive_timeout(timeout).map_err(io::Error::from)?;
         }
         transport.read(out)
+    }
+}
+
+/// Reading data that follows a reply on the same connection (SMTP/POP3 dot-terminated
+/// data) through the dialog's own buffer, so no byte after the data is lost to another
+/// buffer. Each read from the connection is bounded by the receive timeout.
+impl BufRead for DialogSocket {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.start == self.buf.len() {
+            let timeout = self.receive_timeout;
+            let transport = self.transport.as_deref_mut().ok_or_else(|| io::Error::from(Self::gone()))?;
+            if timeout.is_some() {
+                transport.set_receive_timeout(timeout).map_err(io::Error::from)?;
+            }
+            self.buf.resize(READ_CHUNK, 0);
+            let n = loop {
+                match transport.read(&mut self.buf[..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        self.buf.clear();
+                        self.start = 0;
+                        return Err(e);
+                    }
+                }
+            };
+            self.buf.truncate(n);
+            self.start = 0;
+        }
+        Ok(&self.buf[self.start..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.buf.len());
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
     }
 }
 

@@ -79,7 +79,7 @@ pub(crate) fn read_header(src: &mut dyn BufRead, limits: HeaderBlockLimits) -> R
 
 fn push(header: &mut MessageHeader, (name, value): (String, Vec<u8>), max_fields: usize) -> Result<()> {
     if header.len() >= max_fields {
-        return Err(limit(MailLimit::Header, format!("more than {max_fields} header fields")));
+        return Err(limit(MailLimit::Fields, format!("more than {max_fields} header fields")));
     }
     let value = match String::from_utf8(value) {
         Ok(v) => v,

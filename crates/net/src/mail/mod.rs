@@ -23,7 +23,6 @@ mod date;
 mod encoded_word;
 mod error;
 mod header_reader;
-mod line_conn;
 mod message;
 mod mime_reader;
 mod part_source;
@@ -37,8 +36,8 @@ mod smtp_reply;
 mod stream;
 mod write;
 
+pub use crate::http::message::PartHandler;
 pub use encoded_word::{encode_word, encode_word_bytes};
-pub use error::{MailProtocol, ServerReplyError};
 pub use message::{ContentDisposition, ContentTransferEncoding, MailMessage, MailPart};
 pub use mime_reader::{MultipartReader, PartBody};
 pub use part_source::MailPartSource;
@@ -46,9 +45,8 @@ pub use pop3::{MessageInfo, Pop3ClientSession};
 pub use quoted_printable::{
     QuotedPrintableDecoder, QuotedPrintableEncoder, quoted_printable_decode, quoted_printable_encode,
 };
-pub use read::{MailLimits, PartHandler};
+pub use read::MailLimits;
 pub use recipient::{MailRecipient, RecipientType};
 pub use smtp::{SmtpClientSession, local_hostname};
 pub use smtp_auth::LoginMethod;
-pub use smtp_reply::SmtpReply;
 pub use stream::{MailInputStream, MailOutputStream};

@@ -49,8 +49,10 @@ impl MailPartSource {
     /// the file name is the path's last segment. Fails now if the file cannot be opened.
     pub fn from_file(path: impl AsRef<Path>, media_type: &str) -> crate::Result<Self> {
         let path = path.as_ref();
-        File::open(path)
-            .map_err(|e| crate::Error::new(crate::ErrorKind::OpenFile, format!("{}: {e}", path.display())))?;
+        File::open(path).map_err(|e| {
+            crate::Error::new(crate::ErrorKind::OpenFile, format!("cannot open {}", path.display()))
+                .with_source(e)
+        })?;
         let filename = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(MailPartSource {
             content: Content::File(path.to_owned()),

@@ -4,19 +4,20 @@
 use std::io::{BufReader, Write};
 use std::time::Duration;
 
-use super::error::{MailProtocol, invalid_argument, protocol, reply};
+use super::error::{MailLimit, illegal_state, limit, pop3_reply};
 use super::header_reader::{HeaderBlockLimits, read_header};
-use super::line_conn::{DEFAULT_TIMEOUT, LineConn};
 use super::message::MailMessage;
-use super::read::{MailLimits, PartHandler};
-use super::smtp_reply::mismatch_hint;
+use super::read::MailLimits;
+use super::smtp::{DEFAULT_TIMEOUT, plain_socket};
 use super::stream::MailInputStream;
-use crate::error::{Error, Result};
+use crate::dialog::{DialogError, DialogSocket};
+use crate::error::{Error, ErrorKind, Result, Timeout};
 use crate::http::message::MessageHeader;
+use crate::http::message::PartHandler;
 use crate::socket::{Connector, StreamSocket, Transport};
 
-/// The most lines a multi-line command reply (LIST, UIDL, CAPA) may have.
-const MAX_LIST_LINES: usize = 1_000_000;
+/// The default limit of a multi-line command reply (LIST, UIDL, CAPA), all lines together.
+const MAX_LIST_SIZE: usize = 16 * 1024 * 1024;
 
 /// One entry of [`Pop3ClientSession::list_messages`] (POCO `MessageInfo`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,15 +33,18 @@ pub struct MessageInfo {
 /// `delete_message` (DELE), `close` (QUIT, which commits deletions).
 ///
 /// Each reply must arrive within the session's timeout (default 60 s) and each read of
-/// message data too. A `-ERR` is a `POP3Exception` error with the server's text in its
-/// [`ServerReplyError`](super::ServerReplyError).
+/// message data too. A `-ERR` is an [`ErrorKind::Pop3`] error (POCO `POP3Exception`) with
+/// the server's line as its [`Detail::Peer`](crate::error::Detail::Peer). The connection is a
+/// [`DialogSocket`], as in POCO.
 #[derive(Debug)]
 pub struct Pop3ClientSession {
-    conn: LineConn,
+    dialog: DialogSocket,
     host: String,
+    timeout: Option<Duration>,
     greeted: bool,
     is_open: bool,
     max_message_size: u64,
+    max_list_size: usize,
 }
 
 impl Pop3ClientSession {
@@ -69,6 +73,19 @@ impl Pop3ClientSession {
         Self::from_transport(transport, host, timeout)
     }
 
+    /// Connects through the shared connection chain ([`Chain`](crate::Chain): every address
+    /// with Happy Eyeballs, a SOCKS5 or HTTP CONNECT proxy, then its TLS step), as HTTP and
+    /// WebSocket do; `timeout` bounds every later step.
+    pub fn connect_chain(
+        chain: &crate::Chain,
+        host: &str,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        let transport = chain.connect(host, port)?;
+        Self::from_transport(transport, host, timeout)
+    }
+
     /// A session on a connected socket (POCO `POP3ClientSession(const StreamSocket&)`).
     pub fn from_socket(socket: StreamSocket, host: &str) -> Result<Self> {
         Self::from_transport(Box::new(socket), host, Some(DEFAULT_TIMEOUT))
@@ -80,23 +97,36 @@ impl Pop3ClientSession {
         host: &str,
         timeout: Option<Duration>,
     ) -> Result<Self> {
+        let mut dialog = DialogSocket::new(transport);
+        dialog.set_send_timeout(timeout)?;
+        dialog.set_receive_timeout(timeout);
         Ok(Pop3ClientSession {
-            conn: LineConn::new(transport, timeout)?,
+            dialog,
             host: host.to_owned(),
+            timeout,
             greeted: false,
             is_open: true,
             max_message_size: 256 * 1024 * 1024,
+            max_list_size: MAX_LIST_SIZE,
         })
     }
 
     /// POCO `setTimeout`.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
-        self.conn.set_timeout(timeout)
+        self.dialog.set_send_timeout(timeout)?;
+        self.dialog.set_receive_timeout(timeout);
+        self.timeout = timeout;
+        Ok(())
     }
 
     /// POCO `getTimeout`.
     pub fn timeout(&self) -> Option<Duration> {
-        self.conn.timeout()
+        self.timeout
+    }
+
+    /// The command/reply connection (POCO `socket()`).
+    pub fn dialog(&mut self) -> &mut DialogSocket {
+        &mut self.dialog
     }
 
     /// The longest message [`retrieve_message`](Self::retrieve_message) reads (default
@@ -105,9 +135,20 @@ impl Pop3ClientSession {
         self.max_message_size = bytes;
     }
 
+    /// The largest multi-line command reply (LIST, CAPA) accepted, all lines together
+    /// (default 16 MiB); a longer one is [`ErrorKind::LimitExceeded`] and ends the session.
+    pub fn set_max_list_size(&mut self, bytes: usize) {
+        self.max_list_size = bytes;
+    }
+
+    /// The line and status-line limits of the connection ([`DialogSocket::set_limits`]).
+    pub fn set_limits(&mut self, limits: crate::dialog::DialogLimits) {
+        self.dialog.set_limits(limits);
+    }
+
     /// Whether the connection is TLS.
     pub fn is_secure(&self) -> bool {
-        self.conn.is_secure()
+        self.dialog.is_secure()
     }
 
     /// Reads the greeting (`+OK`) once; [`login`](Self::login) does this first.
@@ -115,41 +156,43 @@ impl Pop3ClientSession {
         if self.greeted {
             return Ok(String::new());
         }
+        let timeout = self.timeout;
         let line = self.read_status().map_err(|e| {
-            if e.is_timeout() {
-                Error::new(crate::ErrorKind::Timeout, format!(
-                    "no POP3 greeting within {:?}: if the server speaks TLS on this port (995), use POP3S \
-                     (SecurePop3ClientSession)",
-                    self.conn.timeout()
-                ))
-            } else {
-                e
+            if !e.is_timeout() {
+                return e;
             }
+            Error::timeout(
+                Timeout::Read,
+                timeout,
+                "the POP3 greeting (if the server speaks TLS on this port, like 995, use POP3S)",
+            )
+            .with_source(e)
         })?;
         self.greeted = true;
-        positive(line, "The POP3 service is unavailable")
+        positive(line, "the greeting (the POP3 service is unavailable)")
     }
 
     /// POCO `login`: greeting, USER, PASS.
     pub fn login(&mut self, username: &str, password: &str) -> Result<()> {
         self.open()?;
-        self.command(&format!("USER {username}"), "Login rejected for user")?;
-        self.command(&format!("PASS {password}"), "Password rejected for user")?;
+        let user = format!("USER {username}");
+        self.command(&user, &user)?;
+        self.command(&format!("PASS {password}"), "PASS ***")?;
         Ok(())
     }
 
     /// POCO `messageCount` (STAT).
     pub fn message_count(&mut self) -> Result<u32> {
-        let text = self.command("STAT", "Cannot determine message count")?;
+        let text = self.command("STAT", "STAT")?;
         text.split_whitespace()
             .next()
             .and_then(|n| n.parse().ok())
-            .ok_or_else(|| protocol(MailProtocol::Pop3, "STAT reply without a message count", &text))
+            .ok_or_else(|| pop3_reply("STAT (no message count)", &text))
     }
 
     /// POCO `listMessages` (LIST): id and size of every message.
     pub fn list_messages(&mut self) -> Result<Vec<MessageInfo>> {
-        self.command("LIST", "Cannot get message list")?;
+        self.command("LIST", "LIST")?;
         let lines = self.read_lines()?;
         lines
             .iter()
@@ -159,7 +202,7 @@ impl Pop3ClientSession {
                 let size = it.next().and_then(|v| v.parse().ok());
                 match (id, size) {
                     (Some(id), Some(size)) => Ok(MessageInfo { id, size }),
-                    _ => Err(protocol(MailProtocol::Pop3, "malformed LIST line", l)),
+                    _ => Err(pop3_reply("LIST (a malformed line)", l)),
                 }
             })
             .collect()
@@ -168,7 +211,7 @@ impl Pop3ClientSession {
     /// CAPA (RFC 2449): the server's capabilities, e.g. `STLS`, `TOP`, `UIDL`.
     pub fn capabilities(&mut self) -> Result<Vec<String>> {
         self.open()?;
-        self.command("CAPA", "Cannot get capabilities")?;
+        self.command("CAPA", "CAPA")?;
         self.read_lines()
     }
 
@@ -190,8 +233,9 @@ impl Pop3ClientSession {
     /// POCO `retrieveMessage(id, ostream)`: RETR, the raw message (dots unstuffed) written
     /// to `out`. Returns the byte count.
     pub fn retrieve_message_to(&mut self, id: u32, out: &mut dyn Write) -> Result<u64> {
-        self.command(&format!("RETR {id}"), "Cannot retrieve message")?;
-        let mut input = MailInputStream::new(self.conn.reader());
+        let retr = format!("RETR {id}");
+        self.command(&retr, &retr)?;
+        let mut input = MailInputStream::new(&mut self.dialog);
         std::io::copy(&mut input, out).map_err(|e| Error::from_io_during(e, "retrieving a message"))
     }
 
@@ -200,12 +244,18 @@ impl Pop3ClientSession {
         id: u32,
         read: impl FnOnce(&mut dyn std::io::BufRead) -> Result<()>,
     ) -> Result<()> {
-        self.command(&format!("RETR {id}"), "Cannot retrieve message")?;
+        let retr = format!("RETR {id}");
+        self.command(&retr, &retr)?;
         let limit = self.max_message_size;
-        let mut input = BufReader::new(MailInputStream::new(self.conn.reader()).with_limit(limit));
+        let mut input = BufReader::new(MailInputStream::new(&mut self.dialog).with_limit(limit));
         let parsed = read(&mut input);
         // Read any remaining junk up to the end line, so the session stays usable.
         let rest = std::io::copy(&mut input, &mut std::io::sink());
+        drop(input);
+        if rest.is_err() {
+            // The end of the message was not reached: the stream is out of step.
+            let _ = self.dialog.close();
+        }
         parsed?;
         rest.map_err(|e| Error::from_io_during(e, "retrieving a message"))?;
         Ok(())
@@ -213,14 +263,19 @@ impl Pop3ClientSession {
 
     /// POCO `retrieveHeader` (TOP id 0).
     pub fn retrieve_header(&mut self, id: u32) -> Result<MessageHeader> {
-        self.command(&format!("TOP {id} 0"), "Cannot retrieve header")?;
-        let mut input = BufReader::new(MailInputStream::new(self.conn.reader()).with_limit(1024 * 1024));
+        let top = format!("TOP {id} 0");
+        self.command(&top, &top)?;
+        let mut input = BufReader::new(MailInputStream::new(&mut self.dialog).with_limit(1024 * 1024));
         let limits = MailLimits::default();
         let header = read_header(
             &mut input,
             HeaderBlockLimits { max_size: limits.max_header_size, max_fields: limits.max_header_fields },
         );
         let rest = std::io::copy(&mut input, &mut std::io::sink());
+        drop(input);
+        if rest.is_err() {
+            let _ = self.dialog.close();
+        }
         let header = header?;
         rest.map_err(|e| Error::from_io_during(e, "retrieving a header"))?;
         Ok(header)
@@ -228,17 +283,15 @@ impl Pop3ClientSession {
 
     /// POCO `deleteMessage` (DELE; done at QUIT).
     pub fn delete_message(&mut self, id: u32) -> Result<()> {
-        self.command(&format!("DELE {id}"), "Cannot mark message for deletion")?;
+        let dele = format!("DELE {id}");
+        self.command(&dele, &dele)?;
         Ok(())
     }
 
     /// POCO `sendCommand`: one command and its status line; `(positive, line)`.
     pub fn send_command(&mut self, command: &str) -> Result<(bool, String)> {
-        if command.contains(['\r', '\n']) {
-            return Err(invalid_argument("a POP3 command must not contain CR or LF"));
-        }
         self.open()?;
-        self.conn.send_line(command)?;
+        self.dialog.send_message(command)?;
         let line = self.read_status()?;
         Ok((line.starts_with('+'), line))
     }
@@ -246,13 +299,16 @@ impl Pop3ClientSession {
     /// STLS (RFC 2595): on `+OK`, hands the plain socket to `connector.wrap`. Called by
     /// `rpoco-netssl`'s `SecurePop3ClientSession::start_tls`.
     pub fn start_tls_with(&mut self, connector: &dyn Connector) -> Result<()> {
-        if self.conn.is_secure() {
-            return Err(super::error::illegal_state("the POP3 connection is already secure (TLS)"));
+        if self.dialog.is_secure() {
+            return Err(illegal_state("the POP3 connection is already secure (TLS)"));
         }
-        self.command("STLS", "STLS refused")?;
-        let socket = self.conn.take_plain_socket()?;
-        let tls = connector.wrap(socket, &self.host, self.conn.timeout())?;
-        self.conn.set_transport(tls)
+        self.command("STLS", "STLS")?;
+        let (host, timeout) = (self.host.clone(), self.timeout);
+        self.dialog.upgrade(|transport| {
+            let tls = connector.wrap(plain_socket(transport)?, &host, timeout)?;
+            tls.set_send_timeout(timeout)?;
+            Ok(tls)
+        })
     }
 
     /// POCO `close`: QUIT (deletions take effect) and the connection closed.
@@ -262,14 +318,14 @@ impl Pop3ClientSession {
         }
         self.is_open = false;
         let quit = if self.greeted {
-            self.conn
-                .send_line("QUIT")
+            self.dialog
+                .send_message("QUIT")
                 .and_then(|_| self.read_status())
-                .and_then(|l| positive(l, "QUIT failed"))
+                .and_then(|l| positive(l, "QUIT"))
         } else {
             Ok(String::new())
         };
-        let closed = self.conn.close();
+        let closed = self.dialog.close();
         quit?;
         closed
     }
@@ -280,45 +336,59 @@ impl Pop3ClientSession {
     }
 
     fn read_status(&mut self) -> Result<String> {
-        self.conn.begin_reply();
-        let line = self.conn.read_line();
-        self.conn.end_reply();
-        let line = line?.ok_or_else(|| {
-            Error::new(crate::ErrorKind::ConnectionReset, "the POP3 server closed the connection")
+        let line = self.dialog.receive_message()?.ok_or_else(|| {
+            Error::new(ErrorKind::ConnectionReset, "the POP3 server closed the connection before replying")
         })?;
-        if !line.starts_with("+OK") && !line.starts_with("-ERR") && !line.starts_with('+') {
-            return Err(protocol(MailProtocol::Pop3, "malformed POP3 status line", &mismatch_hint(&line)));
+        if !line.starts_with('+') && !line.starts_with("-ERR") {
+            return Err(Error::new(ErrorKind::Protocol, mismatch_hint(&line)));
         }
         Ok(line)
     }
 
-    /// The lines of a multi-line reply, up to `.` (dot-unstuffed).
+    /// The lines of a multi-line reply, up to `.` (dot-unstuffed), within the line count
+    /// limit and the timeout as a whole.
     fn read_lines(&mut self) -> Result<Vec<String>> {
+        let deadline = self.timeout.map(|t| std::time::Instant::now() + t);
         let mut lines = Vec::new();
-        self.conn.begin_reply();
-        let r = loop {
-            match self.conn.read_line() {
-                Ok(Some(l)) if l == "." => break Ok(lines),
-                Ok(Some(l)) => {
-                    if lines.len() >= MAX_LIST_LINES {
-                        break Err(super::error::limit(
-                            super::error::MailLimit::Size,
-                            format!("POP3 reply longer than {MAX_LIST_LINES} lines"),
-                        ));
-                    }
-                    lines.push(l.strip_prefix('.').map(str::to_owned).unwrap_or(l));
-                }
-                Ok(None) => {
-                    break Err(Error::new(
-                        crate::ErrorKind::ConnectionReset,
-                        "the POP3 server closed the connection in a reply",
-                    ));
-                }
-                Err(e) => break Err(e),
+        let mut size = 0;
+        loop {
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return Err(Error::timeout(
+                    Timeout::Read,
+                    self.timeout,
+                    "the end of a POP3 multi-line reply",
+                ));
             }
-        };
-        self.conn.end_reply();
-        r
+            let line = self.dialog.receive_message()?.ok_or_else(|| {
+                Error::new(
+                    ErrorKind::ConnectionReset,
+                    "the POP3 server closed the connection in a multi-line reply",
+                )
+            })?;
+            if line == "." {
+                return Ok(lines);
+            }
+            size += line.len() + 2;
+            if size > self.max_list_size {
+                let _ = self.dialog.close();
+                let max = self.max_list_size;
+                return Err(limit(MailLimit::Size, format!("POP3 multi-line reply longer than {max} bytes")));
+            }
+            lines.push(line.strip_prefix('.').map(str::to_owned).unwrap_or(line));
+        }
+    }
+}
+
+/// The status line as shown in an error, saying so when it looks like TLS or SMTP.
+fn mismatch_hint(line: &str) -> String {
+    let b = line.as_bytes();
+    let shown = DialogError::excerpt(line);
+    if b.first().is_some_and(|&c| c == 0x15 || c == 0x16) && b.get(1) == Some(&3) {
+        format!("the server speaks TLS on this port (use POP3S): {shown:?}")
+    } else if b.len() >= 3 && b[..3].iter().all(u8::is_ascii_digit) {
+        format!("the server speaks SMTP or FTP, not POP3: {shown:?}")
+    } else {
+        format!("not a POP3 status line: {shown:?}")
     }
 }
 
@@ -333,8 +403,8 @@ fn positive(line: String, what: &str) -> Result<String> {
     if let Some(rest) = line.strip_prefix("+OK") {
         return Ok(rest.trim_start().to_owned());
     }
-    if line.starts_with('+') {
-        return Ok(line[1..].trim_start().to_owned());
+    if let Some(rest) = line.strip_prefix('+') {
+        return Ok(rest.trim_start().to_owned());
     }
-    Err(reply(MailProtocol::Pop3, what, None, &line))
+    Err(pop3_reply(what, &line))
 }

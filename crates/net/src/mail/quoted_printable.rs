@@ -157,11 +157,14 @@ impl<R: Read> QuotedPrintableDecoder<R> {
         Ok(c)
     }
 
+    /// A malformed-message error with the offset as its detail, inside an `io::Error` of
+    /// kind `InvalidData` (the reader's interface), which `Error::from` unwraps again.
     fn bad(&self, what: &str) -> io::Error {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("quoted-printable: {what} at byte {}", self.offset.saturating_sub(1)),
-        )
+        let offset = self.offset.saturating_sub(1);
+        io::Error::from(crate::Error::at_offset(
+            offset as usize,
+            format!("quoted-printable: {what} at byte {offset}"),
+        ))
     }
 
     /// Decodes after an `=`: `Some(byte)` for `=XX`, `None` for a soft line break.
@@ -298,7 +301,8 @@ mod tests {
         for bad in [&b"ab=Z1"[..], b"ab=4", b"ab=", b"ab=4Z"] {
             let e = quoted_printable_decode(bad).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{bad:?}");
-            assert!(e.to_string().contains("byte"), "{e}");
+            let e = crate::Error::from(e);
+            assert!(matches!(e.detail(), crate::Detail::Offset(2..=4)), "{e}");
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Reading a [`MailMessage`] (POCO `MailMessage::read`), streaming parts to a
-//! [`PartHandler`] within [`MailLimits`].
+//! [`PartHandler`] within [`MailLimits`]. The handler is the crate's one `PartHandler` (POCO
+//! shares it between HTML forms and mail); for a message it gets each leaf part's header and
+//! its decoded body (quoted-printable and base64 undone), nested multiparts walked in order.
 
 use std::io::{self, BufRead, Read};
 
@@ -13,10 +15,11 @@ use super::part_source::MailPartSource;
 use super::quoted_printable::QuotedPrintableDecoder;
 use super::recipient::{MailRecipient, RecipientType, parse_address_list};
 use crate::error::Result;
-use crate::http::message::{MediaType, MessageHeader, split_parameters};
+use crate::http::message::{MediaType, MessageHeader, PartHandler, split_parameters};
 
 /// Limits applied while reading a message; exceeding one is an
-/// [`Error::LimitExceeded`](crate::ErrorKind::LimitExceeded) naming it.
+/// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) error whose
+/// [`Limit`](crate::Limit) names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MailLimits {
     /// Bytes in one header block, the message's or a part's (default 256 KiB).
@@ -47,22 +50,6 @@ impl Default for MailLimits {
 impl MailLimits {
     fn header_block(&self) -> HeaderBlockLimits {
         HeaderBlockLimits { max_size: self.max_header_size, max_fields: self.max_header_fields }
-    }
-}
-
-/// Receives the content of each part as it is read (POCO `PartHandler`): the part's header
-/// and its decoded body (quoted-printable and base64 undone). Nested multiparts are walked,
-/// so the handler sees every leaf part, in order.
-///
-/// Closures `FnMut(&MessageHeader, &mut dyn Read) -> Result<()>` are handlers.
-pub trait PartHandler {
-    /// Handles one part; what it leaves unread is skipped.
-    fn handle_part(&mut self, header: &MessageHeader, body: &mut dyn Read) -> Result<()>;
-}
-
-impl<F: FnMut(&MessageHeader, &mut dyn Read) -> Result<()>> PartHandler for F {
-    fn handle_part(&mut self, header: &MessageHeader, body: &mut dyn Read) -> Result<()> {
-        self(header, body)
     }
 }
 

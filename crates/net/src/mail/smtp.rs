@@ -1,25 +1,29 @@
 //! [`SmtpClientSession`] (POCO `SMTPClientSession`): sending mail over SMTP (RFC 5321).
 //! The TLS variants (`SecureSmtpClientSession`, port 465) are in `rpoco-netssl`.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::time::Duration;
 
-use super::error::{illegal_state, invalid_argument};
-use super::line_conn::{DEFAULT_TIMEOUT, LineConn};
+use super::error::{illegal_state, invalid_argument, smtp_bad_reply, smtp_reply};
 use super::message::MailMessage;
 use super::smtp_auth::{self, LoginMethod};
-use super::smtp_reply::{SmtpReply, read_reply};
+use super::smtp_reply::{auth_mechanisms, greeting_error, has_capability};
 use super::stream::MailOutputStream;
+use crate::dialog::{DialogSocket, Reply};
 use crate::error::{Error, Result};
 use crate::socket::{Connector, StreamSocket, Transport};
+
+/// POCO's default SMTP/POP3 timeout is the socket's (none); ours is one minute per step.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// POCO `SMTPClientSession`: one SMTP connection; `open` (greeting), `login` (EHLO/HELO and
 /// AUTH), `send_message` (MAIL, RCPT, DATA), `close` (QUIT).
 ///
 /// Every step has a deadline: the session's [`timeout`](Self::timeout) (default 60 s)
 /// bounds each reply as a whole and each read and write of message data, not only the
-/// connect. A refusal is an `SMTPException` error whose
-/// [`ServerReplyError`](super::ServerReplyError) has the server's code and text.
+/// connect. A refusal is an [`ErrorKind::Smtp`](crate::ErrorKind::Smtp) error (POCO
+/// `SMTPException`) whose [`reply`](crate::Error::reply) has the server's code and text.
+/// The connection is a [`DialogSocket`], as in POCO.
 ///
 /// ```no_run
 /// use rpoco_net::mail::{LoginMethod, MailMessage, MailRecipient, SmtpClientSession};
@@ -36,10 +40,11 @@ use crate::socket::{Connector, StreamSocket, Transport};
 /// ```
 #[derive(Debug)]
 pub struct SmtpClientSession {
-    conn: LineConn,
+    dialog: DialogSocket,
     host: String,
+    timeout: Option<Duration>,
     is_open: bool,
-    ehlo: Option<SmtpReply>,
+    ehlo: Option<Reply>,
 }
 
 impl SmtpClientSession {
@@ -72,6 +77,19 @@ impl SmtpClientSession {
         Self::from_transport(transport, host, timeout)
     }
 
+    /// Connects through the shared connection chain ([`Chain`](crate::Chain): every address
+    /// with Happy Eyeballs, a SOCKS5 or HTTP CONNECT proxy, then its TLS step), as HTTP and
+    /// WebSocket do; `timeout` bounds every later step.
+    pub fn connect_chain(
+        chain: &crate::Chain,
+        host: &str,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        let transport = chain.connect(host, port)?;
+        Self::from_transport(transport, host, timeout)
+    }
+
     /// A session on a connected socket (POCO `SMTPClientSession(const StreamSocket&)`).
     pub fn from_socket(socket: StreamSocket, host: &str) -> Result<Self> {
         Self::from_transport(Box::new(socket), host, Some(DEFAULT_TIMEOUT))
@@ -83,12 +101,10 @@ impl SmtpClientSession {
         host: &str,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        Ok(SmtpClientSession {
-            conn: LineConn::new(transport, timeout)?,
-            host: host.to_owned(),
-            is_open: false,
-            ehlo: None,
-        })
+        let mut dialog = DialogSocket::new(transport);
+        dialog.set_send_timeout(timeout)?;
+        dialog.set_receive_timeout(timeout);
+        Ok(SmtpClientSession { dialog, host: host.to_owned(), timeout, is_open: false, ehlo: None })
     }
 
     /// The server's host name (for TLS).
@@ -98,22 +114,40 @@ impl SmtpClientSession {
 
     /// POCO `setTimeout`: the limit for each step from now on (`None`: wait forever).
     pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<()> {
-        self.conn.set_timeout(timeout)
+        self.dialog.set_send_timeout(timeout)?;
+        self.dialog.set_receive_timeout(timeout);
+        self.timeout = timeout;
+        Ok(())
     }
 
     /// POCO `getTimeout`.
     pub fn timeout(&self) -> Option<Duration> {
-        self.conn.timeout()
+        self.timeout
     }
 
     /// Whether the connection is TLS (implicit, or after STARTTLS).
     pub fn is_secure(&self) -> bool {
-        self.conn.is_secure()
+        self.dialog.is_secure()
     }
 
-    /// The last EHLO reply (capabilities), if EHLO was sent.
-    pub fn ehlo_reply(&self) -> Option<&SmtpReply> {
+    /// The command/reply connection (POCO `socket()`).
+    pub fn dialog(&mut self) -> &mut DialogSocket {
+        &mut self.dialog
+    }
+
+    /// The last EHLO reply, if EHLO was sent.
+    pub fn ehlo_reply(&self) -> Option<&Reply> {
         self.ehlo.as_ref()
+    }
+
+    /// Whether the last EHLO reply lists the extension `keyword` (`STARTTLS`, `SIZE`, ...).
+    pub fn has_capability(&self, keyword: &str) -> bool {
+        self.ehlo.as_ref().is_some_and(|r| has_capability(r, keyword))
+    }
+
+    /// The SASL mechanisms the last EHLO reply offers (`PLAIN`, `LOGIN`, ...).
+    pub fn auth_mechanisms(&self) -> Vec<String> {
+        self.ehlo.as_ref().map(auth_mechanisms).unwrap_or_default()
     }
 
     /// POCO `open`: reads the server's greeting (once).
@@ -121,9 +155,10 @@ impl SmtpClientSession {
         if self.is_open {
             return Ok(());
         }
-        let reply = read_reply(&mut self.conn).map_err(|e| greeting_error(e, self.conn.timeout()))?;
+        let reply =
+            self.dialog.receive_status_message().map_err(|e| greeting_error(e, self.timeout, "SMTP", 465))?;
         if !reply.is_positive_completion() {
-            return Err(reply.error("The mail service is unavailable"));
+            return Err(smtp_reply("the greeting (the mail service is unavailable)", &reply));
         }
         self.is_open = true;
         Ok(())
@@ -131,21 +166,23 @@ impl SmtpClientSession {
 
     /// POCO `login(hostname, response)`: `open`, then EHLO (HELO if EHLO is refused with
     /// 5xx). Returns the reply (the capabilities).
-    pub fn login(&mut self, hostname: &str) -> Result<SmtpReply> {
+    pub fn login(&mut self, hostname: &str) -> Result<Reply> {
         self.open()?;
-        let mut reply = self.send_command(&format!("EHLO {hostname}"))?;
+        let mut command = format!("EHLO {hostname}");
+        let mut reply = self.send_command(&command)?;
         if reply.is_permanent_negative() {
-            reply = self.send_command(&format!("HELO {hostname}"))?;
+            command = format!("HELO {hostname}");
+            reply = self.send_command(&command)?;
         }
         if !reply.is_positive_completion() {
-            return Err(reply.error("Login failed"));
+            return Err(smtp_reply(command, &reply));
         }
         self.ehlo = Some(reply.clone());
         Ok(reply)
     }
 
     /// POCO `login()`: EHLO with this machine's name.
-    pub fn login_default(&mut self) -> Result<SmtpReply> {
+    pub fn login_default(&mut self) -> Result<Reply> {
         self.login(&local_hostname())
     }
 
@@ -159,16 +196,20 @@ impl SmtpClientSession {
         password: &str,
     ) -> Result<()> {
         let reply = self.login(hostname)?;
-        let offered = reply.auth_mechanisms();
+        let offered = auth_mechanisms(&reply);
         let method = match method {
             LoginMethod::None => return Ok(()),
             LoginMethod::Auto => LoginMethod::choose(&offered, self.is_secure()).ok_or_else(|| {
-                reply.error("The mail service offers no authentication method this client supports")
+                smtp_bad_reply(
+                    "EHLO",
+                    "the server offers no authentication method this client supports",
+                    &reply,
+                )
             })?,
             m if offered.iter().any(|o| o.eq_ignore_ascii_case(m.mechanism())) => m,
             m => {
-                return Err(reply
-                    .error(format!("The mail service does not support {} authentication", m.mechanism())));
+                let problem = format!("the server does not offer {} authentication", m.mechanism());
+                return Err(smtp_bad_reply("EHLO", problem, &reply));
             }
         };
         self.authenticate(method, username, password)
@@ -189,20 +230,18 @@ impl SmtpClientSession {
                     smtp_auth::xoauth2(username, password)
                 };
                 let reply = self.send_command(&format!("AUTH {mech} {initial}"))?;
-                expect(&reply, SmtpReply::is_positive_completion, &format!("Login using {mech} failed"))
+                expect(&reply, Reply::is_positive_completion, &format!("AUTH {mech} ***"))
             }
             LoginMethod::CramMd5 | LoginMethod::CramSha1 => {
-                let reply = self.send_command(&format!("AUTH {mech}"))?;
-                expect(
-                    &reply,
-                    SmtpReply::is_positive_intermediate,
-                    &format!("Cannot authenticate using {mech}"),
-                )?;
-                let challenge = reply.lines.first().map(String::as_str).unwrap_or("");
-                let answer = smtp_auth::cram(method, challenge, username, password)
-                    .ok_or_else(|| reply.error(format!("{mech} challenge is not base64")))?;
+                let command = format!("AUTH {mech}");
+                let reply = self.send_command(&command)?;
+                expect(&reply, Reply::is_positive_intermediate, &command)?;
+                let text = reply.text();
+                let answer =
+                    smtp_auth::cram(method, text.lines().next().unwrap_or(""), username, password)
+                        .ok_or_else(|| smtp_bad_reply(&command, "the challenge is not base64", &reply))?;
                 let reply = self.send_command(&answer)?;
-                expect(&reply, SmtpReply::is_positive_completion, &format!("Login using {mech} failed"))
+                expect(&reply, Reply::is_positive_completion, &format!("{command} (the answer)"))
             }
             LoginMethod::Login => self.login_using_login(username, password),
         }
@@ -210,11 +249,12 @@ impl SmtpClientSession {
 
     fn login_using_login(&mut self, username: &str, password: &str) -> Result<()> {
         let reply = self.send_command("AUTH LOGIN")?;
-        expect(&reply, SmtpReply::is_positive_intermediate, "Cannot authenticate using LOGIN")?;
+        expect(&reply, Reply::is_positive_intermediate, "AUTH LOGIN")?;
         // Servers ask "Username:" then "Password:" (some the other way round).
         let mut reply = reply;
         for step in 0..2 {
-            let user_first = smtp_auth::login_prompt(reply.lines.first().map(String::as_str).unwrap_or(""));
+            let text = reply.text();
+            let user_first = smtp_auth::login_prompt(text.lines().next().unwrap_or(""));
             let item = match user_first {
                 Some(false) => password,
                 Some(true) => username,
@@ -223,10 +263,10 @@ impl SmtpClientSession {
             };
             reply = self.send_command(&smtp_auth::login_item(item))?;
             if step == 0 {
-                expect(&reply, SmtpReply::is_positive_intermediate, "Login using LOGIN failed")?;
+                expect(&reply, Reply::is_positive_intermediate, "AUTH LOGIN (the first answer)")?;
             }
         }
-        expect(&reply, SmtpReply::is_positive_completion, "Login using LOGIN failed")
+        expect(&reply, Reply::is_positive_completion, "AUTH LOGIN (the second answer)")
     }
 
     /// POCO `sendMessage(message)`: the envelope from the message (`From`, and every
@@ -263,12 +303,13 @@ impl SmtpClientSession {
             return Err(invalid_argument("attempting to send message with empty recipients list"));
         }
         let sender = envelope_address(from)?;
-        let reply = self.send_command(&format!("MAIL FROM:{sender}"))?;
-        expect(&reply, SmtpReply::is_positive_completion, "Cannot send message")?;
+        let command = format!("MAIL FROM:{sender}");
+        let reply = self.send_command(&command)?;
+        expect(&reply, Reply::is_positive_completion, &command)?;
         for r in recipients {
-            let rcpt = envelope_address(r)?;
-            let reply = self.send_command(&format!("RCPT TO:{rcpt}"))?;
-            expect(&reply, SmtpReply::is_positive_completion, &format!("Recipient rejected: {rcpt}"))?;
+            let command = format!("RCPT TO:{}", envelope_address(r)?);
+            let reply = self.send_command(&command)?;
+            expect(&reply, Reply::is_positive_completion, &command)?;
         }
         Ok(())
     }
@@ -276,12 +317,12 @@ impl SmtpClientSession {
     /// POCO `sendData`: DATA, expecting 354.
     pub fn send_data(&mut self) -> Result<()> {
         let reply = self.send_command("DATA")?;
-        expect(&reply, SmtpReply::is_positive_intermediate, "Cannot send message data")
+        expect(&reply, Reply::is_positive_intermediate, "DATA")
     }
 
     /// POCO `transportMessage`: the message, dot-stuffed, then `.`; expects 250.
     pub fn transport_message(&mut self, message: &MailMessage) -> Result<()> {
-        let mut out = MailOutputStream::new(self.conn.writer()?);
+        let mut out = MailOutputStream::new(&mut self.dialog);
         message.write(&mut out)?;
         out.finish().map_err(|e| Error::from_io_during(e, "sending the message"))?;
         self.finish_data()
@@ -290,53 +331,50 @@ impl SmtpClientSession {
     /// POCO `sendMessage(istream)`: a ready-made message from `source` (after
     /// [`send_commands`](Self::send_commands) or `send_addresses` + `send_data`).
     pub fn send_raw_message(&mut self, source: &mut dyn Read) -> Result<()> {
-        let mut out = MailOutputStream::new(self.conn.writer()?);
+        let mut out = MailOutputStream::new(&mut self.dialog);
         std::io::copy(source, &mut out).map_err(|e| Error::from_io_during(e, "sending the message"))?;
         out.finish().map_err(|e| Error::from_io_during(e, "sending the message"))?;
         self.finish_data()
     }
 
     fn finish_data(&mut self) -> Result<()> {
-        self.conn.writer()?.flush()?;
-        let reply = read_reply(&mut self.conn)?;
-        expect(&reply, SmtpReply::is_positive_completion, "The server rejected the message")
+        self.dialog.flush().map_err(|e| Error::from_io_during(e, "sending the message"))?;
+        let reply = self.dialog.receive_status_message()?;
+        expect(&reply, Reply::is_positive_completion, "the message data")
     }
 
     /// POCO `sendCommand`: one command line and its reply (a CR or LF in `command` is
     /// refused: it would smuggle a second command).
-    pub fn send_command(&mut self, command: &str) -> Result<SmtpReply> {
-        if command.contains(['\r', '\n']) {
-            return Err(invalid_argument("an SMTP command must not contain CR or LF"));
-        }
+    pub fn send_command(&mut self, command: &str) -> Result<Reply> {
         if !self.is_open {
             return Err(illegal_state("the SMTP session is not open (call open or login first)"));
         }
-        self.conn.send_line(command)?;
-        read_reply(&mut self.conn)
+        self.dialog.send_message(command)?;
+        self.dialog.receive_status_message()
     }
 
     /// Sends STARTTLS and, on 220, hands the plain socket to `connector.wrap` (the TLS
     /// handshake), then sends EHLO again (RFC 3207). `rpoco-netssl`'s
     /// `SecureSmtpClientSession::start_tls` calls this with its TLS connector.
-    pub fn start_tls_with(&mut self, connector: &dyn Connector, hostname: &str) -> Result<SmtpReply> {
-        if self.conn.is_secure() {
+    pub fn start_tls_with(&mut self, connector: &dyn Connector, hostname: &str) -> Result<Reply> {
+        if self.dialog.is_secure() {
             return Err(illegal_state("the SMTP connection is already secure (TLS)"));
         }
         if self.ehlo.is_none() {
             self.login(hostname)?;
         }
-        if self.ehlo.as_ref().is_some_and(|r| !r.has_capability("STARTTLS")) {
-            return Err(self
-                .ehlo
-                .as_ref()
-                .expect("checked")
-                .error("The mail service does not offer STARTTLS"));
+        if let Some(ehlo) = self.ehlo.as_ref().filter(|r| !has_capability(r, "STARTTLS")) {
+            return Err(smtp_bad_reply("EHLO", "the server does not offer STARTTLS", ehlo));
         }
         let reply = self.send_command("STARTTLS")?;
-        expect(&reply, SmtpReply::is_positive_completion, "STARTTLS refused")?;
-        let socket = self.conn.take_plain_socket()?;
-        let tls = connector.wrap(socket, &self.host, self.conn.timeout())?;
-        self.conn.set_transport(tls)?;
+        expect(&reply, Reply::is_positive_completion, "STARTTLS")?;
+        let (host, timeout) = (self.host.clone(), self.timeout);
+        self.dialog.upgrade(|transport| {
+            let socket = plain_socket(transport)?;
+            let tls = connector.wrap(socket, &host, timeout)?;
+            tls.set_send_timeout(timeout)?;
+            Ok(tls)
+        })?;
         self.ehlo = None;
         self.login(hostname)
     }
@@ -345,12 +383,12 @@ impl SmtpClientSession {
     pub fn close(&mut self) -> Result<()> {
         if self.is_open {
             self.is_open = false;
-            let quit = self.conn.send_line("QUIT").and_then(|_| read_reply(&mut self.conn));
-            let closed = self.conn.close();
+            let quit = self.dialog.send_message("QUIT").and_then(|_| self.dialog.receive_status_message());
+            let closed = self.dialog.close();
             quit?;
             closed?;
         } else {
-            self.conn.close()?;
+            self.dialog.close()?;
         }
         Ok(())
     }
@@ -362,8 +400,17 @@ impl Drop for SmtpClientSession {
     }
 }
 
-fn expect(reply: &SmtpReply, ok: fn(&SmtpReply) -> bool, what: &str) -> Result<()> {
-    if ok(reply) { Ok(()) } else { Err(reply.error(what)) }
+fn expect(reply: &Reply, ok: fn(&Reply) -> bool, command: &str) -> Result<()> {
+    if ok(reply) { Ok(()) } else { Err(smtp_reply(command, reply)) }
+}
+
+/// The plain TCP socket under `transport`, for a TLS handshake on it (STARTTLS, STLS).
+pub(crate) fn plain_socket(transport: Box<dyn Transport>) -> Result<StreamSocket> {
+    let any: Box<dyn std::any::Any> = transport;
+    match any.downcast::<StreamSocket>() {
+        Ok(s) => Ok(*s),
+        Err(_) => Err(illegal_state("the connection is not a plain TCP socket (already TLS?)")),
+    }
 }
 
 /// `<addr>` for MAIL FROM / RCPT TO: the part in angle brackets if there is one.
@@ -376,20 +423,6 @@ fn envelope_address(s: &str) -> Result<String> {
         return Err(invalid_argument(format!("`{}` is not a usable mail address", s.escape_debug())));
     }
     Ok(format!("<{addr}>"))
-}
-
-/// What to tell the user when no greeting came: maybe the port speaks TLS.
-fn greeting_error(e: Error, timeout: Option<Duration>) -> Error {
-    if e.is_timeout() {
-        return Error::new(
-            crate::ErrorKind::Timeout,
-            format!(
-                "no SMTP greeting within {timeout:?}: if the server speaks TLS on this port (465), use \
-             implicit TLS (SecureSmtpClientSession)"
-            ),
-        );
-    }
-    e
 }
 
 /// This machine's host name (for EHLO; POCO `Environment::nodeName`), `localhost` if

@@ -227,10 +227,8 @@ impl<R: BufRead> Read for MailInputStream<R> {
         }
         self.read += n as u64;
         if self.read > self.limit {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("mail message longer than the limit of {} bytes", self.limit),
-            ));
+            let message = format!("mail message longer than the limit of {} bytes", self.limit);
+            return Err(io::Error::from(crate::Error::limit(crate::Limit::Body, message)));
         }
         Ok(n)
     }

@@ -17,7 +17,7 @@ impl MailMessage {
     /// transfer encoding. File parts are streamed.
     ///
     /// A header value with a line break that is not a fold (CRLF followed by space or tab)
-    /// is refused ([`Error::InvalidArgument`](crate::ErrorKind::InvalidArgument)): it would
+    /// is refused ([`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)): it would
     /// inject header lines.
     pub fn write(&self, out: &mut dyn Write) -> Result<()> {
         let mut header = self.header.clone();

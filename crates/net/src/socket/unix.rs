@@ -157,10 +157,9 @@ impl ServerSocket {
 /// port the session names (they still go into the `Host` header).
 ///
 /// ```no_run
-/// use std::sync::Arc;
-/// use rpoco_net::{HttpClientSession, HttpRequest, LocalConnector, SocketAddress};
+/// use rpoco_net::{HttpRequest, LocalConnector, SocketAddress};
 /// let connector = LocalConnector::new(SocketAddress::unix_local("/var/run/docker.sock")?);
-/// let mut session = HttpClientSession::with_connector("localhost", 80, Arc::new(connector));
+/// let mut session = connector.session("localhost");
 /// session.send_request(&mut HttpRequest::new("GET", "/version", "HTTP/1.1"))?;
 /// # Ok::<(), rpoco_net::Error>(())
 /// ```
@@ -173,6 +172,21 @@ impl LocalConnector {
     /// Connects every session to `address`, a Unix-domain address.
     pub fn new(address: SocketAddress) -> Self {
         LocalConnector { address }
+    }
+
+    /// Connect options whose resolver answers every name with this connector's address, so
+    /// the connection chain's TCP step opens the Unix-domain socket.
+    pub fn connect_options(&self) -> crate::ConnectOptions {
+        let address = self.address;
+        crate::ConnectOptions::new().with_resolver(move |_, _| Ok(vec![address]))
+    }
+
+    /// An `HttpClientSession` for `host` (its `Host` header) over this Unix-domain socket.
+    pub fn session(&self, host: &str) -> crate::HttpClientSession {
+        let mut session =
+            crate::HttpClientSession::with_connector(host, 80, std::sync::Arc::new(self.clone()));
+        session.set_connect_options(self.connect_options());
+        session
     }
 }
 

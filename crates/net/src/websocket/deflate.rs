@@ -227,6 +227,7 @@ impl Deflater {
             out.extend_from_slice(input);
             return Ok(());
         };
+        let start_out = out.len();
         let start_in = c.total_in();
         loop {
             out.reserve(input.len() / 2 + 64);
@@ -241,6 +242,11 @@ impl Deflater {
         if fin {
             if out.ends_with(&TAIL) {
                 out.truncate(out.len() - 4);
+            }
+            if out.len() == start_out {
+                // zlib wrote nothing (a sync flush right after another): the receiver's
+                // `00 00 FF FF` must still complete a block, so start an empty stored block.
+                out.push(0x00);
             }
             if self.reset_each_message {
                 c.reset();
@@ -353,6 +359,21 @@ mod tests {
                 }
                 assert_eq!(out, msg);
             }
+        }
+    }
+
+    #[test]
+    fn empty_messages_between_others_stay_in_step() {
+        let p = params(15, false);
+        let (mut def, mut inf) = (Deflater::new(&p), Inflater::new(&p));
+        for m in [&b"one"[..], b"", b"", &[7u8; 5000], b""] {
+            let mut wire = Vec::new();
+            def.compress(m, true, &mut wire).unwrap();
+            assert!(!wire.is_empty());
+            let mut out = Vec::new();
+            inf.inflate(&wire, &mut out, 1 << 20).unwrap();
+            inf.finish(&mut out, 1 << 20).unwrap();
+            assert_eq!(out, m);
         }
     }
 

@@ -1,20 +1,17 @@
 //! POCO's two WebSocket constructors: the server side from a handler's request and
-//! response, the client side from an [`HttpClientSession`] (plain, through its proxies, or
-//! TLS when `rpoco-netssl`'s `HttpsClientSession` lends its session).
+//! response, the client side from any [`ClientSession`] (an `HttpClientSession`, plain or
+//! through its proxies, or `rpoco-netssl`'s `HttpsClientSession`).
 
-use super::handshake::{client_check, client_request, refusal, server_check, server_response};
+use super::handshake::{Negotiated, client_check, client_request, refusal, server_check, server_response};
 use super::proto::Role;
 use super::socket::WebSocket;
-use super::upgrade::send_upgrade;
 use super::{WebSocketConfig, WebSocketErrorCode};
 use crate::error::Result;
-use crate::http::client::HttpClientSession;
-use crate::http::client::connect_tunnel;
+use crate::http::client::{ClientSession, HttpClientSession};
 use crate::http::message::{
     HttpBasicCredentials, HttpDigestCredentials, HttpMessage, HttpRequest, HttpResponse,
 };
 use crate::http::server::{HttpServerRequest, HttpServerResponse};
-use crate::socket::{DetachedConnection, StreamSocket};
 
 /// User name and password for a server that answers the upgrade with `401` (POCO's
 /// `HTTPCredentials` argument): Digest if the server asks for it, else Basic.
@@ -88,7 +85,7 @@ impl WebSocket {
     /// the answer into `response`, and takes the connection out of the session. A `401`
     /// is answered once with `credentials` if given.
     pub fn connect(
-        session: &mut HttpClientSession,
+        session: &mut impl ClientSession,
         request: &mut HttpRequest,
         response: &mut HttpResponse,
     ) -> Result<WebSocket> {
@@ -97,79 +94,62 @@ impl WebSocket {
 
     /// [`connect`](Self::connect) with credentials for a `401` and a configuration.
     ///
-    /// Through an HTTP proxy a plain session forwards requests, which proxies do not do for
-    /// upgrades; so the WebSocket opens a `CONNECT` tunnel through the session's proxy
-    /// itself (as TLS sessions always do). SOCKS5 and TLS go through the session.
+    /// The connection is the session's own (its connector, TLS settings, proxy and
+    /// timeouts). Through an HTTP proxy a plain session forwards requests, which proxies do
+    /// not do for upgrades; so for the upgrade it opens a `CONNECT` tunnel through the proxy,
+    /// as TLS sessions always do. SOCKS5 is as for any request.
     pub fn connect_with(
-        session: &mut HttpClientSession,
+        session: &mut impl ClientSession,
         request: &mut HttpRequest,
         response: &mut HttpResponse,
         credentials: Option<&Credentials>,
         config: WebSocketConfig,
     ) -> Result<WebSocket> {
-        let mut key = client_request(request, &config);
-        let mut conn = upgrade(session, request, response, &config)?;
+        let session = session.as_mut();
+        session.set_tunnel_plain(true);
+        let result = Self::upgrade_session(session, request, response, credentials, &config);
+        session.set_tunnel_plain(false);
+        let negotiated = result?;
+        WebSocket::from_connection(session.detach_socket()?, Role::Client, config, negotiated)
+    }
+
+    fn upgrade_session(
+        session: &mut HttpClientSession,
+        request: &mut HttpRequest,
+        response: &mut HttpResponse,
+        credentials: Option<&Credentials>,
+        config: &WebSocketConfig,
+    ) -> Result<Negotiated> {
+        let mut key = client_request(request, config);
+        upgrade(session, request, response)?;
         if response.status().code() == 401
             && let Some(c) = credentials
         {
             c.answer(request, response)?;
             session.reset();
-            key = client_request(request, &config);
-            conn = upgrade(session, request, response, &config)?;
+            key = client_request(request, config);
+            upgrade(session, request, response)?;
         }
-        let negotiated = match client_check(response, &key, &config) {
-            Ok(n) => n,
-            Err(e) => {
-                session.reset();
-                return Err(e.into());
-            }
-        };
-        let conn = match conn {
-            Some(c) => c,
-            None => session.detach_socket()?,
-        };
-        WebSocket::from_connection(conn, Role::Client, config, negotiated)
+        client_check(response, &key, config).map_err(|e| {
+            session.reset();
+            e.into()
+        })
     }
 }
 
-fn tunnels(session: &HttpClientSession) -> bool {
-    let proxy = session.proxy_config();
-    proxy.is_set() && !proxy.bypasses(session.host()) && !proxy.is_socks5() && !session.secure()
-}
-
-/// One upgrade attempt: through the session, or over a `CONNECT` tunnel (then the
-/// connection is returned).
+/// One upgrade attempt through the session.
 fn upgrade(
     session: &mut HttpClientSession,
     request: &mut HttpRequest,
     response: &mut HttpResponse,
-    config: &WebSocketConfig,
-) -> Result<Option<DetachedConnection>> {
+) -> Result<()> {
     request.set_content_length(None);
-    if !tunnels(session) {
-        // POCO's WebSocket does this too: with keep-alive off the session would send
-        // `Connection: Close` in place of `Connection: Upgrade`.
-        session.set_keep_alive(true);
-        session.send_request(request)?.finish()?;
-        session.receive_response(response)?;
-        return Ok(None);
-    }
-    let proxy = session.proxy_config().clone();
-    let (host, port, timeout) = (session.host().to_owned(), session.port(), session.connect_timeout());
-    let open = || -> Result<StreamSocket> {
-        let s = StreamSocket::connect_host(&proxy.host, proxy.port, timeout)?;
-        s.set_no_delay(true)?;
-        Ok(s)
-    };
-    let socket = connect_tunnel(open()?, &proxy, &mut None, &host, port, open)?;
-    request.set_host(&host, port);
-    let mut conn = DetachedConnection::new(Box::new(socket));
-    if let Some(t) = config.timeout.or(session.timeout()) {
-        conn.transport.set_receive_timeout(Some(t))?;
-        conn.transport.set_send_timeout(Some(t))?;
-    }
-    *response = send_upgrade(&mut conn, request, config.max_handshake_size)?;
-    Ok(Some(conn))
+    // POCO's WebSocket does this too: with keep-alive off the session would send
+    // `Connection: Close` in place of `Connection: Upgrade`.
+    session.set_keep_alive(true);
+    session.send_request(request)?.finish()?;
+    session.receive_response(response)?;
+    Ok(())
 }
 
 /// Whether `error` is a WebSocket error with `code` (for tests and callers matching POCO's

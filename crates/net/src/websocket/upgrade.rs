@@ -43,11 +43,7 @@ fn read_head<T>(
 }
 
 /// Writes `request` and reads the answer's head; bytes after it stay in `conn.buffered`.
-pub(crate) fn send_upgrade(
-    conn: &mut DetachedConnection,
-    request: &HttpRequest,
-    max: usize,
-) -> Result<HttpResponse> {
+fn send_upgrade(conn: &mut DetachedConnection, request: &HttpRequest, max: usize) -> Result<HttpResponse> {
     conn.write_all(&request.to_bytes()).map_err(|e| Error::from_io_during(e, "WebSocket handshake"))?;
     conn.flush().map_err(|e| Error::from_io_during(e, "WebSocket handshake"))?;
     let limits = HeaderLimits::default();
@@ -87,13 +83,8 @@ impl WebSocket {
     ) -> Result<(WebSocket, HttpResponse)> {
         set_timeouts(&conn, &config)?;
         let key = client_request(request, &config);
-        conn.write_all(&request.to_bytes()).map_err(|e| Error::from_io_during(e, "WebSocket handshake"))?;
-        conn.flush().map_err(|e| Error::from_io_during(e, "WebSocket handshake"))?;
-        let limits = HeaderLimits::default();
-        let (response, rest) =
-            read_head(&mut conn, config.max_handshake_size, |b| parse_response_head(b, &limits))?;
+        let response = send_upgrade(&mut conn, request, config.max_handshake_size)?;
         let negotiated = client_check(&response, &key, &config)?;
-        conn.buffered.splice(0..0, rest);
         let ws = WebSocket::from_connection(conn, Role::Client, config, negotiated)?;
         Ok((ws, response))
     }

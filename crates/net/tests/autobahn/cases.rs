@@ -3,6 +3,7 @@
 //! Sections 9, 12 and 13 run at CI sizes unless `AUTOBAHN_FULL=1`: section 9's sizes are
 //! divided by 16 and its counts by 10, sections 12/13 send 5 messages per case, not 1000.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::fuzzer::{Case, DeflateCase, EchoRun, Ev, Step};
@@ -533,8 +534,13 @@ fn section10() -> Vec<Case> {
 }
 
 /// Stand-ins for Autobahn's test files (which are not ours to ship): deterministic data of
-/// the same kinds — JSON, a greyscale bitmap, German prose, HTML, a PDF-like mix.
-fn test_data(kind: usize) -> (bool, Vec<u8>) {
+/// the same kinds — JSON, a greyscale bitmap, German prose, HTML, a PDF-like mix; made once.
+fn test_data(kind: usize) -> &'static (bool, Vec<u8>) {
+    static DATA: OnceLock<Vec<(bool, Vec<u8>)>> = OnceLock::new();
+    &DATA.get_or_init(|| (0..5).map(make_test_data).collect())[kind]
+}
+
+fn make_test_data(kind: usize) -> (bool, Vec<u8>) {
     let mut seed = 0x2545_F491_4F6C_DD1Du64 ^ kind as u64;
     let mut rnd = move || {
         seed ^= seed << 13;
@@ -614,7 +620,7 @@ const MSG_SIZES: [(usize, usize, u64, usize); 18] = [
 ];
 
 fn compressed_run(id: String, kind: usize, size: (usize, usize, u64, usize), deflate: DeflateCase) -> Case {
-    let (is_binary, data) = test_data(kind);
+    let &(is_binary, ref data) = test_data(kind);
     let count = if full() { size.1 } else { 5 };
     let mut ptr = 0;
     let mut messages = Vec::new();

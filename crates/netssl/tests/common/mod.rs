@@ -196,3 +196,34 @@ pub fn run_s_client(program: &Path, files: &Files, addr: &str, extra: &[&str], i
     let out = child.wait_with_output().expect("s_client output");
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
+
+/// Builds the C++ POCO peer `tests/poco/<source>` with g++ into the test tmp dir as `name`;
+/// `None` (with a skip message) without g++ or libpoco-dev, which fails under CI.
+pub fn build_poco_peer(source: &str, name: &str) -> Option<PathBuf> {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/poco").join(source);
+    let missing = if Command::new("g++").arg("--version").output().is_err() {
+        Some("g++ is not installed")
+    } else if !Path::new("/usr/include/Poco/Net/HTTPSClientSession.h").exists() {
+        Some("libpoco-dev (POCO NetSSL headers) is not installed")
+    } else {
+        None
+    };
+    if let Some(why) = missing {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "POCO interop peer unavailable in CI: {why} (scripts/install-test-deps.sh installs it)"
+        );
+        println!("SKIPPED POCO interop: {why}; run scripts/install-test-deps.sh");
+        return None;
+    }
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let result = Command::new("g++")
+        .args(["-O2", "-std=c++17", "-o"])
+        .arg(&out)
+        .arg(&source)
+        .args(["-lPocoNetSSL", "-lPocoNet", "-lPocoCrypto", "-lPocoFoundation"])
+        .output()
+        .expect("run g++");
+    assert!(result.status.success(), "g++ failed:\n{}", String::from_utf8_lossy(&result.stderr));
+    Some(out)
+}

@@ -42,8 +42,6 @@ pub use file_stream_factory::FileStreamFactory;
 pub use opener_request::{UriOpened, UriRequest, UriResponse};
 pub use proxy::{ProxyAuth, ProxyConfig};
 pub use session::ClientSession;
-// WebSocket upgrades over a plain session tunnel through its HTTP proxy.
-pub(crate) use proxy::connect_tunnel;
 pub use session::{AbortHandle, HttpClientSession};
 pub use session_factory::{HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator};
 pub use source_address::SourceAddressConnector;

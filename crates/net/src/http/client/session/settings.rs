@@ -23,6 +23,18 @@ impl HttpClientSession {
         Ok(())
     }
 
+    /// From now on, plain connections through an HTTP proxy go through a `CONNECT` tunnel
+    /// (protocols that take the connection over, such as WebSocket: proxies do not forward
+    /// upgrades); a connection opened the other way is replaced at the next request.
+    pub(crate) fn set_tunnel_plain(&mut self, on: bool) {
+        if self.chain.tunnels_plain() != on {
+            if self.conn.is_some() {
+                self.must_reconnect = true;
+            }
+            self.chain = self.chain.clone().with_tunnel_plain(on);
+        }
+    }
+
     /// The server host.
     pub fn host(&self) -> &str {
         &self.host

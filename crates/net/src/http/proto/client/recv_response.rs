@@ -103,5 +103,5 @@ pub(crate) fn silent_close(reused: bool) -> Error {
     } else {
         "the server closed a new connection before sending a response"
     };
-    Error::new(ErrorKind::NoMessage, message)
+    Error::new(ErrorKind::NoMessage, message).with_detail(crate::error::Detail::Closed { reused })
 }
