@@ -70,13 +70,13 @@ pub use http::server::{
     HandlerFn, HttpRequestHandler, HttpRequestHandlerFactory, HttpServer, HttpServerParams,
     HttpServerRequest, HttpServerResponse, ResponseStream, handler_fn, media_type_for_path,
 };
-pub use socket::ConnectionInfo;
 pub use http::{CompressionOptions, ContentCoding, accepted_coding, send_compressed};
 pub use interface::{InterfaceAddress, NetworkInterface};
 pub use reactor::{
     HandlerId, HandlerPanic, Notification, ParallelSocketAcceptor, ParallelSocketReactor, ServiceHandler,
     SocketAcceptor, SocketConnector, SocketReactor,
 };
+pub use socket::ConnectionInfo;
 pub use socket::{
     AddressFamily, Connector, DEFAULT_BACKLOG, DatagramSocket, DetachedConnection, IpAddress, Listener,
     PlainConnector, ServerSocket, SocketAddress, SocketStream, StreamSocket, Transport,

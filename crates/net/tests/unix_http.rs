@@ -5,8 +5,8 @@ use std::io::{Read, Write};
 use std::process::Command;
 
 use rpoco_net::{
-    HTTP_1_1, HttpClientSession, HttpMessage, HttpRequest, HttpResponse, HttpServer, HttpServerParams,
-    HttpStatus, LocalConnector, ServerSocket, SocketAddress, handler_fn,
+    HTTP_1_1, HttpMessage, HttpRequest, HttpResponse, HttpServer, HttpServerParams, HttpStatus,
+    LocalConnector, ServerSocket, SocketAddress, handler_fn,
 };
 
 fn serve(address: &SocketAddress) -> HttpServer {

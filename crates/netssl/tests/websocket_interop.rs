@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock, mpsc};
 use std::time::Duration;
 
 use common::*;
+use rpoco_net::ClientSession;
 use rpoco_net::websocket::flags::{FRAME_FLAG_FIN, FRAME_OP_CONT, FRAME_OP_TEXT};
 use rpoco_net::websocket::{Message, WebSocket, WebSocketConfig};
 use rpoco_net::{
