@@ -53,7 +53,10 @@ fn assert_same(got: &MailMessage, sent: &MailMessage) {
     }
 }
 
-fn start() -> Option<(Dovecot, common::Files, Vec<(MailMessage, Vec<u8>)>)> {
+/// The messages delivered to the maildir, with their bytes on the wire.
+type Delivered = Vec<(MailMessage, Vec<u8>)>;
+
+fn start() -> Option<(Dovecot, common::Files, Delivered)> {
     let files = common::Files::new();
     let mut dovecot = Dovecot::start(&files.get("server.pem"), &files.get("server.key"))?;
     let mut sent = Vec::new();

@@ -77,7 +77,7 @@ fn text(size: usize) -> Vec<u8> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut out = Vec::with_capacity(size + 128);
     while out.len() < size {
-        if rng.next() % 50 == 0 {
+        if rng.next().is_multiple_of(50) {
             out.extend_from_slice(b"-- ");
         }
         out.extend_from_slice(format!("{} ", 1_700_000_000 + rng.next() % 100_000).as_bytes());

@@ -252,7 +252,8 @@ mod tests {
             client_request(&mut r, &WebSocketConfig::default());
             r
         };
-        let cases: Vec<(Box<dyn Fn(&mut HttpRequest)>, WebSocketErrorCode)> = vec![
+        type Spoil = Box<dyn Fn(&mut HttpRequest)>;
+        let cases: Vec<(Spoil, WebSocketErrorCode)> = vec![
             (Box::new(|r| r.erase("Upgrade")), WebSocketErrorCode::NoHandshake),
             (Box::new(|r| r.set("Connection", "keep-alive")), WebSocketErrorCode::NoHandshake),
             (Box::new(|r| r.set_method("POST")), WebSocketErrorCode::NoHandshake),

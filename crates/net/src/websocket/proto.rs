@@ -166,6 +166,8 @@ impl FrameDecoder {
     }
 
     /// The next item the buffered bytes make up, or `None` until more bytes arrive.
+    // Not an Iterator: each item borrows the decoder's buffer.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<Decoded<'_>>, WebSocketError> {
         match self.state {
             State::End => {
@@ -226,7 +228,7 @@ impl FrameDecoder {
                 if b.len() < 10 {
                     return Ok(None);
                 }
-                let len = u64::from_be_bytes(b[2..10].try_into().expect("8 bytes"));
+                let len = u64::from_be_bytes([b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]]);
                 if len >> 63 != 0 {
                     return Err(protocol("64-bit payload length with the most significant bit set"));
                 }

@@ -651,8 +651,11 @@ fn section12() -> Vec<Case> {
     v
 }
 
+/// (no context takeover, max window bits): the offers a client makes and the reply a server gives.
+type DeflateParams = (bool, u8);
+
 fn section13() -> Vec<Case> {
-    let params: [(Vec<(bool, u8)>, (bool, u8)); 7] = [
+    let params: [(Vec<DeflateParams>, DeflateParams); 7] = [
         (vec![(false, 0)], (false, 0)),
         (vec![(true, 0)], (true, 0)),
         (vec![(false, 9)], (false, 9)),

@@ -1,7 +1,8 @@
 //! A private Debian dovecot (dovecot-pop3d) instance for the POP3 tests: its own config,
 //! base and state directories, a passwd-file with one user and a maildir, on free ports of
 //! 127.0.0.1 (POP3 with STLS, and POP3S), started in the foreground and stopped on drop.
-#![allow(unreachable_pub)]
+// Test set-up: a broken peer set-up is a test failure, so it panics with the reason.
+#![allow(unreachable_pub, clippy::unwrap_in_result)]
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,8 @@
 //! aiosmtpd (PyPI) as an SMTP peer on 127.0.0.1: `smtp_peer.py` beside this file, in mode
 //! plain, starttls or implicit (TLS), optionally with AUTH; each message it receives is
 //! parsed by Python's `email` package and summarised as JSON (`N.json`, 1-based).
-#![allow(unreachable_pub, dead_code)]
+// Test set-up: a broken peer set-up is a test failure, so it panics with the reason.
+#![allow(unreachable_pub, dead_code, clippy::unwrap_in_result)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

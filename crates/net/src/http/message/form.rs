@@ -375,7 +375,7 @@ impl HtmlForm {
         let mut out = Vec::new();
         for (n, v) in self.fields.iter() {
             let mut h = MessageHeader::new();
-            h.set("Content-Disposition", &format!("form-data; name={}", quote_always(n)));
+            h.set("Content-Disposition", format!("form-data; name={}", quote_always(n)));
             out.push((h, None, v));
         }
         for p in &self.parts {

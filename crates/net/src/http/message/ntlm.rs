@@ -147,7 +147,7 @@ impl NtlmCredentials {
     pub fn create_nonce() -> [u8; 8] {
         let mut n = [0u8; 8];
         if getrandom::fill(&mut n).is_err() {
-            n = rpoco_foundation::hex::decode(&crate::http::random_hex(8))
+            n = rpoco_foundation::hex::decode(crate::http::random_hex(8))
                 .ok()
                 .and_then(|v| v.try_into().ok())
                 .unwrap_or(n);

@@ -252,9 +252,10 @@ impl OAuth10Credentials {
             return Ok(key);
         }
         let base = Self::signature_base_string(http_method, uri, oauth, form)?;
-        // HMAC takes keys of any length: `new_from_slice` cannot fail.
-        let mut mac =
-            <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
+        // HMAC takes keys of any length: `new_from_slice` does not fail in practice.
+        let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes()).map_err(|e| {
+            crate::Error::new(crate::ErrorKind::InvalidArgument, format!("OAuth HMAC key: {e}"))
+        })?;
         mac.update(base.as_bytes());
         Ok(rpoco_foundation::base64::encode_with(
             &mac.finalize().into_bytes(),

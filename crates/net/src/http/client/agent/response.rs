@@ -28,18 +28,22 @@ impl Read for Raw {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let Some(session) = self.session.as_mut() else { return Ok(0) };
         let n = session.read_body(buf)?;
-        if n == 0 && !buf.is_empty() {
-            if let Some(s) = self.session.take() {
-                self.pool.put(self.key.clone(), s);
-            }
+        if n == 0
+            && !buf.is_empty()
+            && let Some(s) = self.session.take()
+        {
+            self.pool.put(self.key.clone(), s);
         }
         Ok(n)
     }
 }
 
+// One per response and never moved in a loop: the plain variant carries the session itself.
+#[allow(clippy::large_enum_variant)]
 enum Inner {
     Plain(Raw),
-    Inflate(InflatingReader<BufReader<Raw>>),
+    // Boxed: the inflater's state would make every plain body larger still.
+    Inflate(Box<InflatingReader<BufReader<Raw>>>),
 }
 
 /// A response body as a [`Read`]: decoded if the agent decodes `Content-Encoding`; the
@@ -58,7 +62,7 @@ impl Body {
     pub(super) fn new(raw: Raw, coding: Option<StreamType>, limit: u64) -> Self {
         let inner = match coding {
             None => Inner::Plain(raw),
-            Some(kind) => Inner::Inflate(InflatingReader::new(raw, kind).with_limit(limit)),
+            Some(kind) => Inner::Inflate(Box::new(InflatingReader::new(raw, kind).with_limit(limit))),
         };
         Body { inner }
     }

@@ -15,7 +15,10 @@ impl Read for Trickle<'_> {
     }
 }
 
-fn parts_of(r: impl Read, boundary: &str) -> crate::Result<Vec<(Vec<(String, String)>, Vec<u8>)>> {
+/// A part as the tests compare it: its header fields and its body.
+type Part = (Vec<(String, String)>, Vec<u8>);
+
+fn parts_of(r: impl Read, boundary: &str) -> crate::Result<Vec<Part>> {
     let mut reader = MultipartReader::new(r, boundary)?;
     let mut out = Vec::new();
     while let Some(h) = reader.next_part()? {

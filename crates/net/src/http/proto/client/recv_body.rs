@@ -75,6 +75,8 @@ impl Call<RecvBody> {
     }
 
     /// Ends the exchange once the body is finished; gives the body back otherwise.
+    // The "error" is the unfinished state itself, handed back by value for the caller to go on.
+    #[allow(clippy::result_large_err)]
     pub fn finish(mut self) -> std::result::Result<Call<Cleanup>, Self> {
         if !self.state.decoder.is_finished() {
             return Err(self);
