@@ -23,6 +23,7 @@ pub struct ConnectOptions {
     timeout: Option<Duration>,
     attempt_delay: Duration,
     resolver: Option<Arc<ResolveFn>>,
+    source: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for ConnectOptions {
@@ -32,6 +33,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("timeout", &self.timeout)
             .field("attempt_delay", &self.attempt_delay)
             .field("resolver", &self.resolver.as_ref().map(|_| "custom"))
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -45,6 +47,7 @@ impl Default for ConnectOptions {
             timeout: None,
             attempt_delay: RFC8305_ATTEMPT_DELAY,
             resolver: None,
+            source: None,
         }
     }
 }
@@ -84,6 +87,18 @@ impl ConnectOptions {
     ) -> Self {
         self.resolver = Some(Arc::new(resolve));
         self
+    }
+
+    /// Every connection leaves from `address` (POCO `setSourceAddress`; port 0: any port);
+    /// only the target's addresses of the same family are tried.
+    pub fn with_source_address(mut self, address: SocketAddress) -> Self {
+        self.source = Some(address.as_std());
+        self
+    }
+
+    /// The local address connections leave from, if one is set.
+    pub fn source_address(&self) -> Option<SocketAddress> {
+        self.source.map(SocketAddress::from)
     }
 
     /// The per-attempt limit.
@@ -162,6 +177,20 @@ pub(crate) fn connect(
     if let Some(local) = resolved.iter().find(|a| a.is_unix_local()) {
         return StreamSocket::connect(local);
     }
+    let resolved: Vec<SocketAddress> = match options.source {
+        Some(source) => {
+            let same: Vec<SocketAddress> =
+                resolved.into_iter().filter(|a| a.as_std().is_ipv4() == source.is_ipv4()).collect();
+            if same.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::HostNotFound,
+                    format!("{host}: no address in the family of source address {source}"),
+                ));
+            }
+            same
+        }
+        None => resolved,
+    };
     let addrs = interleave(resolved);
     let stream = race(&addrs, options, deadline)
         .map_err(|e| if addrs.len() > 1 { all_failed(host, port, addrs.len(), e) } else { e })?;
@@ -186,11 +215,14 @@ fn attempt_limit(options: &ConnectOptions, deadline: Option<Instant>) -> Result<
     Ok(Some(options.attempt_timeout.map_or(left, |t| t.min(left))))
 }
 
-fn attempt(addr: SocketAddr, limit: Option<Duration>) -> Result<TcpStream> {
+fn attempt(addr: SocketAddr, limit: Option<Duration>, source: Option<SocketAddr>) -> Result<TcpStream> {
     let address = SocketAddress::from(addr);
-    let result = match limit {
-        Some(limit) => TcpStream::connect_timeout(&addr, limit),
-        None => TcpStream::connect(addr),
+    let result = match source {
+        Some(source) => attempt_from(source, addr, limit),
+        None => match limit {
+            Some(limit) => TcpStream::connect_timeout(&addr, limit),
+            None => TcpStream::connect(addr),
+        },
     };
     result.map_err(|e| match e.kind() {
         std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
@@ -205,15 +237,16 @@ fn attempt(addr: SocketAddr, limit: Option<Duration>) -> Result<TcpStream> {
 /// after the winner is closed when its thread finds nobody waiting.
 fn race(addrs: &[SocketAddr], options: &ConnectOptions, deadline: Option<Instant>) -> Result<TcpStream> {
     if let [only] = addrs {
-        return attempt(*only, attempt_limit(options, deadline)?);
+        return attempt(*only, attempt_limit(options, deadline)?, options.source);
     }
     let (tx, rx) = mpsc::channel::<Result<TcpStream>>();
     let start = |addr: SocketAddr| -> Result<()> {
         let limit = attempt_limit(options, deadline)?;
         let tx = tx.clone();
+        let source = options.source;
         std::thread::Builder::new()
             .name("rpoco-connect".into())
-            .spawn(move || drop(tx.send(attempt(addr, limit))))
+            .spawn(move || drop(tx.send(attempt(addr, limit, source))))
             .map(drop)
             .map_err(|e| Error::from_io_during(e, "start a connection attempt"))
     };
@@ -255,6 +288,22 @@ fn race(addrs: &[SocketAddr], options: &ConnectOptions, deadline: Option<Instant
             running += 1;
         }
     }
+}
+
+/// A connection bound to `source` first (POCO `setSourceAddress`): socket2, since std
+/// cannot bind before connecting.
+fn attempt_from(source: SocketAddr, addr: SocketAddr, limit: Option<Duration>) -> std::io::Result<TcpStream> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.bind(&source.into())?;
+    match limit.filter(|t| !t.is_zero()) {
+        Some(t) => socket.connect_timeout(&addr.into(), t)?,
+        None => socket.connect(&addr.into())?,
+    }
+    Ok(socket.into())
 }
 
 #[cfg(test)]

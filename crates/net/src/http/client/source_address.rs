@@ -118,9 +118,10 @@ impl HttpClientSession {
         if self.connected() {
             return Err(Error::new(ErrorKind::IllegalState, "set_source_address on a connected session"));
         }
-        // Setting it again wraps again: the outermost binding is the one used, since only
-        // `connect_tcp` binds and `wrap` passes straight through.
-        let inner = self.connector().clone();
-        self.set_connector(Arc::new(SourceAddressConnector::new(inner, address)))
+        // The chain binds each attempt: every connection (direct, to a proxy, before TLS)
+        // leaves from it.
+        let options = self.connect_options().clone().with_source_address(address);
+        self.set_connect_options(options);
+        Ok(())
     }
 }

@@ -76,7 +76,7 @@ struct Store {
 /// let url = Uri::parse("https://www.example.com/shop/cart")?;
 /// let mut res = HttpResponse::new(HttpStatus::OK);
 /// res.add("Set-Cookie", "cart=3; Path=/shop; Secure; HttpOnly");
-/// res.add("Set-Cookie", "lang=en; Domain=example.com");
+/// res.add("Set-Cookie", "lang=en; Domain=example.com; Path=/"); // no Path: "/shop" (RFC 6265 §5.1.4)
 /// res.add("Set-Cookie", "evil=1; Domain=com"); // a public suffix: ignored
 /// jar.store_response_cookies(&url, &res);
 /// let mut req = HttpRequest::with_method("GET", "/shop/pay");
