@@ -133,7 +133,11 @@ fn decrypt_pkcs8(der: &[u8], passphrase: Option<&[u8]>) -> Result<EvpPKey> {
         pkcs8::Error::EncryptedPrivateKey(other) => Error::unsupported(format!(
             "encrypted PKCS #8 key: {other} (PBES2 with PBKDF2 or scrypt and AES-CBC or 3DES is supported)"
         )),
-        other => bad("encrypted PKCS #8 key", other),
+        // `info` parsed already: an ASN.1 error here is about the decrypted bytes, which a
+        // wrong passphrase with valid padding (about 1 in 256) turns into garbage.
+        _ => Error::BadPassphrase(
+            "wrong passphrase for the encrypted PKCS #8 key (the decrypted key does not parse)".into(),
+        ),
     })?;
     // A wrong passphrase can still produce valid padding (about 1 in 256); what comes out is
     // then not a key.

@@ -106,7 +106,16 @@ pub(crate) fn read_key(text: &[u8], passphrase: Option<&[u8]>) -> Result<EvpPKey
     for block in blocks(text)? {
         let der = match block.label.as_str() {
             "RSA PRIVATE KEY" | "EC PRIVATE KEY" if block.header("Proc-Type").is_some() => {
-                decrypt_traditional(&block, passphrase)?
+                let der = decrypt_traditional(&block, passphrase)?;
+                // A wrong passphrase still yields valid padding about 1 time in 256; what
+                // comes out is then not a key, and the passphrase is what was wrong.
+                return der_forms::read_labelled(&block.label, &der, passphrase).map_err(|e| match e {
+                    Error::Format(_) => Error::BadPassphrase(format!(
+                        "wrong passphrase for the {} (the decrypted key does not parse)",
+                        block.label
+                    )),
+                    other => other,
+                });
             }
             "PRIVATE KEY"
             | "ENCRYPTED PRIVATE KEY"
