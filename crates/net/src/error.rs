@@ -312,7 +312,7 @@ pub enum Detail {
     },
 }
 
-/// Everything that can go wrong in `rpoco-net`: see the [module docs](self) for the shape.
+/// Everything that can go wrong in `rpoco-net`: see the `error` module documentation for the shape.
 ///
 /// [`Display`](fmt::Display) follows POCO's `displayText()`: `"<name>: <message>"`.
 pub struct Error {

@@ -123,7 +123,7 @@ pub enum Detail {
     },
 }
 
-/// Everything that can go wrong in `rpoco-netssl`: see the [module docs](self).
+/// Everything that can go wrong in `rpoco-netssl`: see the module documentation of `error`.
 ///
 /// [`Display`](fmt::Display) follows POCO's `displayText()`: `"<name>: <message>"`.
 pub struct Error {

@@ -2,7 +2,7 @@
 //!
 //! The certificate is parsed once, when it is made; accessors return what was read. The
 //! signature check ([`X509Certificate::issued_by`]) goes through this crate's own signature
-//! code (the same backends as [`sign`](crate::sign)), so it works on every backend.
+//! code (the same backends as [`sign`]), so it works on every backend.
 //!
 //! ```
 //! use rpoco_crypto::{DigestAlgorithm, X509Certificate};

@@ -167,7 +167,7 @@ impl FtpClientSession {
     }
 
     /// The entries of `path` from `MLSD` (RFC 3659 7; beyond POCO). A line that is not
-    /// `facts name` is [`Error::Protocol`] naming it.
+    /// `facts name` is [`ErrorKind::Protocol`](crate::ErrorKind::Protocol) naming it.
     pub fn mlsd(&mut self, path: &str) -> Result<Vec<MlsdEntry>> {
         self.begin_transfer("MLSD", path, Direction::List, 0)?;
         self.read_listing(|line| {

@@ -50,7 +50,7 @@ impl UdpClient {
     }
 
     /// Sends `data` and returns the first reply, trying up to `attempts` times with
-    /// `timeout` each; none → [`ErrorKind::Timeout`].
+    /// `timeout` each; none → [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
     pub fn request(&self, data: &[u8], timeout: Duration, attempts: u32) -> Result<Vec<u8>> {
         let start = Instant::now();
         for _ in 0..attempts.max(1) {

@@ -132,7 +132,7 @@ impl HttpSessionFactory {
     }
 
     /// POCO `createClientSession`: a session for `uri` from its scheme's instantiator,
-    /// with the factory's proxy; an unknown scheme → [`Error::UnknownUriScheme`].
+    /// with the factory's proxy; an unknown scheme → [`ErrorKind::UnknownUriScheme`](crate::ErrorKind::UnknownUriScheme).
     pub fn create_client_session(&self, uri: &Uri) -> Result<HttpClientSession> {
         let inst = self
             .instantiators

@@ -106,7 +106,7 @@ impl Connector for SourceAddressConnector {
 
 impl HttpClientSession {
     /// POCO `setSourceAddress`: later connections leave from `address` (port 0: any).
-    /// Set it before the first request; a connected session → [`Error::IllegalState`].
+    /// Set it before the first request; a connected session → [`ErrorKind::IllegalState`](crate::ErrorKind::IllegalState).
     ///
     /// ```
     /// use rpoco_net::{HttpClientSession, SocketAddress};

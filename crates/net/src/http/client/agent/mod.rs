@@ -152,7 +152,7 @@ impl AgentBuilder {
         self
     }
 
-    /// Whether a final status of 400 or more is an [`Error::Http`](crate::Error::Http)
+    /// Whether a final status of 400 or more is an [`ErrorKind::Http`](crate::ErrorKind::Http)
     /// (default on, as ureq; off returns the response).
     pub fn http_status_as_error(mut self, on: bool) -> Self {
         self.config.status_as_error = on;
@@ -193,7 +193,7 @@ impl AgentBuilder {
     }
 }
 
-/// A one-statement HTTP client (see the [module docs](self)); cheap to clone, clones share
+/// A one-statement HTTP client (see the `agent` module documentation); cheap to clone, clones share
 /// the pool and the cookie jar.
 ///
 /// ```no_run

@@ -83,9 +83,9 @@ impl AbortHandle {
 /// its own connection; turn it on with [`set_keep_alive`](Self::set_keep_alive)),
 /// keep-alive timeout 8 s, connect timeout 30 s, send and receive timeouts 60 s.
 ///
-/// `send_request` returns a [`RequestBody`] to write the body to (as the request's
+/// `send_request` returns a [`RequestBody`](crate::RequestBody) to write the body to (as the request's
 /// `Content-Length` or chunked `Transfer-Encoding` says; a body without either is an error,
-/// never dropped); `receive_response` returns a [`ResponseBody`] to read the body from. A
+/// never dropped); `receive_response` returns a [`ResponseBody`](crate::ResponseBody) to read the body from. A
 /// body that is truncated reads as an `UnexpectedEof` error, never as a short body.
 ///
 /// Connections are opened by a [`Connector`] (plain TCP here; `rpoco-netssl` supplies TLS),

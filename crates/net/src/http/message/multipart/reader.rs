@@ -43,8 +43,8 @@ enum State {
 /// current part's content as a [`Read`]. Delimiters may end in CRLF or a bare LF; the
 /// boundary may be given, or found from the first delimiter line (`""`, as POCO).
 ///
-/// A body that ends before the close delimiter → [`Error::Message`]; too many parts or too
-/// long a part header → [`Error::LimitExceeded`].
+/// A body that ends before the close delimiter → [`ErrorKind::Message`](crate::ErrorKind::Message); too many parts or too
+/// long a part header → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
 pub struct MultipartReader<R> {
     inner: R,
     buf: Box<[u8]>,

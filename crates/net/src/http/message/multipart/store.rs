@@ -52,7 +52,7 @@ impl PartStore {
         Ok(PartStore { dir: tempfile::tempdir_in(parent)?, parts: Vec::new(), max_part_size: 4 << 30 })
     }
 
-    /// Sets the largest part accepted; a larger one → [`Error::LimitExceeded`].
+    /// Sets the largest part accepted; a larger one → [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
     pub fn set_max_part_size(&mut self, bytes: u64) {
         self.max_part_size = bytes;
     }
