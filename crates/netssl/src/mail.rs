@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rpoco_net::mail::{Pop3ClientSession, SmtpClientSession};
-use rpoco_net::{ErrorKind, PlainConnector, Reply};
+use rpoco_net::{Chain, ConnectOptions, ErrorKind, Reply};
 
 use crate::context::Context;
 use crate::error::Result;
@@ -15,6 +15,13 @@ use crate::secure_socket::TlsConnector;
 
 /// The default timeout of every step.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The chain for implicit TLS: TCP (every address, Happy Eyeballs), then the TLS handshake
+/// verified with `context`, the whole connect bounded by `timeout`.
+fn tls_chain(context: &Arc<Context>, timeout: Option<Duration>) -> Chain {
+    Chain::new(Arc::new(TlsConnector::new(context.clone())))
+        .with_options(ConnectOptions::new().with_timeout(timeout))
+}
 
 /// POCO `SecureSMTPClientSession`: an [`SmtpClientSession`] that can switch to TLS with
 /// [`start_tls`](Self::start_tls) (STARTTLS, RFC 3207), or that is TLS from the start
@@ -53,7 +60,7 @@ impl SecureSmtpClientSession {
         context: Arc<Context>,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        let session = SmtpClientSession::connect_with(&PlainConnector, host, port, timeout)?;
+        let session = SmtpClientSession::connect_timeout(host, port, timeout)?;
         Ok(SecureSmtpClientSession { session, context })
     }
 
@@ -65,8 +72,7 @@ impl SecureSmtpClientSession {
         context: Arc<Context>,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        let connector = TlsConnector::new(context.clone());
-        let session = SmtpClientSession::connect_with(&connector, host, port, timeout)
+        let session = SmtpClientSession::connect_chain(&tls_chain(&context, timeout), host, port, timeout)
             .map_err(|e| plaintext_hint(e, "SMTP", "STARTTLS"))?;
         Ok(SecureSmtpClientSession { session, context })
     }
@@ -132,7 +138,7 @@ impl SecurePop3ClientSession {
 
     /// A plain connection for [`start_tls`](Self::start_tls).
     pub fn connect(host: &str, port: u16, context: Arc<Context>, timeout: Option<Duration>) -> Result<Self> {
-        let session = Pop3ClientSession::connect_with(&PlainConnector, host, port, timeout)?;
+        let session = Pop3ClientSession::connect_timeout(host, port, timeout)?;
         Ok(SecurePop3ClientSession { session, context })
     }
 
@@ -143,8 +149,7 @@ impl SecurePop3ClientSession {
         context: Arc<Context>,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        let connector = TlsConnector::new(context.clone());
-        let session = Pop3ClientSession::connect_with(&connector, host, port, timeout)
+        let session = Pop3ClientSession::connect_chain(&tls_chain(&context, timeout), host, port, timeout)
             .map_err(|e| plaintext_hint(e, "POP3", "STLS"))?;
         Ok(SecurePop3ClientSession { session, context })
     }

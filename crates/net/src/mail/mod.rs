@@ -19,6 +19,7 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod connection;
 mod date;
 mod encoded_word;
 mod error;

@@ -4,11 +4,11 @@
 use std::io::{BufReader, Write};
 use std::time::Duration;
 
+use super::connection::{DEFAULT_TIMEOUT, open_dialog, plain_chain, upgrade_to_tls};
 use super::error::{MailLimit, illegal_state, limit, pop3_reply};
 use super::header_reader::{HeaderBlockLimits, read_header};
 use super::message::MailMessage;
 use super::read::MailLimits;
-use super::smtp::{DEFAULT_TIMEOUT, plain_socket};
 use super::stream::MailInputStream;
 use crate::dialog::{DialogError, DialogSocket};
 use crate::error::{Error, ErrorKind, Result, Timeout};
@@ -58,19 +58,7 @@ impl Pop3ClientSession {
 
     /// [`connect`](Self::connect) with a timeout for the connect and every later step.
     pub fn connect_timeout(host: &str, port: u16, timeout: Option<Duration>) -> Result<Self> {
-        Self::connect_with(&crate::PlainConnector, host, port, timeout)
-    }
-
-    /// Connects through `connector` (the shared connection chain; implicit TLS for POP3S).
-    pub fn connect_with(
-        connector: &dyn Connector,
-        host: &str,
-        port: u16,
-        timeout: Option<Duration>,
-    ) -> Result<Self> {
-        let socket = connector.connect_tcp(host, port, timeout)?;
-        let transport = connector.wrap(socket, host, timeout)?;
-        Self::from_transport(transport, host, timeout)
+        Self::connect_chain(&plain_chain(timeout), host, port, timeout)
     }
 
     /// Connects through the shared connection chain ([`Chain`](crate::Chain): every address
@@ -97,9 +85,7 @@ impl Pop3ClientSession {
         host: &str,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        let mut dialog = DialogSocket::new(transport);
-        dialog.set_send_timeout(timeout)?;
-        dialog.set_receive_timeout(timeout);
+        let dialog = open_dialog(transport, timeout)?;
         Ok(Pop3ClientSession {
             dialog,
             host: host.to_owned(),
@@ -304,11 +290,7 @@ impl Pop3ClientSession {
         }
         self.command("STLS", "STLS")?;
         let (host, timeout) = (self.host.clone(), self.timeout);
-        self.dialog.upgrade(|transport| {
-            let tls = connector.wrap(plain_socket(transport)?, &host, timeout)?;
-            tls.set_send_timeout(timeout)?;
-            Ok(tls)
-        })
+        upgrade_to_tls(&mut self.dialog, connector, &host, timeout)
     }
 
     /// POCO `close`: QUIT (deletions take effect) and the connection closed.

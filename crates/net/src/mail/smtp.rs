@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
+use super::connection::{DEFAULT_TIMEOUT, open_dialog, plain_chain, upgrade_to_tls};
 use super::error::{illegal_state, invalid_argument, smtp_bad_reply, smtp_reply};
 use super::message::MailMessage;
 use super::smtp_auth::{self, LoginMethod};
@@ -12,9 +13,6 @@ use super::stream::MailOutputStream;
 use crate::dialog::{DialogSocket, Reply};
 use crate::error::{Error, Result};
 use crate::socket::{Connector, StreamSocket, Transport};
-
-/// POCO's default SMTP/POP3 timeout is the socket's (none); ours is one minute per step.
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// POCO `SMTPClientSession`: one SMTP connection; `open` (greeting), `login` (EHLO/HELO and
 /// AUTH), `send_message` (MAIL, RCPT, DATA), `close` (QUIT).
@@ -61,20 +59,7 @@ impl SmtpClientSession {
 
     /// [`connect`](Self::connect) with a timeout for the connect and every later step.
     pub fn connect_timeout(host: &str, port: u16, timeout: Option<Duration>) -> Result<Self> {
-        Self::connect_with(&crate::PlainConnector, host, port, timeout)
-    }
-
-    /// Connects through `connector` (TCP, a proxy tunnel, implicit TLS): the shared
-    /// connection chain.
-    pub fn connect_with(
-        connector: &dyn Connector,
-        host: &str,
-        port: u16,
-        timeout: Option<Duration>,
-    ) -> Result<Self> {
-        let socket = connector.connect_tcp(host, port, timeout)?;
-        let transport = connector.wrap(socket, host, timeout)?;
-        Self::from_transport(transport, host, timeout)
+        Self::connect_chain(&plain_chain(timeout), host, port, timeout)
     }
 
     /// Connects through the shared connection chain ([`Chain`](crate::Chain): every address
@@ -101,9 +86,7 @@ impl SmtpClientSession {
         host: &str,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        let mut dialog = DialogSocket::new(transport);
-        dialog.set_send_timeout(timeout)?;
-        dialog.set_receive_timeout(timeout);
+        let dialog = open_dialog(transport, timeout)?;
         Ok(SmtpClientSession { dialog, host: host.to_owned(), timeout, is_open: false, ehlo: None })
     }
 
@@ -369,12 +352,7 @@ impl SmtpClientSession {
         let reply = self.send_command("STARTTLS")?;
         expect(&reply, Reply::is_positive_completion, "STARTTLS")?;
         let (host, timeout) = (self.host.clone(), self.timeout);
-        self.dialog.upgrade(|transport| {
-            let socket = plain_socket(transport)?;
-            let tls = connector.wrap(socket, &host, timeout)?;
-            tls.set_send_timeout(timeout)?;
-            Ok(tls)
-        })?;
+        upgrade_to_tls(&mut self.dialog, connector, &host, timeout)?;
         self.ehlo = None;
         self.login(hostname)
     }
@@ -402,15 +380,6 @@ impl Drop for SmtpClientSession {
 
 fn expect(reply: &Reply, ok: fn(&Reply) -> bool, command: &str) -> Result<()> {
     if ok(reply) { Ok(()) } else { Err(smtp_reply(command, reply)) }
-}
-
-/// The plain TCP socket under `transport`, for a TLS handshake on it (STARTTLS, STLS).
-pub(crate) fn plain_socket(transport: Box<dyn Transport>) -> Result<StreamSocket> {
-    let any: Box<dyn std::any::Any> = transport;
-    match any.downcast::<StreamSocket>() {
-        Ok(s) => Ok(*s),
-        Err(_) => Err(illegal_state("the connection is not a plain TCP socket (already TLS?)")),
-    }
 }
 
 /// `<addr>` for MAIL FROM / RCPT TO: the part in angle brackets if there is one.
