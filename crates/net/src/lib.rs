@@ -47,10 +47,7 @@ pub use http::client::{
     Agent, AgentBuilder, AgentRequest, AgentResponse, Body, DEFAULT_BODY_LIMIT, RedirectPolicy,
 };
 pub use http::client::{CookieJarLimits, HttpCookieJar, StoredCookie};
-pub use http::client::{
-    FileStreamFactory, HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator,
-    SourceAddressConnector,
-};
+pub use http::client::{FileStreamFactory, HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator};
 pub use http::client::{UriOpened, UriRequest, UriResponse};
 pub use http::message::{AuthScheme, DigestAlgorithm, HttpAuthenticationParams, HttpCredentials};
 pub use http::message::{

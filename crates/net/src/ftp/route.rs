@@ -6,14 +6,14 @@ use super::data::PasvAddressPolicy;
 use super::session::FtpClientSession;
 use crate::connect::{Chain, Route};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::client::connect_tunnel;
 use crate::socket::{StreamSocket, Transport};
 
 impl FtpClientSession {
-    /// The chain with the session's timeout as the per-attempt connect limit.
+    /// The chain with the session's timeout as the per-attempt connect limit. An HTTP
+    /// proxy is used through a `CONNECT` tunnel: FTP is not HTTP it could forward.
     fn timed_chain(&self) -> Chain {
         let options = self.chain.options().clone().with_attempt_timeout(Some(self.timeout));
-        self.chain.clone().with_options(options)
+        self.chain.clone().with_options(options).with_tunnel_plain(true)
     }
 
     /// Whether connections go through a proxy.
@@ -21,21 +21,9 @@ impl FtpClientSession {
         self.chain.route(&self.host) != Route::Direct
     }
 
-    /// A connection to `host:port` through the chain, before any FTPS step. An HTTP proxy
-    /// is used through a `CONNECT` tunnel: FTP is not HTTP it could forward.
+    /// A connection to `host:port` through the chain, before any FTPS step.
     pub(super) fn connection(&self, host: &str, port: u16) -> Result<Box<dyn Transport>> {
-        let chain = self.timed_chain();
-        let timeout = Some(self.timeout);
-        if chain.route(host) != Route::Forward {
-            return chain.connect(host, port);
-        }
-        let Some(proxy) = chain.proxy() else { return chain.connect(host, port) };
-        let reconnect = || crate::connect::connect_tcp(&proxy.host, proxy.port, chain.options());
-        let socket = reconnect()?;
-        socket.set_receive_timeout(timeout)?;
-        socket.set_send_timeout(timeout)?;
-        let socket = connect_tunnel(socket, proxy, &mut None, host, port, reconnect)?;
-        chain.tls().wrap(socket, host, timeout)
+        self.timed_chain().connect(host, port)
     }
 
     /// The socket of a passive data connection to the port the server announced. Through a

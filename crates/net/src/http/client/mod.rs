@@ -42,9 +42,7 @@ pub use file_stream_factory::FileStreamFactory;
 pub use opener_request::{UriOpened, UriRequest, UriResponse};
 pub use proxy::{ProxyAuth, ProxyConfig};
 // FTP through an HTTP proxy tunnels its control and data connections with CONNECT.
-pub(crate) use proxy::connect_tunnel;
 pub use session::ClientSession;
 pub use session::{AbortHandle, HttpClientSession};
 pub use session_factory::{HttpSessionFactory, HttpSessionInstantiator, SessionInstantiator};
-pub use source_address::SourceAddressConnector;
 pub use stream_factory::{HttpResponseStream, HttpStreamFactory, Opened, UriStreamFactory, UriStreamOpener};
