@@ -17,6 +17,8 @@ mod pk_aws;
 #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
 mod pk_ring;
 mod pk_rustcrypto;
+#[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
+mod pk_tables;
 mod rustcrypto;
 
 use std::num::NonZeroU32;

@@ -35,63 +35,16 @@ fn imported(d: DigestAlgorithm, bytes: &[u8]) -> Option<Digest> {
     Digest::import_less_safe(bytes, lc_digest(d)?).ok()
 }
 
-fn rsa_signing(scheme: SignatureScheme) -> Option<&'static dyn sig::RsaEncoding> {
-    Some(match scheme {
-        SignatureScheme::RsaPkcs1(DigestAlgorithm::Sha256) => &sig::RSA_PKCS1_SHA256,
-        SignatureScheme::RsaPkcs1(DigestAlgorithm::Sha384) => &sig::RSA_PKCS1_SHA384,
-        SignatureScheme::RsaPkcs1(DigestAlgorithm::Sha512) => &sig::RSA_PKCS1_SHA512,
-        SignatureScheme::RsaPss(DigestAlgorithm::Sha256) => &sig::RSA_PSS_SHA256,
-        SignatureScheme::RsaPss(DigestAlgorithm::Sha384) => &sig::RSA_PSS_SHA384,
-        SignatureScheme::RsaPss(DigestAlgorithm::Sha512) => &sig::RSA_PSS_SHA512,
-        _ => return None,
-    })
-}
-
-fn verification(kind: KeyType, scheme: SignatureScheme) -> Option<&'static dyn sig::VerificationAlgorithm> {
-    use DigestAlgorithm as D;
-    Some(match (kind, scheme) {
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha1)) => {
-            &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
-        }
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha256)) => {
-            &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
-        }
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha384)) => &sig::RSA_PKCS1_2048_8192_SHA384,
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1(D::Sha512)) => {
-            &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
-        }
-        (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha256)) => &sig::RSA_PSS_2048_8192_SHA256,
-        (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha384)) => &sig::RSA_PSS_2048_8192_SHA384,
-        (KeyType::Rsa, SignatureScheme::RsaPss(D::Sha512)) => &sig::RSA_PSS_2048_8192_SHA512,
-        (KeyType::Ec(Curve::P256), SignatureScheme::Ecdsa(D::Sha256)) => &sig::ECDSA_P256_SHA256_ASN1,
-        (KeyType::Ec(Curve::P384), SignatureScheme::Ecdsa(D::Sha384)) => &sig::ECDSA_P384_SHA384_ASN1,
-        (KeyType::Ec(Curve::P521), SignatureScheme::Ecdsa(D::Sha512)) => &sig::ECDSA_P521_SHA512_ASN1,
-        (KeyType::Ec(Curve::P256), SignatureScheme::EcdsaP1363(D::Sha256)) => &sig::ECDSA_P256_SHA256_FIXED,
-        (KeyType::Ec(Curve::P384), SignatureScheme::EcdsaP1363(D::Sha384)) => &sig::ECDSA_P384_SHA384_FIXED,
-        (KeyType::Ec(Curve::P521), SignatureScheme::EcdsaP1363(D::Sha512)) => &sig::ECDSA_P521_SHA512_FIXED,
-        (KeyType::Ed25519, SignatureScheme::Ed25519) => &sig::ED25519,
-        _ => return None,
-    })
-}
-
-fn ecdsa_signing(kind: KeyType, scheme: SignatureScheme) -> Option<&'static sig::EcdsaSigningAlgorithm> {
-    use DigestAlgorithm as D;
-    Some(match (kind, scheme) {
-        (KeyType::Ec(Curve::P256), SignatureScheme::Ecdsa(D::Sha256)) => &sig::ECDSA_P256_SHA256_ASN1_SIGNING,
-        (KeyType::Ec(Curve::P384), SignatureScheme::Ecdsa(D::Sha384)) => &sig::ECDSA_P384_SHA384_ASN1_SIGNING,
-        (KeyType::Ec(Curve::P521), SignatureScheme::Ecdsa(D::Sha512)) => &sig::ECDSA_P521_SHA512_ASN1_SIGNING,
-        (KeyType::Ec(Curve::P256), SignatureScheme::EcdsaP1363(D::Sha256)) => {
-            &sig::ECDSA_P256_SHA256_FIXED_SIGNING
-        }
-        (KeyType::Ec(Curve::P384), SignatureScheme::EcdsaP1363(D::Sha384)) => {
-            &sig::ECDSA_P384_SHA384_FIXED_SIGNING
-        }
-        (KeyType::Ec(Curve::P521), SignatureScheme::EcdsaP1363(D::Sha512)) => {
-            &sig::ECDSA_P521_SHA512_FIXED_SIGNING
-        }
-        _ => return None,
-    })
-}
+super::pk_tables::signature_tables!(sig,
+    verify: {
+        (Ec(Curve::P521), Ecdsa(D::Sha512)) => &sig::ECDSA_P521_SHA512_ASN1,
+        (Ec(Curve::P521), EcdsaP1363(D::Sha512)) => &sig::ECDSA_P521_SHA512_FIXED,
+    },
+    sign: {
+        (Ec(Curve::P521), Ecdsa(D::Sha512)) => &sig::ECDSA_P521_SHA512_ASN1_SIGNING,
+        (Ec(Curve::P521), EcdsaP1363(D::Sha512)) => &sig::ECDSA_P521_SHA512_FIXED_SIGNING,
+    }
+);
 
 fn rejected(what: &str, e: impl std::fmt::Display) -> Error {
     Error::invalid(format!("aws-lc-rs rejected the {what}: {e}"))
