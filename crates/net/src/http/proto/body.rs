@@ -214,6 +214,10 @@ pub struct BodyDecoder {
     trailers: MessageHeader,
     limits: HeaderLimits,
     strict: bool,
+    /// How far the unfinished chunk-size line or trailer section handed back last time was
+    /// already searched for its end: the caller presents those bytes again with more, and
+    /// searching them again would make a line trickled in byte by byte cost quadratic time.
+    scanned: usize,
 }
 
 impl BodyDecoder {
@@ -230,7 +234,7 @@ impl BodyDecoder {
             BodyFraming::Chunked => State::ChunkSize,
             BodyFraming::Close => State::Close,
         };
-        BodyDecoder { state, position: 0, trailers: MessageHeader::new(), limits, strict: false }
+        BodyDecoder { state, position: 0, trailers: MessageHeader::new(), limits, strict: false, scanned: 0 }
     }
 
     /// Requires CRLF after chunk sizes, chunk data and trailer lines (RFC 9112 7.1; the
@@ -332,10 +336,12 @@ impl BodyDecoder {
                     self.state = State::ChunkSize;
                 }
                 State::ChunkSize => {
-                    let Some(lf) = rest.iter().position(|&b| b == b'\n') else {
+                    let from = std::mem::take(&mut self.scanned).min(rest.len());
+                    let Some(lf) = rest[from..].iter().position(|&b| b == b'\n').map(|p| from + p) else {
                         if rest.len() > MAX_CHUNK_LINE {
                             return Err(self.limit_error(used, "chunk-size line too long"));
                         }
+                        self.scanned = rest.len();
                         return Ok(self.advance(used, Decoded::NeedMore));
                     };
                     if lf > MAX_CHUNK_LINE {
@@ -365,13 +371,19 @@ impl BodyDecoder {
                         self.state = State::Done;
                         continue;
                     }
-                    let end = find_block_end(rest);
+                    // The end is "\n\r\n" or "\n\n": it may start up to 2 bytes before
+                    // where the last search stopped.
+                    let from = std::mem::take(&mut self.scanned).saturating_sub(2).min(rest.len());
+                    let end = find_block_end(&rest[from..]).map(|e| from + e);
                     let max = self.limits.max_block_length() + 4;
                     match end {
                         None if rest.len() > max => {
                             return Err(self.limit_error(used, "trailer section too long"));
                         }
-                        None => return Ok(self.advance(used, Decoded::NeedMore)),
+                        None => {
+                            self.scanned = rest.len();
+                            return Ok(self.advance(used, Decoded::NeedMore));
+                        }
                         Some(end) => {
                             let at = self.position + used as u64;
                             if self.strict

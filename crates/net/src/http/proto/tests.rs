@@ -65,9 +65,12 @@ fn body_decoding_table() {
             0,
         ),
         (Chunked, b"0\r\n\r\n", b"", &[], 0),
+        // Trailers ending in LF LF and a long chunk extension: split at every point by the
+        // small steps, so the resumed search for a line's or section's end is exercised.
+        (Chunked, b"1;name=value;x=y\r\nZ\r\n0\nA: 1\nB: 2\n\nrest", b"Z", &[("A", "1"), ("B", "2")], 4),
     ];
     for (i, &(framing, wire, body, trailers, left)) in table.iter().enumerate() {
-        for step in [1, 2, 7, wire.len().max(1)] {
+        for step in [1, 2, 3, 4, 5, 7, wire.len().max(1)] {
             let (got, t, rest) =
                 decode_all(framing, wire, step).unwrap_or_else(|e| panic!("case {i} step {step}: {e}"));
             assert_eq!(got, body, "case {i} step {step}");
