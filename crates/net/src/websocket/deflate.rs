@@ -282,15 +282,17 @@ impl Inflater {
             let consumed = (d.total_in() - start_in) as usize;
             out.reserve((limit + 1).saturating_sub(out.len()).clamp(64, 64 * 1024));
             let before = out.len();
-            let status = d
-                .decompress_vec(&input[consumed..], out, FlushDecompress::Sync)
-                .map_err(|e| WebSocketError::new(WebSocketErrorCode::Protocol, format!("inflate: {e}")))?;
+            let status = d.decompress_vec(&input[consumed..], out, FlushDecompress::Sync);
+            // Output over the limit came before any corrupt input after it in the same call:
+            // report it first, as a read that stopped between the two would have.
             if out.len() > limit {
                 return Err(WebSocketError::new(
                     WebSocketErrorCode::PayloadTooBig,
                     format!("decompressed message exceeds the limit of {limit} bytes"),
                 ));
             }
+            let status = status
+                .map_err(|e| WebSocketError::new(WebSocketErrorCode::Protocol, format!("inflate: {e}")))?;
             let now = (d.total_in() - start_in) as usize;
             if status == Status::StreamEnd && now < input.len() {
                 return Err(WebSocketError::new(
