@@ -439,37 +439,45 @@ mod tests {
         );
     }
 
+    /// The first error a client-side receiver (frame mode, permessage-deflate, 4 KiB frames,
+    /// 8 KiB messages) reports when `wire` arrives in reads of `chunk` bytes.
+    fn first_error_in_reads(
+        wire: &[u8],
+        chunk: usize,
+        no_context_takeover: bool,
+    ) -> Option<WebSocketErrorCode> {
+        use crate::websocket::deflate::{DeflateParams, Inflater};
+        let params = DeflateParams {
+            send_window_bits: 15,
+            send_no_context_takeover: false,
+            recv_no_context_takeover: no_context_takeover,
+            level: 6,
+        };
+        let mut rx = Receiver::new(Role::Client, 4096, 8192, Some(Inflater::new(&params)));
+        rx.set_whole_messages(false);
+        for piece in wire.chunks(chunk) {
+            rx.decoder().feed(piece);
+            loop {
+                match rx.poll() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(e) => return Some(e.code()),
+                }
+            }
+        }
+        None
+    }
+
     /// The verdict on a stream does not depend on how it is split into reads: here a
     /// compressed text fragment whose deflate stream ends early (Protocol) after yielding
     /// bytes that are not UTF-8 (InvalidUtf8, the earlier fault), found by the
     /// websocket_frames fuzzer as Protocol whole and InvalidUtf8 in 3-byte reads.
     #[test]
     fn the_first_fault_is_reported_however_the_bytes_arrive() {
-        use crate::websocket::deflate::{DeflateParams, Inflater};
         let wire = [0x41, 0x06, 0xd3, 0xff, 0x41, 0x06, 0xd3, 0xff, 0x10, 0x10, 0xd2];
-        let verdict = |chunk: usize| {
-            let params = DeflateParams {
-                send_window_bits: 15,
-                send_no_context_takeover: false,
-                recv_no_context_takeover: true,
-                level: 6,
-            };
-            let mut rx = Receiver::new(Role::Client, 4096, 8192, Some(Inflater::new(&params)));
-            rx.set_whole_messages(false);
-            for piece in wire.chunks(chunk) {
-                rx.decoder().feed(piece);
-                loop {
-                    match rx.poll() {
-                        Ok(Some(_)) => {}
-                        Ok(None) => break,
-                        Err(e) => return Some(e.code()),
-                    }
-                }
-            }
-            None
-        };
         for chunk in 1..=wire.len() {
-            assert_eq!(verdict(chunk), Some(WebSocketErrorCode::InvalidUtf8), "{chunk}-byte reads");
+            let verdict = first_error_in_reads(&wire, chunk, true);
+            assert_eq!(verdict, Some(WebSocketErrorCode::InvalidUtf8), "{chunk}-byte reads");
         }
     }
 
@@ -479,7 +487,6 @@ mod tests {
     /// 9-byte reads, context takeover on, frame mode, client role).
     #[test]
     fn the_limit_is_reported_before_corrupt_input_that_follows_it() {
-        use crate::websocket::deflate::{DeflateParams, Inflater};
         let wire: &[u8] = &[
             0x42, 0x01, 0xab, 0x00, 0x2b, 0x2f, 0x2e, 0x01, 0x01, 0xfe, 0x30, 0x38, 0x18, 0x38, 0x38, 0x38,
             0x38, 0xc3, 0xc3, 0xc3, 0xc3, 0xc3, 0x26, 0xc3, 0xc3, 0xc3, 0xc3, 0xc3, 0xc3, 0xc3, 0xc3, 0xc3,
@@ -495,29 +502,9 @@ mod tests {
             0xc3, 0xc3, 0xc3, 0xc3, 0xd6, 0x42, 0x94, 0xc3, 0xc3, 0xc3, 0x00, 0x00, 0x00, 0x00, 0x2b, 0x2f,
             0x2e, 0xad, 0x03, 0x00, 0x2c, 0xbe, 0xff, 0x00, 0x04, 0x01, 0x2d, 0x10, 0x25, 0x00,
         ];
-        let verdict = |chunk: usize| {
-            let params = DeflateParams {
-                send_window_bits: 15,
-                send_no_context_takeover: false,
-                recv_no_context_takeover: false,
-                level: 6,
-            };
-            let mut rx = Receiver::new(Role::Client, 4096, 8192, Some(Inflater::new(&params)));
-            rx.set_whole_messages(false);
-            for piece in wire.chunks(chunk) {
-                rx.decoder().feed(piece);
-                loop {
-                    match rx.poll() {
-                        Ok(Some(_)) => {}
-                        Ok(None) => break,
-                        Err(e) => return Some(e.code()),
-                    }
-                }
-            }
-            None
-        };
         for chunk in 1..=wire.len() {
-            assert_eq!(verdict(chunk), Some(WebSocketErrorCode::PayloadTooBig), "{chunk}-byte reads");
+            let verdict = first_error_in_reads(wire, chunk, false);
+            assert_eq!(verdict, Some(WebSocketErrorCode::PayloadTooBig), "{chunk}-byte reads");
         }
     }
 }
