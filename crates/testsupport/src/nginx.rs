@@ -26,6 +26,8 @@ use crate::{find_program, free_port};
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct NginxConfig {
+    /// Directives at the top level, before `events` (such as `load_module`).
+    pub main: String,
     /// Directives inside `server { }`, after `listen` and `root`.
     pub server: String,
     /// Directives inside `http { }`, before the server.
@@ -47,6 +49,13 @@ impl NginxConfig {
     /// Adds a file under the document root (parent directories are created).
     pub fn file(mut self, path: &str, contents: impl Into<Vec<u8>>) -> Self {
         self.files.push((path.to_string(), contents.into()));
+        self
+    }
+
+    /// Appends top-level directives (before `events { }`), such as `load_module`.
+    pub fn main(mut self, directives: &str) -> Self {
+        self.main.push_str(directives);
+        self.main.push('\n');
         self
     }
 
@@ -78,12 +87,13 @@ impl NginxConfig {
         };
         let d = dir.display();
         let mut conf = format!(
-            "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\npid {d}/nginx.pid;\n\
+            "{}daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\npid {d}/nginx.pid;\n\
              error_log {d}/error.log warn;\nevents {{ worker_connections 512; }}\nhttp {{\n\
              access_log off;\nclient_body_temp_path {d}/body;\nproxy_temp_path {d}/proxy;\n\
              fastcgi_temp_path {d}/fastcgi;\nuwsgi_temp_path {d}/uwsgi;\nscgi_temp_path {d}/scgi;\n\
              keepalive_requests 1000000;\nkeepalive_timeout 30s;\n\
-             types {{ text/html html; text/plain txt; application/octet-stream bin; }}\n"
+             types {{ text/html html; text/plain txt; application/octet-stream bin; }}\n",
+            fill(&self.main)
         );
         if self.tls.is_some() {
             // At http level, so a server block may override them (e.g. `ssl_session_cache off`).

@@ -3,8 +3,9 @@
 //!
 //! One agent keeps pooled keep-alive sessions per scheme, host and port (HTTP and, with a
 //! TLS connector from `rpoco-netssl`, HTTPS behind the same type), follows redirects by a
-//! [`RedirectPolicy`], decodes `gzip`/`deflate`, keeps an [`HttpCookieJar`], answers one
-//! `401` with credentials, and applies timeouts to every step.
+//! [`RedirectPolicy`], decodes `gzip`/`deflate` (and `br`, `zstd` with the features of those
+//! names), keeps an [`HttpCookieJar`], answers one `401` with credentials, and applies
+//! timeouts to every step.
 //!
 //! ```no_run
 //! let agent = rpoco_net::Agent::new();
@@ -12,6 +13,7 @@
 //! # Ok::<(), rpoco_net::Error>(())
 //! ```
 
+mod decode;
 mod pool;
 mod request;
 mod response;
@@ -139,7 +141,8 @@ impl AgentBuilder {
         self
     }
 
-    /// Whether to send `Accept-Encoding: gzip, deflate` and decode (default on).
+    /// Whether to send `Accept-Encoding` (`gzip, deflate`, then `br` and `zstd` when those
+    /// features are on) and decode the response (default on).
     pub fn decompress(mut self, on: bool) -> Self {
         self.config.decompress = on;
         self

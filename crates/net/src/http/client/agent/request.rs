@@ -5,7 +5,6 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use rpoco_foundation::Uri;
-use rpoco_foundation::compression::StreamType;
 
 use super::pool::Key;
 use super::response::{AgentResponse, Body, Raw};
@@ -153,7 +152,7 @@ impl AgentRequest {
             }
             let decode = config.decompress && !req.has("Accept-Encoding");
             if decode {
-                req.set("Accept-Encoding", "gzip, deflate");
+                req.set("Accept-Encoding", super::decode::ACCEPT_ENCODING);
             }
             if let Some(jar) = &config.cookies
                 && !req.has("Cookie")
@@ -246,11 +245,7 @@ impl AgentRequest {
                 return Err(Error::peer(ErrorKind::Http, &words, format!("{words} for {url}")));
             }
             let coding = if decode && method != "HEAD" && !matches!(status, 204 | 304) {
-                match head.get("Content-Encoding").map(|c| c.trim().to_ascii_lowercase()) {
-                    Some(c) if c == "gzip" || c == "x-gzip" => Some(StreamType::Gzip),
-                    Some(c) if c == "deflate" => Some(StreamType::Zlib),
-                    _ => None,
-                }
+                head.get("Content-Encoding").and_then(super::decode::Coding::from_header)
             } else {
                 None
             };
@@ -258,7 +253,7 @@ impl AgentRequest {
                 head.erase("Content-Encoding");
                 head.erase("Content-Length");
             }
-            let body = Body::new(raw, coding, config.decompress_limit);
+            let body = Body::new(raw, coding, config.decompress_limit)?;
             return Ok(AgentResponse { head, url, body, redirects });
         }
     }

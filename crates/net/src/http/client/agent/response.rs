@@ -1,11 +1,12 @@
 //! [`AgentResponse`] and its [`Body`]: the final response of an agent request.
 
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
 use rpoco_foundation::Uri;
-use rpoco_foundation::compression::{InflatingReader, StreamType};
+use rpoco_foundation::compression::InflatingReader;
 
+use super::decode::{self, Coding};
 use super::pool::{Key, Pool};
 use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::http::client::HttpClientSession;
@@ -38,12 +39,19 @@ impl Read for Raw {
     }
 }
 
+/// The compressed body's read buffer.
+const CODED_BUFFER: usize = 32 * 1024;
+
 // One per response and never moved in a loop: the plain variant carries the session itself.
 #[allow(clippy::large_enum_variant)]
 enum Inner {
     Plain(Raw),
-    // Boxed: the inflater's state would make every plain body larger still.
+    /// `deflate` before its first bytes tell zlib from raw deflate (with the bomb limit).
+    Deflate(Option<BufReader<Raw>>, u64),
+    // Boxed: the decoders' state would make every plain body larger still.
     Inflate(Box<InflatingReader<BufReader<Raw>>>),
+    #[cfg(any(feature = "brotli", feature = "zstd"))]
+    Coded(Box<decode::Decoder<BufReader<Raw>>>),
 }
 
 /// A response body as a [`Read`]: decoded if the agent decodes `Content-Encoding`; the
@@ -59,12 +67,22 @@ impl std::fmt::Debug for Body {
 }
 
 impl Body {
-    pub(super) fn new(raw: Raw, coding: Option<StreamType>, limit: u64) -> Self {
+    pub(super) fn new(raw: Raw, coding: Option<Coding>, limit: u64) -> Result<Self> {
+        let buffered = |raw| BufReader::with_capacity(CODED_BUFFER, raw);
         let inner = match coding {
             None => Inner::Plain(raw),
-            Some(kind) => Inner::Inflate(Box::new(InflatingReader::new(raw, kind).with_limit(limit))),
+            Some(Coding::Gzip) => Inner::Inflate(Box::new(
+                InflatingReader::from_buf_read(
+                    buffered(raw),
+                    rpoco_foundation::compression::StreamType::Gzip,
+                )
+                .with_limit(limit),
+            )),
+            Some(Coding::Deflate) => Inner::Deflate(Some(buffered(raw)), limit),
+            #[cfg(any(feature = "brotli", feature = "zstd"))]
+            Some(c) => Inner::Coded(Box::new(decode::Decoder::new(buffered(raw), c, limit)?)),
         };
-        Body { inner }
+        Ok(Body { inner })
     }
 
     /// Reads the whole body, refusing more than `limit` bytes.
@@ -78,18 +96,37 @@ impl Body {
     }
 }
 
+/// After the coded stream's end: reads the rest of the transfer so the connection can be
+/// reused. Up to 64 KiB after the end are read (and ignored); past that the connection is
+/// not reused.
+fn finish_transfer(raw: &mut BufReader<Raw>) {
+    let _ = io::copy(&mut raw.take(64 * 1024), &mut io::sink());
+}
+
 impl Read for Body {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match &mut self.inner {
             Inner::Plain(r) => r.read(buf),
+            Inner::Deflate(raw, limit) => {
+                let limit = *limit;
+                let Some(mut raw) = raw.take() else { return Ok(0) };
+                let kind = decode::deflate_stream_type(raw.fill_buf()?);
+                self.inner =
+                    Inner::Inflate(Box::new(InflatingReader::from_buf_read(raw, kind).with_limit(limit)));
+                self.read(buf)
+            }
             Inner::Inflate(r) => {
                 let n = r.read(buf)?;
                 if n == 0 && !buf.is_empty() {
-                    // The compressed stream ended: read the transfer's end so the connection
-                    // can be reused.
-                    // Up to 64 KiB after the stream's end are read (and ignored); past that the
-                    // connection is not reused.
-                    let _ = io::copy(&mut r.get_mut().take(64 * 1024), &mut io::sink());
+                    finish_transfer(r.get_mut());
+                }
+                Ok(n)
+            }
+            #[cfg(any(feature = "brotli", feature = "zstd"))]
+            Inner::Coded(r) => {
+                let n = r.read(buf)?;
+                if n == 0 && !buf.is_empty() {
+                    finish_transfer(r.get_mut());
                 }
                 Ok(n)
             }
