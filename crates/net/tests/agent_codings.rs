@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+#[cfg(any(feature = "brotli", feature = "zstd"))]
 use rpoco_foundation::Error as FoundationError;
 use rpoco_net::{Agent, Error};
 use rpoco_testsupport::{Nginx, NginxConfig};
@@ -44,6 +45,7 @@ fn serve_coded(coding: &str, files: Vec<(&str, Vec<u8>)>) -> Nginx {
     Nginx::start(&config).unwrap()
 }
 
+#[cfg(any(feature = "brotli", feature = "zstd"))]
 fn assert_limit(err: &Error) {
     assert!(
         matches!(err.source_as::<FoundationError>(), Some(FoundationError::LimitExceeded { .. })),
@@ -51,6 +53,7 @@ fn assert_limit(err: &Error) {
     );
 }
 
+#[cfg(any(feature = "brotli", feature = "zstd"))]
 fn assert_data_format(err: &Error, coding: &str) {
     assert!(
         matches!(err.source_as::<FoundationError>(), Some(FoundationError::DataFormat { format, .. }) if *format == coding),

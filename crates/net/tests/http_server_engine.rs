@@ -157,6 +157,78 @@ fn a_blocking_handler_holds_only_its_own_thread() {
 }
 
 #[test]
+fn handlers_blocking_on_every_core_do_not_stop_the_others() {
+    // More blocked handlers than the machine has cores (the workers the server runs at once
+    // before it sees them stall): the rest are still served, by the threads it adds.
+    let blocked = std::thread::available_parallelism().map_or(1, |n| n.get()) + 2;
+    let server = support::serve(
+        handler_fn(|request, response| {
+            if request.uri() == "/slow" {
+                std::thread::sleep(Duration::from_secs(2));
+            }
+            response.send_buffer(b"done")
+        }),
+        params(blocked + 2),
+    );
+    let port = server.port();
+    let slow: Vec<_> = (0..blocked)
+        .map(|_| {
+            std::thread::spawn(move || {
+                support::exchange(port, b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n").0.status
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let mut kept = support::connect(port);
+    for i in 0..10 {
+        let (res, _) = support::exchange(port, b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(res.body, b"done", "new connection {i}");
+        kept.write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(kept.read_response("GET").unwrap().body, b"done", "kept-alive request {i}");
+    }
+    assert!(started.elapsed() < Duration::from_millis(1500), "fast requests waited {:?}", started.elapsed());
+    for s in slow {
+        assert_eq!(s.join().unwrap(), 200);
+    }
+}
+
+#[test]
+fn handlers_that_wait_run_up_to_max_threads_at_once() {
+    // Handlers that wait 10 ms each (for a database, say) use no core while they wait: the
+    // server learns it and runs up to max_threads of them at once, as POCO's pool does. At
+    // the machine's core count it would take four times as long on two cores.
+    const CLIENTS: usize = 8;
+    const EACH: usize = 20;
+    let server = support::serve(
+        handler_fn(|_request, response| {
+            std::thread::sleep(Duration::from_millis(10));
+            response.send_buffer(b"done")
+        }),
+        params(CLIENTS),
+    );
+    let port = server.port();
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut c = support::connect(port);
+                for _ in 0..EACH {
+                    c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assert_eq!(c.read_response("GET").unwrap().body, b"done");
+                }
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join().unwrap();
+    }
+    // All at once: 20 x 10 ms = 200 ms; two at a time: 800 ms.
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(600), "{CLIENTS} clients x {EACH} waiting requests took {took:?}");
+}
+
+#[test]
 fn one_worker_serves_a_hundred_connections_in_turn() {
     let server = support::serve(
         handler_fn(|request, response| response.send_buffer(request.uri().as_bytes())),

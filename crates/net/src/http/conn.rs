@@ -135,6 +135,11 @@ impl Conn {
         restored && matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
     }
 
+    /// Whether the read or write buffer holds memory.
+    pub(crate) fn holds_buffers(&self) -> bool {
+        !self.buf.is_empty() || self.wbuf.capacity() > 0
+    }
+
     /// Frees the buffers of a connection with nothing buffered (an idle server connection
     /// waiting for its next request); they are made again when needed.
     pub(crate) fn release_buffers(&mut self) {

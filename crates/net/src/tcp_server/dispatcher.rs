@@ -2,11 +2,19 @@
 //! leader/followers over one poll, and the bookkeeping `stop` needs.
 //!
 //! One worker at a time leads: it waits in the poller, and when connections become ready
-//! it serves the first itself (no hand-off to another thread), queues the rest, and
-//! promotes an idle follower (or starts a thread, up to `max_threads`) to lead in its place
-//! while it serves. A worker done with a connection parks it (or closes it) and takes the
-//! next queued job, or leads if nobody does, or waits as a follower. New sockets from the
-//! accepting thread are queued (bounded by `max_queued`, refused beyond).
+//! it queues them and serves them itself, first come first served (no hand-off to another
+//! thread). It wakes a follower (or starts a thread, up to `max_threads`) only while
+//! fewer workers run than the machine has cores and more work is queued: more runnable
+//! threads than cores would only switch between each other. A worker done with a
+//! connection parks it (or closes it) and takes the next queued job, or leads if nobody
+//! does, or waits as a follower. New sockets from the accepting thread are queued (bounded
+//! by `max_queued`, refused beyond).
+//!
+//! A handler that blocks must hold only its own thread: a worker whose job has run longer
+//! than [`STALL`] does not count as using a core, and the accepting thread's
+//! [`watch`](Dispatcher::watch) wakes (or starts) one more worker whenever work waits and
+//! nothing has started or finished for [`STALL`], so ready connections never wait for a
+//! slow handler, up to `max_threads`.
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -16,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use super::connection::{Next, TcpServerConnectionFactory};
 use super::params::TcpServerParams;
-use super::poller::{Entry, Poller, Want};
+use super::poller::{Entry, Parked, Poller};
 use crate::socket::StreamSocket;
 
 /// Work for a worker thread.
@@ -28,6 +36,27 @@ enum Job {
     Resume(Entry),
 }
 
+/// How long a running job counts as using a core, and how long waiting work may see no
+/// progress before [`Dispatcher::watch`] adds a worker.
+pub(crate) const STALL: Duration = Duration::from_millis(20);
+
+/// One job in this many is sampled for blocking (two `getrusage` calls).
+const SAMPLE_EVERY: u32 = 4;
+
+/// The calling thread's voluntary context switches so far: a job that waited (for a lock,
+/// a sleep, blocking I/O) gave up the CPU at least once; one only preempted did not.
+fn voluntary_switches() -> Option<i64> {
+    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_THREAD)
+        .ok()
+        .map(|u| u.voluntary_context_switches())
+}
+
+/// A connection a worker is running: its socket (for `stop`) and since when.
+struct Running {
+    socket: StreamSocket,
+    since: Instant,
+}
+
 #[derive(Default)]
 struct State {
     queue: VecDeque<Job>,
@@ -36,10 +65,18 @@ struct State {
     threads: usize,
     /// Followers waiting for work or leadership.
     idle_threads: usize,
+    /// Threads started that have not reached their loop yet (they will take work).
+    starting: usize,
     /// Whether a worker is waiting in the poller.
     leading: bool,
-    /// Sockets of the connections a worker is running, so `stop` can shut them down.
-    active: HashMap<u64, StreamSocket>,
+    /// The connections workers are running (so `stop` can shut their sockets down).
+    active: HashMap<u64, Running>,
+    /// When a job last started or finished (`None`: not since the last watch).
+    progress: Option<Instant>,
+    /// How many of the sampled jobs blocked (gave up the CPU while running), in 1/1024, as a
+    /// moving average: it raises the workers run at once from `cores` towards
+    /// `max_threads` (see [`Dispatcher::target`]).
+    blocking: usize,
     stopping: bool,
 }
 
@@ -56,6 +93,9 @@ pub(crate) struct Stats {
 pub(crate) struct Dispatcher {
     params: TcpServerParams,
     max_threads: usize,
+    /// The workers that may run at once without stalls: the machine's cores (at most
+    /// `max_threads`).
+    cores: usize,
     factory: Arc<dyn TcpServerConnectionFactory>,
     state: Mutex<State>,
     work: Condvar,
@@ -77,8 +117,11 @@ impl Dispatcher {
         params: TcpServerParams,
         poller: Poller,
     ) -> Self {
+        let max_threads = params.effective_max_threads();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(max_threads);
         Dispatcher {
-            max_threads: params.effective_max_threads(),
+            max_threads,
+            cores,
             params,
             factory,
             state: Mutex::new(State::default()),
@@ -124,54 +167,110 @@ impl Dispatcher {
         self.stats.max_concurrent.fetch_max(now, Ordering::Relaxed);
         st.queue.push_back(Job::New { id, socket });
         st.queued_new += 1;
-        self.wake_workers(&mut st, 1);
+        if self.busy(&st) < self.target(&st) && !self.wake_one(&mut st) && st.leading {
+            // No thread to wake or start: the leader takes it.
+            self.poller.wake();
+        }
     }
 
-    /// Gets `wanted` more threads going: idle followers first, then new threads up to
-    /// `max_threads`; if neither is possible, the leader is woken to take queued work.
-    fn wake_workers(self: &Arc<Self>, st: &mut State, wanted: usize) {
-        let from_idle = wanted.min(st.idle_threads);
-        for _ in 0..from_idle {
+    /// How many workers should run at once: the cores while handlers compute; up to
+    /// `max_threads` as more of them block (a handler waiting for a database leaves its core
+    /// to another), as POCO's pool runs `max_threads` handlers at once.
+    fn target(&self, st: &State) -> usize {
+        self.cores + (self.max_threads - self.cores) * st.blocking / 1024
+    }
+
+    /// Workers running a job that counts as using a core: every running one while fewer
+    /// than the target run, else those that started less than [`STALL`] ago.
+    fn busy(&self, st: &State) -> usize {
+        let n = st.active.len();
+        if n < self.target(st) {
+            return n;
+        }
+        let now = Instant::now();
+        st.active.values().filter(|r| now.duration_since(r.since) < STALL).count()
+    }
+
+    /// Called by the accepting thread between its waits; returns how long until the next
+    /// call. When queued work, or ready connections nobody polls for, have seen no job start
+    /// or finish for [`STALL`], every running worker is blocked: wake or start one more.
+    pub(crate) fn watch(self: &Arc<Self>) -> Duration {
+        let mut st = self.lock();
+        if st.stopping || (st.active.is_empty() && st.queue.is_empty()) {
+            return Duration::from_millis(50);
+        }
+        let now = Instant::now();
+        let stuck = st.progress.is_none_or(|at| now.duration_since(at) >= STALL);
+        if stuck && (!st.queue.is_empty() || (!st.leading && self.poller.len() > 0)) {
+            self.wake_one(&mut st);
+        }
+        // One more worker per STALL at most.
+        if stuck {
+            st.progress = Some(now);
+        }
+        STALL
+    }
+
+    /// Gets one more worker going: an idle follower, else a new thread up to `max_threads`.
+    /// Returns whether it could.
+    fn wake_one(self: &Arc<Self>, st: &mut State) -> bool {
+        if st.idle_threads > 0 {
             self.work.notify_one();
+            return true;
         }
-        let mut missing = wanted - from_idle;
-        while missing > 0 && st.threads < self.max_threads {
-            st.threads += 1;
-            let me = self.clone();
-            let spawned =
-                std::thread::Builder::new().name("rpoco-tcp-worker".into()).spawn(move || me.worker());
-            if let Err(e) = spawned {
+        if st.starting > 0 {
+            return true;
+        }
+        if st.threads >= self.max_threads {
+            return false;
+        }
+        st.threads += 1;
+        st.starting += 1;
+        let me = self.clone();
+        match std::thread::Builder::new().name("rpoco-tcp-worker".into()).spawn(move || me.worker()) {
+            Ok(_) => true,
+            Err(e) => {
                 st.threads -= 1;
+                st.starting -= 1;
                 log::error!("TcpServer: cannot start a worker thread: {e}");
-                break;
+                false
             }
-            missing -= 1;
-        }
-        if missing > 0 && st.leading {
-            self.poller.wake();
         }
     }
 
     fn worker(self: Arc<Self>) {
         let idle = self.params.thread_idle_time;
         let mut st = self.lock();
+        st.starting -= 1;
+        let mut jobs: u32 = 0;
         loop {
-            if let Some(job) = st.queue.pop_front() {
+            if !st.queue.is_empty()
+                && self.busy(&st) < self.target(&st)
+                && let Some(job) = st.queue.pop_front()
+            {
+                let now = Instant::now();
+                st.progress = Some(now);
+                // More queued and a core to spare: a helper does the same (so helpers join
+                // one by one, up to the cores).
+                if !st.queue.is_empty() && self.busy(&st) + 1 < self.target(&st) {
+                    self.wake_one(&mut st);
+                }
                 let entry = match job {
                     Job::New { id, socket } => {
                         st.queued_new -= 1;
-                        st.active.insert(id, socket.clone());
+                        st.active.insert(id, Running { socket: socket.clone(), since: now });
                         drop(st);
                         self.create(id, socket)
                     }
                     Job::Resume(entry) => {
-                        st.active.insert(entry.id, entry.socket.clone());
+                        st.active.insert(entry.id, Running { socket: entry.socket.clone(), since: now });
                         drop(st);
                         Some(entry)
                     }
                 };
                 if let Some(entry) = entry {
-                    self.run(entry);
+                    jobs = jobs.wrapping_add(1);
+                    self.run(entry, jobs.is_multiple_of(SAMPLE_EVERY));
                 }
                 st = self.lock();
                 continue;
@@ -186,22 +285,15 @@ impl Dispatcher {
                 let ready = self.poller.wait(idle);
                 st = self.lock();
                 st.leading = false;
-                let mut ready = ready.into_iter();
-                let Some(mine) = ready.next() else {
+                if ready.is_empty() {
                     let idle_out = started.elapsed() >= idle && st.queue.is_empty();
                     if idle_out && self.poller.len() == 0 && !st.stopping {
                         break;
                     }
                     continue;
-                };
-                let others = ready.len();
-                st.queue.extend(ready.map(Job::Resume));
-                // Someone must lead while this thread serves, and serve the others.
-                self.wake_workers(&mut st, others + 1);
-                st.active.insert(mine.id, mine.socket.clone());
-                drop(st);
-                self.run(mine);
-                st = self.lock();
+                }
+                // Served from the queue in order, by this thread first (see the top).
+                st.queue.extend(ready.into_iter().map(Job::Resume));
                 continue;
             }
             st.idle_threads += 1;
@@ -226,34 +318,52 @@ impl Dispatcher {
                 log::error!("TcpServer: the connection factory panicked; connection closed");
                 let _ = socket.shutdown();
                 self.stats.current.fetch_sub(1, Ordering::Relaxed);
-                self.finish_active(id);
+                self.finish_active(id, None);
                 None
             }
         }
     }
 
-    /// Runs a connection on this thread, then parks or closes it.
-    fn run(&self, mut entry: Entry) {
-        let outcome = catch_unwind(AssertUnwindSafe(|| entry.conn.run()));
-        let stopping = self.finish_active(entry.id);
-        let (want, deadline) = match outcome {
-            Ok(Next::WaitReadable { deadline }) if !stopping => (Want::Read, deadline),
-            Ok(Next::WaitWritable { deadline }) if !stopping => (Want::Write, deadline),
-            Ok(_) => return self.close(entry),
-            Err(_) => {
-                log::error!("TcpServer: a connection panicked; connection closed");
-                return self.close(entry);
+    /// Runs a connection on this thread, then parks or closes it; `sample`: learn whether it
+    /// blocked.
+    fn run(&self, mut entry: Entry, sample: bool) {
+        loop {
+            let before = if sample { voluntary_switches() } else { None };
+            let outcome = catch_unwind(AssertUnwindSafe(|| entry.conn.run()));
+            let blocked = before.and_then(|b| Some(voluntary_switches()? > b));
+            let stopping = self.finish_active(entry.id, blocked);
+            let deadline = match outcome {
+                Ok(Next::WaitReadable { deadline } | Next::WaitWritable { deadline }) if !stopping => {
+                    deadline
+                }
+                Ok(_) => return self.close(entry),
+                Err(_) => {
+                    log::error!("TcpServer: a connection panicked; connection closed");
+                    return self.close(entry);
+                }
+            };
+            match self.poller.park(entry, deadline) {
+                Parked::Waiting => return,
+                Parked::Refused(entry) => return self.close(entry),
+                Parked::Ready(again) => {
+                    entry = again;
+                    let mut st = self.lock();
+                    st.active
+                        .insert(entry.id, Running { socket: entry.socket.clone(), since: Instant::now() });
+                }
             }
-        };
-        if let Err(entry) = self.poller.park(entry, want, deadline) {
-            self.close(entry);
         }
     }
 
-    /// Forgets a connection's socket as running; says whether the server is stopping.
-    fn finish_active(&self, id: u64) -> bool {
+    /// Forgets a connection's socket as running, and learns whether its job blocked if it
+    /// was sampled; says whether the server is stopping.
+    fn finish_active(&self, id: u64, blocked: Option<bool>) -> bool {
         let mut st = self.lock();
         st.active.remove(&id);
+        if let Some(blocked) = blocked {
+            st.blocking = st.blocking - st.blocking / 4 + if blocked { 1024 / 4 } else { 0 };
+        }
+        st.progress = Some(Instant::now());
         let stopping = st.stopping;
         drop(st);
         if stopping {
@@ -318,8 +428,8 @@ impl Dispatcher {
             }
             st = self.changed.wait_timeout(st, left).unwrap_or_else(|p| p.into_inner()).0;
         }
-        for socket in st.active.values() {
-            let _ = socket.shutdown();
+        for running in st.active.values() {
+            let _ = running.socket.shutdown();
         }
         // Shut-down sockets fail every blocked read and write at once; a handler that never
         // touches its socket again cannot be interrupted, so the wait is bounded.

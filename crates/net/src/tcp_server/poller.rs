@@ -3,7 +3,7 @@
 //! worker that leads (see the dispatcher) waits in [`Poller::wait`] and serves what it
 //! finds itself.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::{Mutex, MutexGuard};
@@ -26,26 +26,32 @@ pub(crate) struct Entry {
     pub(crate) registered: bool,
 }
 
-struct Parked {
+/// A parked connection and its deadline.
+struct Resting {
     entry: Entry,
     deadline: Option<Instant>,
 }
 
+/// What [`Poller::park`] did with a connection.
+pub(crate) enum Parked {
+    /// It waits in the poller.
+    Waiting,
+    /// Its socket became ready while it was out: run it again now.
+    Ready(Entry),
+    /// It cannot wait (the server stops, or its socket cannot be watched): close it.
+    Refused(Entry),
+}
+
 #[derive(Default)]
 struct Set {
-    parked: HashMap<u64, Parked>,
+    parked: HashMap<u64, Resting>,
+    /// Connections whose socket signalled while they were not parked (see `park`).
+    early: HashSet<u64>,
     deadlines: BTreeSet<(Instant, u64)>,
     /// When the leader's wait ends by itself (`None`: no leader waiting, or only for events).
     wakes_at: Option<Instant>,
     waiting: bool,
     stopping: bool,
-}
-
-/// What a connection waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Want {
-    Read,
-    Write,
 }
 
 /// The parked connections and the poll they wait in.
@@ -76,32 +82,32 @@ impl Poller {
     }
 
     /// Parks a connection until its socket is ready for `want` or its deadline passes.
-    /// Gives the entry back if it cannot be parked (stopping, or registration failed).
     ///
-    /// The socket stays registered from its first park to its close; each park re-arms it
-    /// (`EPOLL_CTL_MOD`), which also reports readiness that arrived while it ran, so no
-    /// wake-up is lost between the connection's last `WouldBlock` and the park.
-    pub(crate) fn park(&self, mut entry: Entry, want: Want, deadline: Option<Instant>) -> Result<(), Entry> {
+    /// The socket is registered once, at its first park, for both directions and
+    /// edge-triggered, and stays registered until it is closed, so parking costs no system
+    /// call. An edge that comes while the connection is out of the poller (running, or
+    /// queued) is remembered, and the park that follows gives the connection straight back
+    /// ([`Parked::Ready`]): no wake-up is lost between the connection's last `WouldBlock`
+    /// and its park. A connection waiting to read may be woken by its socket becoming
+    /// writable (and the other way round); it then finds nothing to do and parks again.
+    pub(crate) fn park(&self, mut entry: Entry, deadline: Option<Instant>) -> Parked {
         let mut set = self.lock();
         if set.stopping {
-            return Err(entry);
+            return Parked::Refused(entry);
         }
-        let interest = match want {
-            Want::Read => Interest::READABLE,
-            Want::Write => Interest::WRITABLE,
-        };
-        let fd = entry.socket.as_tcp_stream().as_raw_fd();
-        let token = Token(entry.id as usize);
-        let armed = if entry.registered {
-            self.registry.reregister(&mut SourceFd(&fd), token, interest)
-        } else {
-            self.registry.register(&mut SourceFd(&fd), token, interest)
-        };
-        if let Err(e) = armed {
-            log::warn!("TcpServer: cannot watch a waiting connection ({e}); closing it");
-            return Err(entry);
+        if !entry.registered {
+            let fd = entry.socket.as_tcp_stream().as_raw_fd();
+            let token = Token(entry.id as usize);
+            let both = Interest::READABLE | Interest::WRITABLE;
+            if let Err(e) = self.registry.register(&mut SourceFd(&fd), token, both) {
+                log::warn!("TcpServer: cannot watch a waiting connection ({e}); closing it");
+                return Parked::Refused(entry);
+            }
+            entry.registered = true;
         }
-        entry.registered = true;
+        if set.early.remove(&entry.id) {
+            return Parked::Ready(entry);
+        }
         if let Some(deadline) = deadline {
             set.deadlines.insert((deadline, entry.id));
             if set.waiting && set.wakes_at.is_none_or(|at| deadline < at) {
@@ -109,8 +115,8 @@ impl Poller {
                 let _ = self.waker.wake();
             }
         }
-        set.parked.insert(entry.id, Parked { entry, deadline });
-        Ok(())
+        set.parked.insert(entry.id, Resting { entry, deadline });
+        Parked::Waiting
     }
 
     /// Number of parked connections.
@@ -130,6 +136,7 @@ impl Poller {
     /// entry (handed over after a protocol switch) must not wake the poll.
     pub(crate) fn forget(&self, entry: &Entry) {
         if entry.registered {
+            self.lock().early.remove(&entry.id);
             let fd = entry.socket.as_tcp_stream().as_raw_fd();
             let _ = self.registry.deregister(&mut SourceFd(&fd));
         }
@@ -178,10 +185,16 @@ impl Poller {
         set.wakes_at = None;
         let mut ready = Vec::new();
         for event in events.iter() {
-            if event.token() != WAKER
-                && let Some(entry) = Self::take(&mut set, event.token().0 as u64)
-            {
-                ready.push(entry);
+            if event.token() == WAKER {
+                continue;
+            }
+            let id = event.token().0 as u64;
+            match Self::take(&mut set, id) {
+                Some(entry) => ready.push(entry),
+                // Out of the poller (running or queued): its next park returns it at once.
+                None => {
+                    set.early.insert(id);
+                }
             }
         }
         let now = Instant::now();

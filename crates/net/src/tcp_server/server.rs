@@ -297,10 +297,12 @@ struct Acceptor {
 impl Acceptor {
     fn run(self, mut poll: Poll) {
         let mut events = Events::with_capacity(16);
+        let mut wait = Duration::from_millis(50);
         loop {
             // Edge-triggered readiness: a connection left in the backlog after an error is
-            // picked up by the next timed wake-up (POCO's acceptor polls every 250 ms).
-            if let Err(e) = poll.poll(&mut events, Some(Duration::from_millis(250)))
+            // picked up by the next timed wake-up (POCO's acceptor polls every 250 ms). The
+            // wake-ups also watch the workers for stalls (`Dispatcher::watch`).
+            if let Err(e) = poll.poll(&mut events, Some(wait))
                 && e.kind() != io::ErrorKind::Interrupted
             {
                 log::error!("TcpServer: poll on the listening socket failed: {e}");
@@ -312,6 +314,7 @@ impl Acceptor {
                 return;
             }
             self.accept_all();
+            wait = self.dispatcher.watch();
         }
     }
 

@@ -29,6 +29,8 @@ const LINGER_BYTES: usize = 256 * 1024;
 /// How much of an unread request body is read and discarded after the handler, in the
 /// poller, to keep the connection; a longer rest closes it instead.
 const MAX_DRAIN: u64 = 64 * 1024;
+/// How long an idle keep-alive connection keeps its buffers before they are freed.
+const BUFFER_GRACE: Duration = Duration::from_millis(50);
 
 /// What a server's connections share.
 pub(crate) struct HttpShared {
@@ -122,6 +124,7 @@ impl TcpServerConnectionFactory for HttpConnectionFactory {
             served: 0,
             wait: Wait::First(accepted),
             reader: RequestHeadReader::new(shared.params.limits),
+            release_at: None,
             shared,
         })
     }
@@ -179,6 +182,8 @@ pub(crate) struct HttpConnection {
     pub(super) served: u32,
     wait: Wait,
     reader: RequestHeadReader,
+    /// When an idle connection's buffers are freed if no request came (see `next_head`).
+    release_at: Option<Instant>,
 }
 
 impl TcpServerConnection for HttpConnection {
@@ -254,6 +259,7 @@ impl HttpConnection {
             match self.io.get_mut().conn.fill() {
                 Ok(0) => return Step::Park(Next::Close),
                 Ok(_) => {
+                    self.release_at = None;
                     if !matches!(self.wait, Wait::Head(_)) {
                         self.wait = Wait::Head(Instant::now());
                     }
@@ -264,11 +270,26 @@ impl HttpConnection {
                         continue;
                     }
                     let deadline = self.head_deadline();
-                    if Instant::now() < deadline {
-                        if !matches!(self.wait, Wait::Head(_)) {
-                            self.io.get_mut().conn.release_buffers();
+                    let now = Instant::now();
+                    if now < deadline {
+                        let park = |until| Step::Park(Next::WaitReadable { deadline: Some(until) });
+                        if matches!(self.wait, Wait::Head(_)) {
+                            return park(deadline);
                         }
-                        return Step::Park(Next::WaitReadable { deadline: Some(deadline) });
+                        // Between requests: a keep-alive client usually sends the next one
+                        // within milliseconds, so the buffers are kept for a moment (not
+                        // made again per request), then freed if it stays quiet: an idle
+                        // connection holds no buffer.
+                        let conn = &mut self.io.get_mut().conn;
+                        if conn.holds_buffers() {
+                            let release_at = *self.release_at.get_or_insert(now + BUFFER_GRACE);
+                            if now < release_at {
+                                return park(deadline.min(release_at));
+                            }
+                            conn.release_buffers();
+                        }
+                        self.release_at = None;
+                        return park(deadline);
                     }
                     if let Wait::Head(_) = self.wait {
                         return self.answer_error(HttpStatus::REQUEST_TIMEOUT);

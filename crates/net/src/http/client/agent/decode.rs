@@ -7,6 +7,7 @@
 //! `Error::DataFormat` with the offset in the coded input, and a stream that ends before its
 //! end marker as `UnexpectedEof`, never a short body.
 
+#[cfg(any(feature = "brotli", feature = "zstd"))]
 use std::io::{self, BufRead, Read};
 
 #[cfg(any(feature = "brotli", feature = "zstd"))]
