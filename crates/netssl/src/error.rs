@@ -374,9 +374,11 @@ impl Error {
         if let Some(net) = self.net_error() {
             return net.io_kind();
         }
+        // A file or socket that failed keeps its own kind (a CA file not found is
+        // `NotFound`), whatever POCO class the error has.
         match self.source_as::<io::Error>() {
-            Some(e) if self.kind() == ErrorKind::Io => e.kind(),
-            _ => self.kind().io_kind(),
+            Some(e) => e.kind(),
+            None => self.kind().io_kind(),
         }
     }
 

@@ -258,7 +258,8 @@ fn the_stream_factory_opens_https_uris() {
     opener.open(&url("/redirect")).unwrap().read_to_string(&mut body).unwrap();
     assert_eq!(body, "hello over https\n");
     let err = opener.open(&url("/missing")).err().expect("404 is an error");
-    assert!(err.to_string().contains("404"), "{err}");
+    assert_eq!(err.kind(), rpoco_net::ErrorKind::Http, "{err}");
+    assert!(matches!(err.detail(), rpoco_net::Detail::Peer(words) if words.starts_with("404")), "{err:?}");
     // Verification applies: the default context does not trust the dev CA.
     let strict = UriStreamOpener::new();
     HttpsStreamFactory::new().register_with(&strict);

@@ -147,5 +147,10 @@ fn nginx_with_a_certificate_for_another_host_is_rejected() {
     let mut session =
         HttpsClientSession::new("localhost", nginx.port, client_context(VerificationMode::Relaxed));
     let err = get(&mut session, "/index.html").unwrap_err();
-    assert!(err.to_string().contains("Unacceptable certificate from localhost: hostname mismatch"), "{err}");
+    assert_eq!(err.kind(), rpoco_netssl::ErrorKind::CertificateValidation, "{err}");
+    assert_eq!(
+        err.verification_failure().map(|f| f.check),
+        Some(rpoco_netssl::CertificateCheck::Hostname),
+        "{err}"
+    );
 }

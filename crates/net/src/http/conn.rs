@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use crate::error::{Error, ErrorKind, Result};
 use crate::socket::Transport;
 
-const INITIAL_READ_BUFFER: usize = 16 * 1024;
+const INITIAL_READ_BUFFER: usize = 8 * 1024;
 
 /// A transport with a read buffer (heads are parsed in place, body bytes decoded from it)
 /// and a write buffer (a head and a small body leave in one write).

@@ -252,8 +252,9 @@ pub(crate) fn anchor(cert: &CertificateDer<'_>, source: &str) -> Result<TrustAnc
 /// The CA certificates at `location`: a PEM file, or a directory whose files are read (files
 /// without certificates, such as OpenSSL's hash links to the same file or CRLs, are skipped).
 pub(crate) fn ca_certs(location: &Path) -> Result<Vec<CertificateDer<'static>>> {
-    let meta = std::fs::metadata(location)
-        .map_err(|e| Error::context(format!("cannot use CA location {}: {e}", location.display())))?;
+    let meta = std::fs::metadata(location).map_err(|e| {
+        Error::context(format!("cannot use CA location {}: {e}", location.display())).with_source(e)
+    })?;
     if !meta.is_dir() {
         return certs_from_pem_file(location, "CA");
     }
@@ -290,13 +291,15 @@ mod tests {
     fn encrypted_and_missing_keys_are_clear_errors() {
         let encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n";
         let err = PrivateKey::from_pem_with_handler(encrypted, "k.pem", &FixedPassphrase("x")).unwrap_err();
-        assert!(err.to_string().contains("encrypted private key in k.pem"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::SslContext, "{err}");
+        // It names the file whose key could not be decrypted.
+        assert!(err.message().contains("k.pem"), "{err}");
         let legacy = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
         let err = PrivateKey::from_pem_with_passphrase(legacy, "x").unwrap_err();
-        assert!(err.to_string().contains("encrypted private key in PEM data"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::SslContext, "legacy encrypted PEM: {err}");
         let err = PrivateKey::from_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
             .unwrap_err();
-        assert!(err.to_string().contains("no private key found"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::SslContext, "no private key in the PEM data: {err}");
     }
 
     #[test]
@@ -308,9 +311,11 @@ mod tests {
         std::fs::write(dir.path().join("README"), "not a certificate").unwrap();
         assert_eq!(ca_certs(dir.path()).unwrap().len(), 2);
         let empty = tempfile::tempdir().unwrap();
-        assert!(ca_certs(empty.path()).unwrap_err().to_string().contains("contains no PEM certificate"));
-        assert!(
-            ca_certs(&dir.path().join("missing")).unwrap_err().to_string().contains("cannot use CA location")
+        assert_eq!(ca_certs(empty.path()).unwrap_err().kind(), ErrorKind::SslContext, "no PEM certificate");
+        let missing = ca_certs(&dir.path().join("missing")).unwrap_err();
+        assert_eq!(
+            (missing.kind(), missing.io_kind()),
+            (ErrorKind::SslContext, std::io::ErrorKind::NotFound)
         );
     }
 }

@@ -153,10 +153,9 @@ impl HttpStreamFactory {
                 continue;
             }
             if !status.is_success() {
-                return Err(Error::new(
-                    ErrorKind::Http,
-                    format!("{} {} for {uri}", status.code(), res.reason()),
-                ));
+                // The server's status line travels as its own words.
+                let words = format!("{} {}", status.code(), res.reason());
+                return Err(Error::peer(ErrorKind::Http, &words, format!("{words} for {uri}")));
             }
             // The body reader borrows the session; the stream owns the session instead and
             // keeps reading the same exchange.

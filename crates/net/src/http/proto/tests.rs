@@ -289,7 +289,7 @@ fn encoding_table() {
 
     let mut none = BodyEncoder::new(BodyFraming::None);
     let e = none.encode(b"data", &mut Vec::new()).unwrap_err();
-    assert!(e.to_string().contains("neither Content-Length nor chunked"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::IllegalState, "neither Content-Length nor chunked: {e:?}");
 }
 
 #[test]

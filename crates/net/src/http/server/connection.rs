@@ -30,7 +30,7 @@ const LINGER_BYTES: usize = 256 * 1024;
 /// poller, to keep the connection; a longer rest closes it instead.
 const MAX_DRAIN: u64 = 64 * 1024;
 /// How long an idle keep-alive connection keeps its buffers before they are freed.
-const BUFFER_GRACE: Duration = Duration::from_millis(50);
+const BUFFER_GRACE: Duration = Duration::from_millis(10);
 
 /// What a server's connections share.
 pub(crate) struct HttpShared {
