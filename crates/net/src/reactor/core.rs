@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
-use crate::socket::{PollMode, PollSet, SocketId};
+use crate::socket::{PollBuffers, PollMode, PollSet, SocketId};
 
 /// What a handler is told (POCO's `SocketNotification` subclasses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,7 +89,8 @@ struct Shared {
     registry: Mutex<HashMap<SocketId, Entry>>,
     next_id: AtomicU64,
     stop: AtomicBool,
-    timeout: Mutex<Duration>,
+    /// In nanoseconds: read once per loop, so an atomic rather than a lock.
+    timeout_ns: AtomicU64,
     panics: AtomicU64,
     panic_handler: Mutex<Option<PanicHandler>>,
 }
@@ -122,6 +123,11 @@ impl fmt::Debug for SocketReactor {
     }
 }
 
+/// A duration in nanoseconds, saturating (584 years).
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// POCO's default reactor timeout: 250 ms.
 const DEFAULT_TIMEOUT: Duration = Duration::from_millis(250);
 
@@ -139,7 +145,7 @@ impl SocketReactor {
                 registry: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1),
                 stop: AtomicBool::new(false),
-                timeout: Mutex::new(timeout),
+                timeout_ns: AtomicU64::new(nanos(timeout)),
                 panics: AtomicU64::new(0),
                 panic_handler: Mutex::new(None),
             }),
@@ -152,13 +158,13 @@ impl SocketReactor {
 
     /// Sets the timeout (POCO `setTimeout`); takes effect from the next wait.
     pub fn set_timeout(&self, timeout: Duration) {
-        *self.shared.timeout.lock().unwrap_or_else(|p| p.into_inner()) = timeout;
+        self.shared.timeout_ns.store(nanos(timeout), Ordering::Release);
         let _ = self.shared.poll.wake_up();
     }
 
     /// The timeout (POCO `getTimeout`).
     pub fn timeout(&self) -> Duration {
-        *self.shared.timeout.lock().unwrap_or_else(|p| p.into_inner())
+        Duration::from_nanos(self.shared.timeout_ns.load(Ordering::Acquire))
     }
 
     /// Registers `handler` for `notification` on `socket` (POCO `addEventHandler`). The
@@ -271,12 +277,15 @@ impl SocketReactor {
     /// sends [`Notification::Shutdown`]. A `stop` made before `run` makes it return at once.
     pub fn run(&self) {
         let mut last_event = Instant::now();
+        // Kept across rounds: a round allocates nothing.
+        let mut buffers = PollBuffers::default();
+        let mut slots = Vec::new();
         while !self.shared.stop.load(Ordering::Acquire) {
             let timeout = self.timeout();
             if self.shared.poll.is_empty() {
                 self.dispatch_all(Notification::Idle);
             }
-            let ready = match self.shared.poll.poll(Some(timeout)) {
+            let ready = match self.shared.poll.poll_into(Some(timeout), &mut buffers) {
                 Ok(ready) => ready,
                 Err(e) => {
                     log::error!("SocketReactor: poll failed: {e}");
@@ -293,12 +302,8 @@ impl SocketReactor {
                 continue;
             }
             last_event = Instant::now();
-            for (key, mode) in ready {
-                for kind in [Notification::Readable, Notification::Writable, Notification::Error] {
-                    if mode.contains(kind.mode()) {
-                        self.dispatch(key, kind);
-                    }
-                }
+            for &(key, mode) in ready {
+                self.dispatch(key, mode, &mut slots);
             }
         }
         self.dispatch_all(Notification::Shutdown);
@@ -317,12 +322,19 @@ impl SocketReactor {
         let _ = self.shared.poll.wake_up();
     }
 
-    fn dispatch(&self, key: SocketId, kind: Notification) {
-        let slots: Vec<Arc<Slot>> = match self.registry().get(&key) {
-            Some(e) => e.slots.iter().filter(|s| s.kind == kind).cloned().collect(),
-            None => return,
-        };
-        for slot in slots {
+    /// Calls a ready socket's handlers for what happened: readable, then writable, then
+    /// error, each in the order they were added.
+    fn dispatch(&self, key: SocketId, mode: PollMode, slots: &mut Vec<Arc<Slot>>) {
+        {
+            let registry = self.registry();
+            let Some(e) = registry.get(&key) else { return };
+            for kind in [Notification::Readable, Notification::Writable, Notification::Error] {
+                if mode.contains(kind.mode()) {
+                    slots.extend(e.slots.iter().filter(|s| s.kind == kind).cloned());
+                }
+            }
+        }
+        for slot in slots.drain(..) {
             self.call(key, &slot);
         }
     }

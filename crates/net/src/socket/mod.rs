@@ -31,6 +31,7 @@ pub use ip_math::{IpAddressExt, ip_mask};
 pub use listener::Listener;
 pub use multicast::MulticastSocket;
 pub use options::Socket;
+pub(crate) use poll_set::PollBuffers;
 pub use poll_set::{PollMode, PollSet, SocketId};
 pub use server::{DEFAULT_BACKLOG, ServerSocket};
 pub use socket_stream::SocketStream;

@@ -107,6 +107,13 @@ impl SocketId {
 /// The largest number of events one [`PollSet::poll`] returns; the rest come next time
 /// (level-triggered, so nothing is lost).
 const MAX_EVENTS: usize = 1024;
+
+/// The buffers of [`PollSet::poll_into`]: the kernel's events and the ready list.
+#[derive(Default)]
+pub(crate) struct PollBuffers {
+    events: Vec<epoll::Event>,
+    ready: Vec<(SocketId, PollMode)>,
+}
 const WAKE_KEY: u64 = u64::MAX;
 
 struct Entry<S> {
@@ -230,21 +237,37 @@ impl<S: AsFd> PollSet<S> {
     /// and returns the ready sockets with what happened to each (POCO `poll`). An empty list
     /// means the time ran out or the set was woken.
     pub fn poll(&self, timeout: Option<Duration>) -> Result<Vec<(SocketId, PollMode)>> {
+        let mut buffers = PollBuffers::default();
+        self.poll_into(timeout, &mut buffers)?;
+        Ok(buffers.ready)
+    }
+
+    /// [`poll`](Self::poll) into buffers kept between calls, so an event loop polls without
+    /// allocating.
+    pub(crate) fn poll_into<'b>(
+        &self,
+        timeout: Option<Duration>,
+        buffers: &'b mut PollBuffers,
+    ) -> Result<&'b [(SocketId, PollMode)]> {
         let ts = timeout.map(|t| {
             Timespec::try_from(t.min(Duration::from_secs(86_400)))
                 .unwrap_or(Timespec { tv_sec: 86_400, tv_nsec: 0 })
         });
-        let mut events = Vec::with_capacity(MAX_EVENTS.min(self.len() + 1));
+        let PollBuffers { events, ready } = buffers;
+        events.clear();
+        ready.clear();
+        if events.capacity() == 0 {
+            events.reserve(MAX_EVENTS.min(self.len() + 1));
+        }
         loop {
-            match epoll::wait(&self.epoll, spare_capacity(&mut events), ts.as_ref()) {
+            match epoll::wait(&self.epoll, spare_capacity(&mut *events), ts.as_ref()) {
                 Ok(_) => break,
                 Err(rustix::io::Errno::INTR) => continue,
                 Err(e) => return Err(Error::from_io_during(e.into(), "poll")),
             }
         }
         let entries = self.lock();
-        let mut ready = Vec::with_capacity(events.len());
-        for ev in &events {
+        for ev in events.iter() {
             let key = ev.data.u64();
             if key == WAKE_KEY {
                 let mut buf = [0u8; 8];
