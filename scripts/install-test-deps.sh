@@ -55,7 +55,7 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
   # Debian's server packages start system instances (nginx on 80, ...); tests start their own.
-  for svc in nginx vsftpd dovecot dnsmasq; do
+  for svc in nginx vsftpd dovecot dnsmasq opensmtpd smtpd; do
     if command -v systemctl >/dev/null 2>&1; then "${sudo[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
     "${sudo[@]}" pkill -x "$svc" >/dev/null 2>&1 || true
   done
