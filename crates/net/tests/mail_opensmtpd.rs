@@ -8,14 +8,16 @@
 //! "EVP lib" (seen with ECDSA and RSA keys, and with curl as the client), so STARTTLS and
 //! AUTH are tested against aiosmtpd (`rpoco-netssl`'s `mail_smtp` tests).
 
+#[path = "support/mail_fixture.rs"]
+mod mail_fixture;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use mail_fixture::{attachment, message};
 use rpoco_net::ErrorKind;
-use rpoco_net::mail::{
-    ContentTransferEncoding, MailMessage, MailPartSource, MailRecipient, RecipientType, SmtpClientSession,
-};
+use rpoco_net::mail::SmtpClientSession;
 use serde_json::Value;
 
 const SMTPD: &str = "/usr/sbin/smtpd";
@@ -156,30 +158,6 @@ print(json.dumps({"headers": [[k, str(v)] for k, v in msg.items()], "subject": s
     let out = Command::new("python3").arg("-c").arg(SCRIPT).arg(eml).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn attachment() -> Vec<u8> {
-    (0..70_000u32).map(|i| (i * 7 % 256) as u8).collect()
-}
-
-fn message() -> MailMessage {
-    let mut m = MailMessage::new();
-    m.set_sender("Sändər <sender@example.com>");
-    m.add_recipient(MailRecipient::new(RecipientType::Primary, "to@example.com", "Zoë Tö"));
-    m.add_recipient(MailRecipient::new(RecipientType::Cc, "cc@example.com", ""));
-    m.add_recipient(MailRecipient::new(RecipientType::Bcc, "hidden@example.com", "Hidden"));
-    m.set_subject("Grüße – a test with a rather long subject line that needs folding, ok?");
-    let body = "Hello,\r\n.a line starting with a dot\r\n..two dots\r\n.\r\nünïcode body\r\n";
-    m.add_content(
-        MailPartSource::from_bytes(body, "text/plain; charset=utf-8", ""),
-        ContentTransferEncoding::QuotedPrintable,
-    );
-    m.add_attachment(
-        "data.bin",
-        MailPartSource::from_bytes(attachment(), "application/octet-stream", "data.bin"),
-        ContentTransferEncoding::Base64,
-    );
-    m
 }
 
 fn b64(v: &Value) -> Vec<u8> {

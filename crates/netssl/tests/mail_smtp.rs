@@ -3,15 +3,15 @@
 //! package and must equal what was sent: headers, non-ASCII subject, parts, attachment bytes.
 
 mod common;
+#[path = "../../net/tests/support/mail_fixture.rs"]
+mod mail_fixture;
 #[path = "peers/smtp.rs"]
 mod smtp;
 
 use std::time::Duration;
 
-use rpoco_net::mail::{
-    ContentTransferEncoding, LoginMethod, MailMessage, MailPartSource, MailRecipient, RecipientType,
-    SmtpClientSession,
-};
+use mail_fixture::{attachment, message};
+use rpoco_net::mail::{LoginMethod, MailMessage, SmtpClientSession};
 use rpoco_net::{DialogError, ErrorKind};
 use rpoco_netssl::{SecureSmtpClientSession, VerificationMode};
 use serde_json::Value;
@@ -22,30 +22,6 @@ fn start_peer(mode: &str, auth: bool) -> Option<(SmtpPeer, common::Files)> {
     let files = common::Files::new();
     let peer = SmtpPeer::start(mode, auth, &files.get("server.pem"), &files.get("server.key"))?;
     Some((peer, files))
-}
-
-fn attachment() -> Vec<u8> {
-    (0..70_000u32).map(|i| (i * 7 % 256) as u8).collect()
-}
-
-fn message() -> MailMessage {
-    let mut m = MailMessage::new();
-    m.set_sender("Sändər <sender@example.com>");
-    m.add_recipient(MailRecipient::new(RecipientType::Primary, "to@example.com", "Zoë Tö"));
-    m.add_recipient(MailRecipient::new(RecipientType::Cc, "cc@example.com", ""));
-    m.add_recipient(MailRecipient::new(RecipientType::Bcc, "hidden@example.com", "Hidden"));
-    m.set_subject("Grüße – a test with a rather long subject line that needs folding, ok?");
-    let body = "Hello,\r\n.a line starting with a dot\r\n..two dots\r\n.\r\nünïcode body\r\n";
-    m.add_content(
-        MailPartSource::from_bytes(body, "text/plain; charset=utf-8", ""),
-        ContentTransferEncoding::QuotedPrintable,
-    );
-    m.add_attachment(
-        "data.bin",
-        MailPartSource::from_bytes(attachment(), "application/octet-stream", "data.bin"),
-        ContentTransferEncoding::Base64,
-    );
-    m
 }
 
 fn b64(v: &Value) -> Vec<u8> {
