@@ -86,6 +86,36 @@ pub fn parse_response_head(buf: &[u8], limits: &HeaderLimits) -> Result<Option<(
     })
 }
 
+/// [`parse_response_head`] for a head that arrives in pieces: a piece that ends no line is
+/// not parsed again (unless the head would now pass a limit), so a head trickled a byte at a
+/// time costs a parse per line, not per byte. The verdict is the same as parsing every
+/// piece; a malformed incomplete line is reported when it ends, a limit is crossed, or at
+/// the end of input ([`parse_response_head`] on what was received).
+#[derive(Debug, Default)]
+pub(crate) struct ResponseHeadScan {
+    /// The length of the input at the last partial parse (0: parse the next input).
+    parsed: usize,
+}
+
+impl ResponseHeadScan {
+    pub(crate) fn parse(
+        &mut self,
+        input: &[u8],
+        limits: &HeaderLimits,
+    ) -> Result<Option<(HttpResponse, usize)>> {
+        if self.parsed > 0
+            && input.len() >= self.parsed
+            && !input[self.parsed..].contains(&b'\n')
+            && check_partial(input, MAX_STATUS_LINE, limits).is_ok()
+        {
+            return Ok(None);
+        }
+        let parsed = parse_response_head(input, limits)?;
+        self.parsed = if parsed.is_none() { input.len() } else { 0 };
+        Ok(parsed)
+    }
+}
+
 /// Parses a request head from the start of `buf` (the server side), strictly: CRLF or LF
 /// line endings, no obs-fold, no colon-less lines, no bare CR; POCO's method, URI and
 /// header limits (a too-long URI or request line is [`Limit::Uri`], so a server can answer

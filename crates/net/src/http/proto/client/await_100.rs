@@ -3,17 +3,18 @@
 use super::{Call, RecvBody, SendBody};
 use crate::error::Result;
 use crate::http::message::{HttpResponse, HttpStatus};
-use crate::http::proto::{BodyEncoder, parse_response_head};
+use crate::http::proto::BodyEncoder;
+use crate::http::proto::head::ResponseHeadScan;
 
 /// Waiting for `100 Continue` before sending the body.
 #[derive(Debug)]
 pub struct Await100 {
-    _private: (),
+    scan: ResponseHeadScan,
 }
 
 impl Await100 {
     pub(super) fn new() -> Self {
-        Await100 { _private: () }
+        Await100 { scan: ResponseHeadScan::default() }
     }
 }
 
@@ -53,8 +54,8 @@ impl Call<Await100> {
     }
 
     /// Feeds the bytes received so far (unconsumed ones again on the next call).
-    pub fn feed(self, input: &[u8]) -> Result<Await100Next> {
-        let Some((response, used)) = parse_response_head(input, &self.shared.limits)? else {
+    pub fn feed(mut self, input: &[u8]) -> Result<Await100Next> {
+        let Some((response, used)) = self.state.scan.parse(input, &self.shared.limits)? else {
             return Ok(Await100Next::NeedMore(self));
         };
         if response.status() == HttpStatus::CONTINUE {

@@ -3,17 +3,18 @@
 use super::{Call, RecvBody};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::message::{HttpResponse, HttpStatus};
+use crate::http::proto::head::ResponseHeadScan;
 use crate::http::proto::parse_response_head;
 
 /// Waiting for the response head.
 #[derive(Debug)]
 pub struct RecvResponse {
-    _private: (),
+    scan: ResponseHeadScan,
 }
 
 impl RecvResponse {
     pub(super) fn new() -> Self {
-        RecvResponse { _private: () }
+        RecvResponse { scan: ResponseHeadScan::default() }
     }
 }
 
@@ -55,8 +56,8 @@ pub struct Retry {
 
 impl Call<RecvResponse> {
     /// Feeds the bytes received so far (unconsumed ones again on the next call).
-    pub fn feed(self, input: &[u8]) -> Result<Fed> {
-        let Some((response, used)) = parse_response_head(input, &self.shared.limits)? else {
+    pub fn feed(mut self, input: &[u8]) -> Result<Fed> {
+        let Some((response, used)) = self.state.scan.parse(input, &self.shared.limits)? else {
             return Ok(Fed::NeedMore(self));
         };
         if response.status().is_informational() && response.status() != HttpStatus::SWITCHING_PROTOCOLS {
@@ -82,6 +83,8 @@ impl Call<RecvResponse> {
         if received.is_empty() {
             return Err(silent_close(self.shared.reused));
         }
+        // A malformed line not yet parsed (see `ResponseHeadScan`) is the better verdict.
+        parse_response_head(received, &self.shared.limits)?;
         Err(Error::at_offset(
             received.len(),
             format!("connection closed inside the message head after {} bytes", received.len()),
