@@ -57,6 +57,9 @@ struct Running {
     since: Instant,
 }
 
+/// How often [`Dispatcher::watch`] wants to run while no connection is running or queued.
+pub(crate) const WATCH_IDLE: Duration = Duration::from_millis(50);
+
 #[derive(Default)]
 struct State {
     queue: VecDeque<Job>,
@@ -78,6 +81,13 @@ struct State {
     /// `max_threads` (see [`Dispatcher::target`]).
     blocking: usize,
     stopping: bool,
+}
+
+impl State {
+    /// Records a connection as running on a worker from `now`.
+    fn begin(&mut self, id: u64, socket: &StreamSocket, now: Instant) {
+        self.active.insert(id, Running { socket: socket.clone(), since: now });
+    }
 }
 
 /// Counters read by `TcpServer`'s accessors.
@@ -197,7 +207,7 @@ impl Dispatcher {
     pub(crate) fn watch(self: &Arc<Self>) -> Duration {
         let mut st = self.lock();
         if st.stopping || (st.active.is_empty() && st.queue.is_empty()) {
-            return Duration::from_millis(50);
+            return WATCH_IDLE;
         }
         let now = Instant::now();
         let stuck = st.progress.is_none_or(|at| now.duration_since(at) >= STALL);
@@ -258,12 +268,12 @@ impl Dispatcher {
                 let entry = match job {
                     Job::New { id, socket } => {
                         st.queued_new -= 1;
-                        st.active.insert(id, Running { socket: socket.clone(), since: now });
+                        st.begin(id, &socket, now);
                         drop(st);
                         self.create(id, socket)
                     }
                     Job::Resume(entry) => {
-                        st.active.insert(entry.id, Running { socket: entry.socket.clone(), since: now });
+                        st.begin(entry.id, &entry.socket, now);
                         drop(st);
                         Some(entry)
                     }
@@ -347,9 +357,7 @@ impl Dispatcher {
                 Parked::Refused(entry) => return self.close(entry),
                 Parked::Ready(again) => {
                     entry = again;
-                    let mut st = self.lock();
-                    st.active
-                        .insert(entry.id, Running { socket: entry.socket.clone(), since: Instant::now() });
+                    self.lock().begin(entry.id, &entry.socket, Instant::now());
                 }
             }
         }

@@ -81,7 +81,7 @@ impl Poller {
         self.set.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Parks a connection until its socket is ready for `want` or its deadline passes.
+    /// Parks a connection until its socket signals or its deadline passes.
     ///
     /// The socket is registered once, at its first park, for both directions and
     /// edge-triggered, and stays registered until it is closed, so parking costs no system

@@ -297,7 +297,7 @@ struct Acceptor {
 impl Acceptor {
     fn run(self, mut poll: Poll) {
         let mut events = Events::with_capacity(16);
-        let mut wait = Duration::from_millis(50);
+        let mut wait = super::dispatcher::WATCH_IDLE;
         loop {
             // Edge-triggered readiness: a connection left in the backlog after an error is
             // picked up by the next timed wake-up (POCO's acceptor polls every 250 ms). The

@@ -96,11 +96,19 @@ impl Body {
     }
 }
 
-/// After the coded stream's end: reads the rest of the transfer so the connection can be
-/// reused. Up to 64 KiB after the end are read (and ignored); past that the connection is
-/// not reused.
-fn finish_transfer(raw: &mut BufReader<Raw>) {
-    let _ = io::copy(&mut raw.take(64 * 1024), &mut io::sink());
+/// Reads decoded bytes from `decoder`; at the coded stream's end, reads the rest of the
+/// transfer from its source (`raw`) so the connection can be reused. Up to 64 KiB after the
+/// end are read (and ignored); past that the connection is not reused.
+fn read_decoded<D: Read>(
+    decoder: &mut D,
+    buf: &mut [u8],
+    raw: impl FnOnce(&mut D) -> &mut BufReader<Raw>,
+) -> io::Result<usize> {
+    let n = decoder.read(buf)?;
+    if n == 0 && !buf.is_empty() {
+        let _ = io::copy(&mut raw(decoder).take(64 * 1024), &mut io::sink());
+    }
+    Ok(n)
 }
 
 impl Read for Body {
@@ -115,21 +123,9 @@ impl Read for Body {
                     Inner::Inflate(Box::new(InflatingReader::from_buf_read(raw, kind).with_limit(limit)));
                 self.read(buf)
             }
-            Inner::Inflate(r) => {
-                let n = r.read(buf)?;
-                if n == 0 && !buf.is_empty() {
-                    finish_transfer(r.get_mut());
-                }
-                Ok(n)
-            }
+            Inner::Inflate(r) => read_decoded(&mut **r, buf, |r| r.get_mut()),
             #[cfg(any(feature = "brotli", feature = "zstd"))]
-            Inner::Coded(r) => {
-                let n = r.read(buf)?;
-                if n == 0 && !buf.is_empty() {
-                    finish_transfer(r.get_mut());
-                }
-                Ok(n)
-            }
+            Inner::Coded(r) => read_decoded(&mut **r, buf, |r| r.get_mut()),
         }
     }
 }
