@@ -256,8 +256,11 @@ impl<S: AsFd> PollSet<S> {
         let PollBuffers { events, ready } = buffers;
         events.clear();
         ready.clear();
-        if events.capacity() == 0 {
-            events.reserve(MAX_EVENTS.min(self.len() + 1));
+        // Room for every socket (up to MAX_EVENTS) as the set is now: buffers kept from
+        // when the set was smaller would cap each wait at that old size.
+        let want = MAX_EVENTS.min(self.len() + 1);
+        if events.capacity() < want {
+            events.reserve(want);
         }
         loop {
             match epoll::wait(&self.epoll, spare_capacity(&mut *events), ts.as_ref()) {
@@ -323,6 +326,25 @@ mod tests {
         let server = ServerSocket::bind(&SocketAddress::parse("127.0.0.1:0").unwrap(), false).unwrap();
         let a = StreamSocket::connect(&server.address().unwrap()).unwrap();
         (a, server.accept_connection().unwrap().0)
+    }
+
+    #[test]
+    fn kept_buffers_grow_with_the_set() {
+        // Buffers first used on a one-socket set, then on a set of 40 ready sockets: one
+        // wait reports all 40, not as many as fitted the first time.
+        let set = PollSet::new().unwrap();
+        let mut buffers = PollBuffers::default();
+        let (a0, b0) = pair();
+        set.add(b0.clone(), PollMode::READ).unwrap();
+        a0.send_bytes(b"x").unwrap();
+        assert_eq!(set.poll_into(Some(Duration::from_secs(5)), &mut buffers).unwrap().len(), 1);
+        let pairs: Vec<_> = (0..39).map(|_| pair()).collect();
+        for (a, b) in &pairs {
+            set.add(b.clone(), PollMode::READ).unwrap();
+            a.send_bytes(b"x").unwrap();
+        }
+        let ready = set.poll_into(Some(Duration::from_secs(5)), &mut buffers).unwrap();
+        assert_eq!(ready.len(), 40);
     }
 
     #[test]
