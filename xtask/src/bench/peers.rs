@@ -13,6 +13,12 @@ pub(crate) fn build_poco_peer(name: &str, header: &str, libs: &[&str]) -> Result
     if !Path::new("/usr/include/Poco").join(header).exists() {
         return Err(format!("libpoco-dev is missing (no Poco/{header}): run scripts/install-test-deps.sh"));
     }
+    build_cpp_peer(name, libs)
+}
+
+/// Builds `xtask/peers/<name>.cpp` with `g++ -O2`, linking `-l<lib>` for each of `libs`.
+/// Returns the binary.
+pub(crate) fn build_cpp_peer(name: &str, libs: &[&str]) -> Result<PathBuf, String> {
     let root = workspace_root();
     let peers = target_dir().join("peers");
     std::fs::create_dir_all(&peers).map_err(|e| format!("{}: {e}", peers.display()))?;
@@ -20,7 +26,7 @@ pub(crate) fn build_poco_peer(name: &str, header: &str, libs: &[&str]) -> Result
     let mut cmd = Command::new("g++");
     cmd.args(["-O2", "-o"]).arg(&binary).arg(root.join(format!("xtask/peers/{name}.cpp")));
     cmd.args(libs.iter().map(|lib| format!("-l{lib}")));
-    run(&format!("build POCO peer {name}"), &mut cmd)?;
+    run(&format!("build peer {name}"), &mut cmd)?;
     Ok(binary)
 }
 

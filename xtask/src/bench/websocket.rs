@@ -7,6 +7,11 @@
 //! implementation's client talks to its own server; the client sends a message, waits for
 //! its echo, and repeats for a fixed time. Rounds interleave the implementations; the best
 //! round counts. MB/s is message bytes echoed back per second (one direction).
+//!
+//! Beside them runs the floor (`xtask/peers/tcp_echo_floor.cpp`): the same echo of the same
+//! number of wire bytes over plain TCP with no WebSocket code at all, a blocking write and
+//! read per round trip on each side. No ws:// implementation can exceed it on the machine of
+//! that run, so it tells which targets the machine leaves room for.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -46,6 +51,13 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
             )?,
         },
     ];
+    let floor_bin = super::peers::build_cpp_peer("tcp_echo_floor", &[])?;
+    let floor = ServerProcess::start(
+        "TCP floor",
+        Command::new(&floor_bin).arg("server"),
+        ServerOutput::Echo("TCP floor"),
+        Duration::from_secs(10),
+    )?;
     let mut servers = Vec::new();
     for i in &impls {
         let start = |extra: &[&str]| {
@@ -67,8 +79,14 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     let configs: Vec<(usize, &str, bool)> =
         [false, true].iter().flat_map(|&tls| SIZES.iter().map(move |&(s, l)| (s, l, tls))).collect();
     let mut best = vec![vec![(0.0f64, 0.0f64); configs.len()]; impls.len()];
+    let mut best_floor = vec![0.0f64; configs.len()];
     for _ in 0..rounds {
         for (c, &(size, _, tls)) in configs.iter().enumerate() {
+            if !tls {
+                let mut cmd = Command::new(&floor_bin);
+                cmd.args(["client", &floor.port.to_string(), &size.to_string(), &seconds.to_string()]);
+                best_floor[c] = best_floor[c].max(client("TCP floor", &mut cmd, size)?.0);
+            }
             for (i, imp) in impls.iter().enumerate() {
                 let (plain, secure) = &servers[i];
                 let port = if tls { secure.port } else { plain.port };
@@ -87,12 +105,18 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
 
     println!(
         "\n| message | transport | rpoco round trips/s | MB/s | tungstenite round trips/s | MB/s | POCO round trips/s | \
-         MB/s | vs tungstenite | vs POCO |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+         MB/s | TCP floor round trips/s | vs tungstenite | vs POCO | rpoco / floor |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for (c, &(_, label, tls)) in configs.iter().enumerate() {
         let (us, tu, po) = (best[0][c], best[1][c], best[2][c]);
+        let (floor_rt, of_floor) = if tls {
+            ("—".to_string(), "—".to_string())
+        } else {
+            (format!("{:.0}", best_floor[c]), format!("{:.2}", us.0 / best_floor[c]))
+        };
         println!(
-            "| {label} | {} | {:.0} | {:.1} | {:.0} | {:.1} | {:.0} | {:.1} | {:.2}x | {:.2}x |",
+            "| {label} | {} | {:.0} | {:.1} | {:.0} | {:.1} | {:.0} | {:.1} | {floor_rt} | {:.2}x | {:.2}x | {of_floor} |",
             if tls { "wss" } else { "ws" },
             us.0,
             us.1,
@@ -115,6 +139,16 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         min(&vs_po)
     );
 
+    for (c, &(_, label, tls)) in configs.iter().enumerate() {
+        let wanted = 1.5 * best[2][c].0;
+        if !tls && wanted > best_floor[c] {
+            println!(
+                "{label} ws: 1.5x POCO is {wanted:.0} round trips/s, above the TCP floor of {:.0} on this machine",
+                best_floor[c]
+            );
+        }
+    }
+
     let names: Vec<String> =
         configs.iter().map(|&(_, l, tls)| format!("{l} {}", if tls { "wss" } else { "ws" })).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -133,6 +167,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     std::fs::write(&chart, svg).map_err(|e| format!("{}: {e}", chart.display()))?;
     println!("\nchart written to {}", chart.display());
     drop(servers);
+    drop(floor);
     Ok(())
 }
 
