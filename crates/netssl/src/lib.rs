@@ -10,6 +10,13 @@
 //! The rustls crypto provider is chosen by crate feature (`aws-lc-rs`, the default, or
 //! `ring`) and passed to rustls explicitly; no process-wide provider is installed.
 //!
+//! With aws-lc-rs, the first operation that needs randomness in a process (usually the first
+//! handshake) waits about 40–65 ms while AWS-LC collects CPU jitter entropy, its second source
+//! beside the operating system's; later handshakes do not pay it. A program that makes one
+//! connection and exits can build with `AWS_LC_SYS_NO_JITTER_ENTROPY=1` (aws-lc-sys drops
+//! that source, keeping the operating system's) or use `ring`; the figures are in
+//! `docs/benchmarks.md`.
+//!
 //! ```
 //! use rpoco_netssl::{Context, Usage, VerificationMode};
 //!
