@@ -18,6 +18,7 @@
 //! ```
 
 mod connect;
+mod copy;
 mod dialog;
 mod dns;
 mod error;

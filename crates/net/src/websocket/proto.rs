@@ -106,8 +106,11 @@ enum State {
 pub struct FrameDecoder {
     role: Role,
     max_frame: u64,
+    /// Initialised storage: `buf[pos..end]` are the bytes received and not yet decoded, and
+    /// `buf[end..]` is room a read can fill without zeroing it first.
     buf: Vec<u8>,
     pos: usize,
+    end: usize,
     state: State,
 }
 
@@ -119,7 +122,7 @@ impl FrameDecoder {
     /// A decoder for frames arriving at `role` (a server expects masked frames), refusing
     /// payloads longer than `max_frame` bytes with [`WebSocketErrorCode::PayloadTooBig`].
     pub fn new(role: Role, max_frame: u64) -> Self {
-        FrameDecoder { role, max_frame, buf: Vec::new(), pos: 0, state: State::Header }
+        FrameDecoder { role, max_frame, buf: Vec::new(), pos: 0, end: 0, state: State::Header }
     }
 
     /// Changes the frame size limit (for frames whose header is not yet decoded).
@@ -129,28 +132,29 @@ impl FrameDecoder {
 
     /// Appends received bytes.
     pub fn feed(&mut self, bytes: &[u8]) {
-        self.compact();
-        self.buf.extend_from_slice(bytes);
+        crate::copy::copy_from_slice(&mut self.spare(bytes.len())[..bytes.len()], bytes);
+        self.end += bytes.len();
     }
 
     /// Lets the caller read straight into the decoder: a slice of at least `min` spare bytes
-    /// at the end of the buffer; call [`commit`](Self::commit) with how many were filled.
+    /// after the buffered ones; call [`commit`](Self::commit) with how many were filled.
     pub fn spare(&mut self, min: usize) -> &mut [u8] {
         self.compact();
-        let len = self.buf.len();
-        self.buf.resize(len + min, 0);
-        &mut self.buf[len..]
+        if self.buf.len() - self.end < min {
+            // Zeroed once when the buffer grows; later reads reuse the room as it is.
+            self.buf.resize(self.end + min, 0);
+        }
+        &mut self.buf[self.end..]
     }
 
-    /// Keeps `n` bytes of the slice [`spare`](Self::spare) returned (drops the rest).
-    pub fn commit(&mut self, n: usize, spare_len: usize) {
-        let keep = self.buf.len() - spare_len + n.min(spare_len);
-        self.buf.truncate(keep);
+    /// Keeps the first `n` bytes of the slice [`spare`](Self::spare) returned.
+    pub fn commit(&mut self, n: usize) {
+        self.end = (self.end + n).min(self.buf.len());
     }
 
     /// Bytes received and not yet decoded.
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.pos
+        self.end - self.pos
     }
 
     /// Whether the decoder is between frames (no partial frame pending).
@@ -159,8 +163,12 @@ impl FrameDecoder {
     }
 
     fn compact(&mut self) {
-        if self.pos > 0 && (self.pos == self.buf.len() || self.pos >= 64 * 1024) {
-            self.buf.drain(..self.pos);
+        if self.pos == self.end {
+            self.pos = 0;
+            self.end = 0;
+        } else if self.pos >= 64 * 1024 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
             self.pos = 0;
         }
     }
@@ -185,7 +193,7 @@ impl FrameDecoder {
                 Ok(Some(Decoded::Header(header)))
             }
             State::Payload { remaining, mask, offset } => {
-                let avail = self.buf.len() - self.pos;
+                let avail = self.end - self.pos;
                 if avail == 0 {
                     return Ok(None);
                 }
@@ -207,7 +215,7 @@ impl FrameDecoder {
     }
 
     fn parse_header(&self) -> Result<Option<(FrameHeader, usize)>, WebSocketError> {
-        let b = &self.buf[self.pos..];
+        let b = &self.buf[self.pos..self.end];
         if b.len() < 2 {
             return Ok(None);
         }
@@ -312,10 +320,10 @@ pub fn encode_frame(
         Some(key) => {
             out.extend_from_slice(&key);
             let start = out.len();
-            out.extend_from_slice(payload);
+            crate::copy::extend_from_slice(out, payload);
             apply_mask(&mut out[start..], key, 0);
         }
-        None => out.extend_from_slice(payload),
+        None => crate::copy::extend_from_slice(out, payload),
     }
 }
 
@@ -402,6 +410,42 @@ mod tests {
             d.feed(bytes);
             assert_eq!(d.next().unwrap_err().code(), *code, "{bytes:?}");
         }
+    }
+
+    #[test]
+    fn reads_through_spare_keep_partial_frames_across_compaction() {
+        // Many frames read in uneven pieces straight into the decoder: a frame header or
+        // payload cut by a read boundary survives the buffer being compacted and reused.
+        let mut wire = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..200u32 {
+            let payload: Vec<u8> = (0..(i * 37 % 1500)).map(|j| (i + j) as u8).collect();
+            encode_frame(&mut wire, true, false, Opcode::Binary, &payload, Some([9, 8, 7, i as u8]));
+            want.push(payload);
+        }
+        let mut d = FrameDecoder::new(Role::Server, 1 << 20);
+        let (mut got, mut current) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        for step in [1usize, 3, 700, 13, 4096, 2, 65_000, 9].iter().cycle() {
+            if at == wire.len() {
+                break;
+            }
+            let n = (*step).min(wire.len() - at);
+            let room = d.spare(n);
+            assert!(room.len() >= n);
+            room[..n].copy_from_slice(&wire[at..at + n]);
+            d.commit(n);
+            at += n;
+            while let Some(item) = d.next().unwrap() {
+                match item {
+                    Decoded::Header(_) => current.clear(),
+                    Decoded::Payload(p) => current.extend_from_slice(p),
+                    Decoded::FrameEnd => got.push(std::mem::take(&mut current)),
+                }
+            }
+        }
+        assert_eq!(got, want);
+        assert!(d.at_frame_boundary());
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub fn parse_close(payload: &[u8]) -> Result<Option<CloseFrame>, WebSocketError>
     }
 }
 
+/// The most a frame header's claimed length reserves before its payload arrives.
+const PREALLOCATE_MAX: u64 = 1 << 20;
+
 #[derive(Debug)]
 struct Message {
     opcode: Opcode,
@@ -195,6 +198,15 @@ impl Assembly {
                 delivered: 0,
             });
         }
+        if let Some(msg) = &self.message
+            && !msg.compressed
+            && !h.opcode.is_control()
+        {
+            // Room for the frame up front (the payload then lands in one copy), but only up
+            // to a bound: the length is the peer's claim, not bytes that have arrived.
+            let room = self.max_message.saturating_sub(msg.delivered + self.data.len());
+            self.data.reserve((h.len.min(PREALLOCATE_MAX) as usize).min(room));
+        }
         self.frame = Some(h);
         Ok(())
     }
@@ -213,10 +225,10 @@ impl Assembly {
                 self.inflater.as_mut().ok_or_else(|| protocol("compressed frame without deflate"))?;
             inflater.inflate(p, &mut self.data, limit)
         } else if before + p.len() > limit {
-            self.data.extend_from_slice(&p[..limit.saturating_sub(before)]);
+            crate::copy::extend_from_slice(&mut self.data, &p[..limit.saturating_sub(before)]);
             Err(too_big(self.max_message))
         } else {
-            self.data.extend_from_slice(p);
+            crate::copy::extend_from_slice(&mut self.data, p);
             Ok(())
         };
         check_in_order(msg, &self.data, before, limit, added)

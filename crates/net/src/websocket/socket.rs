@@ -137,11 +137,13 @@ impl Shared {
     }
 }
 
-/// The receiving side: the protocol state and a read buffer.
+/// How much one read asks the transport for.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// The receiving side: the protocol state (its decoder holds the read buffer).
 #[derive(Debug)]
 pub(crate) struct ReadSide {
     receiver: Receiver,
-    buf: Vec<u8>,
     /// Split: wait for data without holding the transport lock, so the writer can send.
     split: bool,
     failed: bool,
@@ -152,7 +154,7 @@ pub(crate) struct ReadSide {
 impl ReadSide {
     fn serve(&mut self, mut payload: Vec<u8>, buf: &mut [u8]) -> usize {
         let n = payload.len().min(buf.len());
-        buf[..n].copy_from_slice(&payload[..n]);
+        crate::copy::copy_from_slice(&mut buf[..n], &payload[..n]);
         if n < payload.len() {
             payload.drain(..n);
             self.unread = Some(payload);
@@ -165,42 +167,13 @@ impl ReadSide {
     }
 
     fn fill(&mut self, shared: &Shared) -> Result<usize> {
-        let n = if self.split {
-            self.fill_shared(shared)?
-        } else {
-            read_once(&mut **lock(&shared.transport), &mut self.buf)?
-        };
-        self.receiver.decoder().feed(&self.buf[..n]);
+        let split = self.split;
+        // Straight into the decoder's buffer: no copy between the read and the decoding.
+        let room = self.receiver.decoder().spare(READ_CHUNK);
+        let n =
+            if split { fill_shared(shared, room)? } else { read_once(&mut **lock(&shared.transport), room)? };
+        self.receiver.decoder().commit(n);
         Ok(n)
-    }
-
-    fn fill_shared(&mut self, shared: &Shared) -> Result<usize> {
-        loop {
-            {
-                let mut t = lock(&shared.transport);
-                if t.has_buffered_data() {
-                    return read_once(&mut **t, &mut self.buf);
-                }
-            }
-            // Block outside the lock until bytes arrive (or the receive timeout expires).
-            let mut probe = [0u8; 1];
-            if shared.socket.peek(&mut probe)? == 0 {
-                return Ok(0);
-            }
-            let mut t = lock(&shared.transport);
-            if !t.is_secure() {
-                return read_once(&mut **t, &mut self.buf);
-            }
-            // TLS: a partial record must not block the writer, so read without blocking.
-            t.socket().set_blocking(false)?;
-            let r = read_once(&mut **t, &mut self.buf);
-            t.socket().set_blocking(true)?;
-            match r {
-                // Non-blocking, so "timed out" means "would block": only part of a record.
-                Err(e) if e.is_timeout() => continue,
-                other => return other,
-            }
-        }
     }
 
     /// The next frame or message; `None` when the connection ended between frames.
@@ -281,8 +254,9 @@ impl ReadSide {
         if shared.role() == Role::Client {
             let deadline = Instant::now() + shared.config().close_timeout;
             let _ = shared.socket.set_receive_timeout(Some(shared.config().close_timeout));
+            let mut sink = vec![0; READ_CHUNK];
             while Instant::now() < deadline {
-                match read_once(&mut **lock(&shared.transport), &mut self.buf) {
+                match read_once(&mut **lock(&shared.transport), &mut sink) {
                     Ok(n) if n > 0 => continue,
                     _ => break,
                 }
@@ -324,6 +298,37 @@ impl ReadSide {
         }
         self.finish_close(shared);
         Ok(())
+    }
+}
+
+/// The split reader's read: waits for bytes without holding the transport lock, so the
+/// writer can send meanwhile.
+fn fill_shared(shared: &Shared, buf: &mut [u8]) -> Result<usize> {
+    loop {
+        {
+            let mut t = lock(&shared.transport);
+            if t.has_buffered_data() {
+                return read_once(&mut **t, buf);
+            }
+        }
+        // Block outside the lock until bytes arrive (or the receive timeout expires).
+        let mut probe = [0u8; 1];
+        if shared.socket.peek(&mut probe)? == 0 {
+            return Ok(0);
+        }
+        let mut t = lock(&shared.transport);
+        if !t.is_secure() {
+            return read_once(&mut **t, buf);
+        }
+        // TLS: a partial record must not block the writer, so read without blocking.
+        t.socket().set_blocking(false)?;
+        let r = read_once(&mut **t, buf);
+        t.socket().set_blocking(true)?;
+        match r {
+            // Non-blocking, so "timed out" means "would block": only part of a record.
+            Err(e) if e.is_timeout() => continue,
+            other => return other,
+        }
     }
 }
 
@@ -386,10 +391,7 @@ impl WebSocket {
             config,
             negotiated,
         });
-        Ok(WebSocket {
-            shared,
-            read: ReadSide { receiver, buf: vec![0; 64 * 1024], split: false, failed: false, unread: None },
-        })
+        Ok(WebSocket { shared, read: ReadSide { receiver, split: false, failed: false, unread: None } })
     }
 
     /// Sends a whole text message.
