@@ -12,6 +12,10 @@
 //! number of wire bytes over plain TCP with no WebSocket code at all, a blocking write and
 //! read per round trip on each side. No ws:// implementation can exceed it on the machine of
 //! that run, so it tells which targets the machine leaves room for.
+//!
+//! With `taskset` and two CPUs or more, every server runs on CPU 0 and every client on CPU 1:
+//! unpinned, one round trip's two wake-ups land wherever the scheduler puts them, and the
+//! same binary varied by ±15 % from round to round on the 2-core bench machine.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -22,6 +26,21 @@ use crate::util::{ServerOutput, ServerProcess, cargo, have, run, target_dir, wor
 
 const SIZES: [(usize, &str); 3] = [(16, "16 B"), (1024, "1 KiB"), (64 * 1024, "64 KiB")];
 
+const SERVER_CPU: usize = 0;
+const CLIENT_CPU: usize = 1;
+
+/// `program` run on `cpu` when the machine has a second CPU and `taskset`, else as it is.
+fn pinned(cpu: usize, program: &std::path::Path) -> Command {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    if cpus >= 2 && have("taskset") {
+        let mut cmd = Command::new("taskset");
+        cmd.arg("-c").arg(cpu.to_string()).arg(program);
+        cmd
+    } else {
+        Command::new(program)
+    }
+}
+
 struct Implementation {
     name: &'static str,
     binary: PathBuf,
@@ -29,7 +48,7 @@ struct Implementation {
 
 pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
-    let (seconds, rounds) = if quick { (0.5, 1) } else { (1.5, 3) };
+    let (seconds, rounds) = if quick { (0.5, 1) } else { (1.5, 5) };
     if !have("g++") {
         return Err("`g++` is missing: run scripts/install-test-deps.sh".into());
     }
@@ -54,7 +73,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     let floor_bin = super::peers::build_cpp_peer("tcp_echo_floor", &[])?;
     let floor = ServerProcess::start(
         "TCP floor",
-        Command::new(&floor_bin).arg("server"),
+        pinned(SERVER_CPU, &floor_bin).arg("server"),
         ServerOutput::Echo("TCP floor"),
         Duration::from_secs(10),
     )?;
@@ -63,7 +82,7 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
         let start = |extra: &[&str]| {
             ServerProcess::start(
                 i.name,
-                Command::new(&i.binary).arg("server").args(extra),
+                pinned(SERVER_CPU, &i.binary).arg("server").args(extra),
                 ServerOutput::Echo(i.name),
                 Duration::from_secs(10),
             )
@@ -73,7 +92,12 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
 
     println!(
         "\necho round trips over one connection on 127.0.0.1, {seconds} s per figure, best of {rounds} rounds, \
-         implementations interleaved; each client against its own server; no compression"
+         implementations interleaved; each client against its own server; no compression; {}",
+        if pinned(0, std::path::Path::new("x")).get_program() == "taskset" {
+            "servers pinned to CPU 0, clients to CPU 1"
+        } else {
+            "not pinned"
+        }
     );
     // configs: (size, tls); best[impl][config] = (round trips/s, MB/s)
     let configs: Vec<(usize, &str, bool)> =
@@ -83,14 +107,14 @@ pub(crate) fn run_bench(args: &[String]) -> Result<(), String> {
     for _ in 0..rounds {
         for (c, &(size, _, tls)) in configs.iter().enumerate() {
             if !tls {
-                let mut cmd = Command::new(&floor_bin);
+                let mut cmd = pinned(CLIENT_CPU, &floor_bin);
                 cmd.args(["client", &floor.port.to_string(), &size.to_string(), &seconds.to_string()]);
                 best_floor[c] = best_floor[c].max(client("TCP floor", &mut cmd, size)?.0);
             }
             for (i, imp) in impls.iter().enumerate() {
                 let (plain, secure) = &servers[i];
                 let port = if tls { secure.port } else { plain.port };
-                let mut cmd = Command::new(&imp.binary);
+                let mut cmd = pinned(CLIENT_CPU, &imp.binary);
                 cmd.args(["client", &port.to_string(), &size.to_string(), &seconds.to_string()]);
                 if tls {
                     cmd.args(["--tls", &ca]);
